@@ -1,0 +1,131 @@
+//! Port traits: one small trait per outside service.
+//!
+//! Errors distinguish what a caller must do: [`PortError::NotFound`] and
+//! [`PortError::Permanent`] are recorded and the invocation succeeds; [`PortError::Transient`]
+//! fails the invocation so that Lambda retries.
+
+use bytes::Bytes;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use tokio::io::AsyncBufRead;
+
+/// What went wrong talking to an outside service.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum PortError {
+    /// The object / resource does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Retrying will not help (access denied, invalid request, …).
+    #[error("permanent error: {0}")]
+    Permanent(String),
+    /// Throttling, timeouts, 5xx, network: retrying may help.
+    #[error("transient error: {0}")]
+    Transient(String),
+}
+
+impl PortError {
+    /// True when a retry may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, PortError::Transient(_))
+    }
+}
+
+/// Result alias for port calls.
+pub type PortResult<T> = Result<T, PortError>;
+
+/// A streaming object body.
+pub type ObjectStream = Pin<Box<dyn AsyncBufRead + Send>>;
+
+/// One listed object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Full key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Last modification, RFC 3339, when known.
+    pub last_modified: Option<String>,
+}
+
+/// Object storage (S3).
+pub trait ObjectStore: Send + Sync {
+    /// Streams an object's body (never loads it whole).
+    fn get_stream(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> impl Future<Output = PortResult<ObjectStream>> + Send;
+    /// Reads a (small) object whole.
+    fn get_bytes(&self, bucket: &str, key: &str) -> impl Future<Output = PortResult<Bytes>> + Send;
+    /// Writes an object (overwrites).
+    fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Bytes,
+        content_type: &str,
+    ) -> impl Future<Output = PortResult<()>> + Send;
+    /// Lists every object under a prefix (all pages), in key order.
+    fn list(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> impl Future<Output = PortResult<Vec<ObjectInfo>>> + Send;
+}
+
+/// A message for people (SNS → e-mail).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Message {
+    /// At most 100 characters, no line breaks.
+    pub subject: String,
+    /// Plain text body, at most 256 KiB.
+    pub body: String,
+    /// String message attributes (for subscription filter policies).
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// Publishes messages (SNS topic configured in the adapter).
+pub trait Notifier: Send + Sync {
+    /// Publishes one message; returns the message id.
+    fn publish(&self, message: Message) -> impl Future<Output = PortResult<String>> + Send;
+}
+
+/// One pipeline execution as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionInfo {
+    /// Execution ARN.
+    pub arn: String,
+    /// `Executing`, `Stopping`, `Stopped`, `Failed`, `Succeeded`.
+    pub status: String,
+    /// Start time, RFC 3339.
+    pub start_time: Option<String>,
+    /// Display name, when set.
+    pub display_name: Option<String>,
+}
+
+/// A request to start a pipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StartRequest {
+    /// Pipeline name.
+    pub pipeline: String,
+    /// Idempotency token (SageMaker's `ClientRequestToken`, 32–128 chars).
+    pub client_request_token: String,
+    /// Display name of the execution.
+    pub display_name: String,
+    /// Description of the execution.
+    pub description: String,
+    /// Pipeline parameters (name → value).
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// Starts and lists SageMaker pipeline executions.
+pub trait PipelineRunner: Send + Sync {
+    /// Recent executions of a pipeline, newest first.
+    fn list_executions(
+        &self,
+        pipeline: &str,
+    ) -> impl Future<Output = PortResult<Vec<ExecutionInfo>>> + Send;
+    /// Starts an execution; returns its ARN.
+    fn start(&self, request: StartRequest) -> impl Future<Output = PortResult<String>> + Send;
+}

@@ -1,0 +1,1 @@
+//! Data Capture record parsing (owner fills in).

@@ -1,0 +1,1 @@
+//! HTML report rendering (owner fills in).

@@ -1,0 +1,20 @@
+//! # driftline-stats
+//!
+//! The statistics crate of driftline: pure (no I/O, no AWS), used by every function and the CLI.
+//!
+//! * [`kll`]: the KLL quantile sketch exactly as Deequ's deterministic `QuantileNonSample`
+//!   (k = 2048, c = 0.64), so that our `statistics.json` reproduces SageMaker Model Monitor's.
+//! * [`profile`]: mergeable per-feature profiles (counts, Deequ type inference, Welford moments,
+//!   min/max, KLL, string frequencies and distinct counts).
+//! * [`formats`]: SageMaker Model Monitor's `statistics.json`, `constraints.json` and
+//!   `constraint_violations.json`, read as the real service and older SDKs wrote them and written
+//!   in the same Jackson-style layout ([`jackson`], [`javafmt`]).
+//! * [`suggest`] and [`evaluate`]: baseline constraint suggestion and constraint checks.
+//! * [`drift`]: distances and two-sample tests (L∞, KS with scipy-exact p-values, PSI, JS,
+//!   Wasserstein, chi-squared, Benjamini-Hochberg).
+//! * [`summary`]: driftline's own machine-readable window summary (`summary.json`).
+
+pub mod double;
+pub mod formats;
+pub mod profile;
+pub mod summary;
