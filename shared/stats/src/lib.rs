@@ -17,4 +17,5 @@
 pub mod double;
 pub mod formats;
 pub mod profile;
+pub mod sample;
 pub mod summary;
