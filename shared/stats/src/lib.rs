@@ -15,7 +15,10 @@
 //! * [`summary`]: driftline's own machine-readable window summary (`summary.json`).
 
 pub mod double;
+pub mod evaluate;
 pub mod formats;
+pub mod mm_distance;
 pub mod profile;
 pub mod sample;
+pub mod suggest;
 pub mod summary;
