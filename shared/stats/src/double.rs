@@ -53,7 +53,9 @@ impl<'de> Deserialize<'de> for Double {
                 "Infinity" | "+Infinity" | "inf" => Ok(Double(f64::INFINITY)),
                 "-Infinity" | "-inf" => Ok(Double(f64::NEG_INFINITY)),
                 other => other.parse::<f64>().map(Double).map_err(|_| {
-                    serde::de::Error::custom(format!("expected a number or \"NaN\", found {other:?}"))
+                    serde::de::Error::custom(format!(
+                        "expected a number or \"NaN\", found {other:?}"
+                    ))
                 }),
             },
         }

@@ -168,7 +168,11 @@ pub struct Evaluation {
 }
 
 /// Evaluate `current` against `constraints` (and `baseline`'s distributions for drift).
-pub fn evaluate(baseline: &Statistics, constraints: &Constraints, current: &Statistics) -> Evaluation {
+pub fn evaluate(
+    baseline: &Statistics,
+    constraints: &Constraints,
+    current: &Statistics,
+) -> Evaluation {
     evaluate_with_type_counts(baseline, constraints, current, &BTreeMap::new())
 }
 
@@ -180,10 +184,16 @@ pub fn evaluate_with_type_counts(
     type_counts: &BTreeMap<String, TypeCounts>,
 ) -> Evaluation {
     let global = constraints.global_config();
-    let base_by_name: BTreeMap<&str, &FeatureStatistics> =
-        baseline.features.iter().map(|f| (f.name.as_str(), f)).collect();
-    let cur_by_name: BTreeMap<&str, &FeatureStatistics> =
-        current.features.iter().map(|f| (f.name.as_str(), f)).collect();
+    let base_by_name: BTreeMap<&str, &FeatureStatistics> = baseline
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), f))
+        .collect();
+    let cur_by_name: BTreeMap<&str, &FeatureStatistics> = current
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), f))
+        .collect();
     let n_current = current.features.len();
     let n_baseline = constraints.features.len();
     let mut violations = Vec::new();
@@ -239,7 +249,11 @@ pub fn evaluate_with_type_counts(
         if fc.inferred_type != InferredType::Unknown && present(cur) > 0 {
             let ratio = match type_counts.get(&fc.name) {
                 Some(tc) => tc.fraction(fc.inferred_type),
-                None => Some(if cur.inferred_type == fc.inferred_type { 1.0 } else { 0.0 }),
+                None => Some(if cur.inferred_type == fc.inferred_type {
+                    1.0
+                } else {
+                    0.0
+                }),
             };
             if let Some(r) = ratio {
                 fe.data_type_match = Some(r);
@@ -306,7 +320,11 @@ pub fn evaluate_with_type_counts(
             .and_then(|s| s.domains.as_ref())
             .filter(|d| !d.is_empty())
         {
-            if let Some(s) = cur.string_statistics.as_ref().filter(|s| s.common.num_present > 0) {
+            if let Some(s) = cur
+                .string_statistics
+                .as_ref()
+                .filter(|s| s.common.num_present > 0)
+            {
                 let domain: HashSet<&str> = domain.iter().map(String::as_str).collect();
                 let inside: u64 = category_counts(s)
                     .iter()
@@ -331,7 +349,11 @@ pub fn evaluate_with_type_counts(
     }
 
     // extra_column_check
-    let known: HashSet<&str> = constraints.features.iter().map(|f| f.name.as_str()).collect();
+    let known: HashSet<&str> = constraints
+        .features
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
     let mut extra_columns = Vec::new();
     for f in &current.features {
         if !known.contains(f.name.as_str()) {
@@ -387,8 +409,10 @@ fn drift(
     if fc.inferred_type != InferredType::String {
         return Ok(None);
     }
-    let (Some(bs), Some(cs)) = (base.string_statistics.as_ref(), cur.string_statistics.as_ref())
-    else {
+    let (Some(bs), Some(cs)) = (
+        base.string_statistics.as_ref(),
+        cur.string_statistics.as_ref(),
+    ) else {
         return Ok(None);
     };
     let (bc, cc) = (category_counts(bs), category_counts(cs));
@@ -399,7 +423,11 @@ fn drift(
     match config.categorical_drift_method {
         CategoricalDriftMethod::LInfinity => {
             let d = categorical_linf(&bc, &cc, config.comparison_method)?;
-            Ok(Some(linf_eval(DriftMethod::CategoricalLInfinity, d, threshold)))
+            Ok(Some(linf_eval(
+                DriftMethod::CategoricalLInfinity,
+                d,
+                threshold,
+            )))
         }
         CategoricalDriftMethod::ChiSquared => {
             let r = chi_squared(&bc, &cc)?;

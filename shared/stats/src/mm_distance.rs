@@ -259,8 +259,10 @@ pub fn chi_squared(
         .iter()
         .map(|(k, &c)| (k.clone(), c as f64 / expected_sum * sample_sum))
         .collect();
-    let mut sample: BTreeMap<String, f64> =
-        current.iter().map(|(k, &c)| (k.clone(), c as f64)).collect();
+    let mut sample: BTreeMap<String, f64> = current
+        .iter()
+        .map(|(k, &c)| (k.clone(), c as f64))
+        .collect();
     regroup(&mut sample, &mut expected);
     if sample.len() < 2 {
         return Ok(ChiSquareResult {
@@ -321,7 +323,10 @@ fn regroup(sample: &mut BTreeMap<String, f64>, expected: &mut BTreeMap<String, f
         }
         let (abs_threshold, max_below) = if k > 2 {
             // `(percThresholdYates * size).toInt` truncates toward zero.
-            (ABS_THRESHOLD_YATES, (PERC_THRESHOLD_YATES * k as f64) as usize)
+            (
+                ABS_THRESHOLD_YATES,
+                (PERC_THRESHOLD_YATES * k as f64) as usize,
+            )
         } else {
             (ABS_THRESHOLD_COCHRAN, 0)
         };
@@ -377,7 +382,9 @@ mod tests {
         let d = numerical_distance(&a, &a, ComparisonMethod::Simple).unwrap();
         assert_eq!(d.distance, 0.0);
         assert_eq!(d.linf_robust, 0.0);
-        assert!(numerical_distance(&a, &WeightedSample::default(), ComparisonMethod::Robust).is_err());
+        assert!(
+            numerical_distance(&a, &WeightedSample::default(), ComparisonMethod::Robust).is_err()
+        );
     }
 
     #[test]

@@ -28,7 +28,9 @@ fn real_constraints_round_trip_structurally() {
     assert_eq!(c.features[0].inferred_type, InferredType::Fractional);
     assert_eq!(c.features[0].completeness.map(f64::from), Some(1.0));
     assert_eq!(
-        c.features[0].num_constraints.and_then(|n| n.is_non_negative),
+        c.features[0]
+            .num_constraints
+            .and_then(|n| n.is_non_negative),
         Some(true)
     );
     let mc = c.monitoring_config.as_ref().unwrap();
@@ -95,7 +97,10 @@ fn sdk2019_constraints_are_read_tolerantly() {
     assert_eq!(e.datatype_check_threshold, 0.1);
     assert_eq!(e.comparison_method, ComparisonMethod::Robust);
     assert_eq!(e.categorical_comparison_threshold, 1.0);
-    assert_eq!(e.categorical_drift_method, CategoricalDriftMethod::LInfinity);
+    assert_eq!(
+        e.categorical_drift_method,
+        CategoricalDriftMethod::LInfinity
+    );
     // Structural round trip: the same JSON value back (obsolete keys kept).
     let back: Value = serde_json::to_value(&c).unwrap();
     let orig: Value = serde_json::from_str(&text).unwrap();
@@ -109,7 +114,10 @@ fn misspelt_comparion_method_in_a_whole_file() {
     let mut text = text.replace("\"Robust\"", "\"Simple\"");
     text.push(' ');
     let c: Constraints = serde_json::from_str(&text).unwrap();
-    assert_eq!(c.global_config().comparison_method, ComparisonMethod::Simple);
+    assert_eq!(
+        c.global_config().comparison_method,
+        ComparisonMethod::Simple
+    );
     let out = serde_json::to_string(&c).unwrap();
     assert!(out.contains("\"comparison_method\":\"Simple\""));
     assert!(!out.contains("comparion_method"));

@@ -350,7 +350,10 @@ mod tests {
         assert_eq!(e.datatype_check_threshold, 0.5);
         assert_eq!(e.comparison_threshold, 0.3);
         assert_eq!(e.categorical_comparison_threshold, 0.3);
-        assert_eq!(e.categorical_drift_method, CategoricalDriftMethod::ChiSquared);
+        assert_eq!(
+            e.categorical_drift_method,
+            CategoricalDriftMethod::ChiSquared
+        );
         assert_eq!(e.comparison_method, ComparisonMethod::Robust);
     }
 }

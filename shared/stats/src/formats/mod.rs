@@ -1,10 +1,9 @@
 //! SageMaker Model Monitor's file formats.
 //!
 //! * [`statistics`]: `statistics.json` (data quality).
-//! * [`constraints`]: `constraints.json` (suggested / hand-written constraints).
-//! * [`violations`]: `constraint_violations.json`.
+//! * [`constraints`] — `constraints.json` (suggested / hand-written constraints).
+//! * [`violations`] — `constraint_violations.json`.
 //!
-//! Owners add `constraints` and `violations` modules beside it.
 
 pub mod constraints;
 pub mod statistics;
