@@ -15,6 +15,7 @@
 //! * [`summary`]: driftline's own machine-readable window summary (`summary.json`).
 
 pub mod double;
+pub mod drift;
 pub mod evaluate;
 pub mod formats;
 pub mod mm_distance;

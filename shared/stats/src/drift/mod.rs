@@ -1,0 +1,30 @@
+//! Drift statistics and driftline's default drift decision policy.
+//!
+//! Every statistic here is validated against scipy 1.16.3 / numpy 2.3.5
+//! (`scripts/scipy_reference.py` → `tests/data/scipy_reference.json` → `tests/scipy_parity.rs`).
+//!
+//! * [`ks`]: two-sample Kolmogorov-Smirnov, p-values as `scipy.stats.ks_2samp(method='auto')`.
+//! * [`kolmogorov`]: `kstwo.sf` and `smirnov`, the distributions behind the asymptotic path.
+//!
+//! Inputs are [`crate::sample::WeightedSample`]s (exact samples or KLL sketches) and, for
+//! categorical features, category counts.
+//!
+//! Empty input is an error value ([`DriftError::EmptySample`]), never a panic and never a
+//! silent NaN.
+
+pub mod kolmogorov;
+pub mod ks;
+mod special;
+
+pub use ks::{ks_2samp, ks_2samp_approx, ks_p_value, Alternative, KsMethod, KsResult};
+
+/// Why a drift statistic could not be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DriftError {
+    /// One of the inputs has no values (or zero total weight/count).
+    #[error("empty input: the {0} has no values")]
+    EmptySample(&'static str),
+    /// The input is unusable for another stated reason.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+}
