@@ -1,0 +1,213 @@
+"""The least-privilege checker for template.yaml.
+
+`check(template, parameters)` returns a list of violations (empty = fine) for one set of
+parameter values:
+
+* every function runs under an `AWS::IAM::Role` of this template, referenced with
+  `!GetAtt Role.Arn` (no SAM-generated role, no `Policies` on the function, no managed policies,
+  no stand-alone `AWS::IAM::Policy`), assumable by `lambda.amazonaws.com` only;
+* no wildcard in an action, no `NotAction` / `NotResource`;
+* `Resource: "*"` only for actions AWS cannot scope to a resource (`STAR_ONLY`, with the reason);
+* no other wildcard resource except object keys under a named prefix (`arn:...:s3:::B/P/*`);
+* `s3:ListBucket` only with an `s3:prefix` condition;
+* for each function, the exact set of (action, resource, condition) grants in `expected_grants`:
+  an action it does not use, or a broader resource, is a violation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cfn import Evaluator
+
+#: Actions that have no resource-level permissions, so `Resource: "*"` is the only possible
+#: value (Service Authorization Reference, AWS X-Ray: "Resource types: -" for both). Lambda's
+#: active tracing needs exactly these two on the execution role.
+STAR_ONLY = {
+    "xray:PutTraceSegments": "X-Ray has no resource-level permissions for this action",
+    "xray:PutTelemetryRecords": "X-Ray has no resource-level permissions for this action",
+}
+
+FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    """One allowed (action, resource) pair with its condition block (JSON, sorted; "" = none)."""
+
+    action: str
+    resource: str
+    condition: str = ""
+
+    def __str__(self) -> str:
+        cond = f" if {self.condition}" if self.condition else ""
+        return f"{self.action} on {self.resource}{cond}"
+
+
+def _condition_key(condition: Any) -> str:
+    if not condition:
+        return ""
+
+    def norm(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: norm(v) for k, v in sorted(node.items())}
+        if isinstance(node, list):
+            return sorted(norm(v) for v in node)
+        return node
+
+    return json.dumps(norm(condition), sort_keys=True)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
+    """What each function uses (see the crates under functions/ and docs/ARCHITECTURE.md)."""
+    bucket = ev.bucket_name()
+    p = ev.params["DriftlinePrefix"]
+    capture = ev.params["CapturePrefix"]
+    s3 = f"arn:aws:s3:::{bucket}"
+    pipeline = f"arn:aws:sagemaker:{ev.pseudo['AWS::Region']}:{ev.pseudo['AWS::AccountId']}:pipeline/{ev.params['PipelineName']}"
+    key = ev.params.get("BucketKmsKeyArn", "")
+    dlq = "GETATT:DeadLetterQueue.Arn"
+    topic = "REF:AlertTopic"
+
+    def common(log_group: str) -> set[Grant]:
+        return {
+            Grant("logs:CreateLogStream", f"GETATT:{log_group}.Arn"),
+            Grant("logs:PutLogEvents", f"GETATT:{log_group}.Arn"),
+            Grant("xray:PutTraceSegments", "*"),
+            Grant("xray:PutTelemetryRecords", "*"),
+            Grant("sqs:SendMessage", dlq),
+        }
+
+    def list_under(*prefixes: str) -> Grant:
+        return Grant("s3:ListBucket", s3, _condition_key({"StringLike": {"s3:prefix": list(prefixes)}}))
+
+    analyze = common("AnalyzeCaptureLogGroup") | {
+        Grant("s3:GetObject", f"{s3}/{capture}/*"),
+        Grant("s3:GetObject", f"{s3}/{p}/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/*"),
+        list_under(f"{p}/*"),
+    }
+    notify = common("NotifyAlarmLogGroup") | {
+        Grant("s3:GetObject", f"{s3}/{p}/reports/*"),
+        list_under(f"{p}/reports/*"),
+        Grant("sns:Publish", topic),
+    }
+    retrain = common("StartRetrainingLogGroup") | {
+        Grant("s3:GetObject", f"{s3}/{p}/reports/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/remediation/*"),
+        list_under(f"{p}/reports/*", f"{p}/remediation/*"),
+        Grant("sagemaker:StartPipelineExecution", pipeline),
+        Grant("sagemaker:ListPipelineExecutions", pipeline),
+        Grant("sns:Publish", topic),
+    }
+    if key:
+        analyze |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
+        notify |= {Grant("kms:Decrypt", key)}
+        retrain |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
+    return {
+        "AnalyzeCaptureFunction": analyze,
+        "NotifyAlarmFunction": notify,
+        "StartRetrainingFunction": retrain,
+    }
+
+
+def role_grants(ev: Evaluator, role_id: str, problems: list[str]) -> set[Grant]:
+    """All Allow grants of a role's inline policies; rule breaks are appended to `problems`."""
+    props = ev.resolve(ev.template["Resources"][role_id].get("Properties", {}))
+    where = f"role {role_id}"
+    if props.get("ManagedPolicyArns"):
+        problems.append(f"{where}: managed policies {props['ManagedPolicyArns']} (use scoped inline statements)")
+    trust = props.get("AssumeRolePolicyDocument", {}).get("Statement", [])
+    principals = [s.get("Principal") for s in _as_list(trust)]
+    if principals != [{"Service": "lambda.amazonaws.com"}]:
+        problems.append(f"{where}: trust policy principals {principals}, want lambda.amazonaws.com only")
+    grants: set[Grant] = set()
+    for policy in props.get("Policies", []):
+        for st in _as_list(policy.get("PolicyDocument", {}).get("Statement", [])):
+            sid = st.get("Sid", "?")
+            if "NotAction" in st or "NotResource" in st:
+                problems.append(f"{where} {sid}: NotAction/NotResource")
+            if st.get("Effect") != "Allow":
+                continue
+            actions = _as_list(st.get("Action", []))
+            resources = _as_list(st.get("Resource", []))
+            cond = _condition_key(st.get("Condition"))
+            for action in actions:
+                if "*" in action or "?" in action:
+                    problems.append(f"{where} {sid}: wildcard action {action}")
+                for resource in resources:
+                    grants.add(Grant(action, resource, cond))
+    for g in grants:
+        if g.resource == "*":
+            if g.action not in STAR_ONLY:
+                problems.append(f"{where}: {g.action} on '*' although the action can be scoped")
+        elif "*" in g.resource or "?" in g.resource:
+            ok = (
+                g.resource.startswith("arn:aws:s3:::")
+                and g.resource.endswith("/*")
+                and g.resource.count("/") >= 2
+                and "*" not in g.resource[:-1]
+            )
+            if not ok:
+                problems.append(f"{where}: wildcard resource {g.resource} for {g.action}")
+        if g.action == "s3:ListBucket":
+            cond = json.loads(g.condition) if g.condition else {}
+            values = cond.get("StringLike", {}).get("s3:prefix") or cond.get("StringEquals", {}).get("s3:prefix")
+            if not values or any(v.startswith("*") or v == "" for v in values):
+                problems.append(f"{where}: s3:ListBucket without an s3:prefix condition naming a prefix")
+    return grants
+
+
+def function_roles(ev: Evaluator, problems: list[str]) -> dict[str, str]:
+    """Maps each active function to the logical id of its role."""
+    resources = ev.template["Resources"]
+    out: dict[str, str] = {}
+    for fid, res in resources.items():
+        if res.get("Type") not in FUNCTION_TYPES or not ev.active(fid):
+            continue
+        props = res.get("Properties", {})
+        for key in ("Policies", "PermissionsBoundary"):
+            if key in props:
+                problems.append(f"function {fid}: {key} (SAM would generate a role; use an explicit one)")
+        role = props.get("Role")
+        if not (isinstance(role, dict) and "Fn::GetAtt" in role):
+            problems.append(f"function {fid}: Role must be !GetAtt <role in this template>.Arn, got {role!r}")
+            continue
+        target = role["Fn::GetAtt"]
+        parts = target if isinstance(target, list) else target.split(".", 1)
+        if resources.get(parts[0], {}).get("Type") != "AWS::IAM::Role" or parts[1] != "Arn":
+            problems.append(f"function {fid}: Role {parts} is not an AWS::IAM::Role of this template")
+            continue
+        out[fid] = parts[0]
+    return out
+
+
+def check(template: dict[str, Any], parameters: dict[str, str]) -> list[str]:
+    """Every least-privilege violation of `template` for these parameter values."""
+    ev = Evaluator(template, parameters)
+    problems: list[str] = []
+    for rid, res in template["Resources"].items():
+        if res.get("Type") in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group"):
+            problems.append(f"{rid}: {res['Type']} (permissions must live in the functions' roles)")
+    roles = function_roles(ev, problems)
+    expected = expected_grants(ev)
+    if set(roles) != set(expected):
+        problems.append(f"functions {sorted(roles)} != expected {sorted(expected)}")
+    seen_roles: dict[str, str] = {}
+    for fid, role_id in sorted(roles.items()):
+        if role_id in seen_roles:
+            problems.append(f"{fid} shares role {role_id} with {seen_roles[role_id]}")
+        seen_roles[role_id] = fid
+        actual = role_grants(ev, role_id, problems)
+        want = expected.get(fid, set())
+        for g in sorted(actual - want):
+            problems.append(f"{fid}: grant not used/too broad: {g}")
+        for g in sorted(want - actual):
+            problems.append(f"{fid}: missing grant: {g}")
+    return problems

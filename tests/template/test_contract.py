@@ -1,0 +1,241 @@
+"""template.yaml matches the runtime contract in docs/ARCHITECTURE.md (env vars, metrics, alarms)
+and the wiring rules of issue 6 (triggers, destinations, alarm permissions, checkov skips)."""
+
+import re
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cfn import ACCOUNT, REGION, REPO, STACK_NAME, Evaluator, load_template  # noqa: E402
+
+FUNCTIONS = {
+    "analyze-capture": "AnalyzeCaptureFunction",
+    "notify-alarm": "NotifyAlarmFunction",
+    "start-retraining": "StartRetrainingFunction",
+}
+PARAMS = {"EndpointName": "churn-endpoint", "PipelineName": "churn-retrain"}
+#: Set by the template but not part of the runtime contract.
+NOT_CONTRACT = {"RUST_LOG"}
+#: Contract variables that must never be set in AWS.
+LOCAL_ONLY = {"AWS_ENDPOINT_URL"}
+DRIFTLINE_METRICS = {"Records", "MalformedRecords", "Violations", "DriftedFeatures", "DriftDetected", "InsufficientData"}
+
+
+def contract():
+    """{variable: (set of functions, default text or None)} from the ARCHITECTURE.md table."""
+    text = (REPO / "docs" / "ARCHITECTURE.md").read_text()
+    section = text.split("## Runtime contract", 1)[1]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        names = re.findall(r"`([A-Z0-9_]+)`", cells[0])
+        funcs = set(FUNCTIONS) if cells[1] == "all" else {f for f in FUNCTIONS if f in cells[1]}
+        required = {f for f in FUNCTIONS if re.search(re.escape(f) + r" \(required\)", cells[1])}
+        if cells[2] == "(required)":
+            required = set(funcs)
+        defaults = re.findall(r"`([^`]*)`", cells[2])
+        for i, name in enumerate(names):
+            default = defaults[i] if i < len(defaults) else None
+            rows[name] = (funcs, required, default)
+    return rows
+
+
+class ContractTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.t = load_template()
+        cls.contract = contract()
+
+    def env(self, ev, fid):
+        glob = self.t["Globals"]["Function"]["Environment"]["Variables"]
+        own = self.t["Resources"][fid]["Properties"].get("Environment", {}).get("Variables", {})
+        return ev.resolve({**glob, **own})
+
+    def test_contract_table_parsed(self):
+        # guards the parser: a reformatted table must not silently empty the test
+        self.assertGreaterEqual(len(self.contract), 20)
+        self.assertEqual(self.contract["CONFIRM_N"][2], "3")
+        self.assertEqual(self.contract["TOPIC_ARN"][1], {"notify-alarm"})
+
+    def test_env_vars_are_contract_vars_of_that_function(self):
+        ev = Evaluator(self.t, PARAMS)
+        for fname, fid in FUNCTIONS.items():
+            env = self.env(ev, fid)
+            for var in set(env) - NOT_CONTRACT:
+                with self.subTest(function=fname, var=var):
+                    self.assertIn(var, self.contract)
+                    self.assertIn(fname, self.contract[var][0])
+                    self.assertNotIn(var, LOCAL_ONLY)
+            for var, (funcs, required, _default) in self.contract.items():
+                if fname in required:
+                    with self.subTest(function=fname, required=var):
+                        self.assertIn(var, env)
+
+    def test_parameter_defaults_equal_contract_defaults(self):
+        ev = Evaluator(self.t, PARAMS)
+        checked = 0
+        for fname, fid in FUNCTIONS.items():
+            for var, value in self.env(ev, fid).items():
+                default = self.contract.get(var, (None, None, None))[2]
+                if default is not None:
+                    with self.subTest(function=fname, var=var):
+                        self.assertEqual(str(value), default)
+                    checked += 1
+        self.assertGreaterEqual(checked, 15)
+
+    def test_env_follows_parameters(self):
+        params = {**PARAMS, "CapturePrefix": "a/capture", "DriftlinePrefix": "b/out", "CreateBucket": "false",
+                  "BucketName": "sagemaker-bucket", "ConfirmK": "3", "ConfirmN": "5", "DryRun": "true"}
+        ev = Evaluator(self.t, params)
+        env = self.env(ev, "AnalyzeCaptureFunction")
+        self.assertEqual((env["DRIFTLINE_BUCKET"], env["CAPTURE_PREFIX"], env["DRIFTLINE_PREFIX"]),
+                         ("sagemaker-bucket", "a/capture", "b/out"))
+        env = self.env(ev, "StartRetrainingFunction")
+        self.assertEqual((env["CONFIRM_K"], env["CONFIRM_N"], env["DRY_RUN"], env["PIPELINE_NAME"]),
+                         ("3", "5", "true", "churn-retrain"))
+        self.assertEqual(env["TOPIC_ARN"], "REF:AlertTopic")
+
+    def alarms(self, ev):
+        return {rid: ev.resolve(r["Properties"]) for rid, r in self.t["Resources"].items()
+                if r["Type"] == "AWS::CloudWatch::Alarm" and ev.active(rid)}
+
+    def test_driftline_alarms_use_contract_metrics(self):
+        ev = Evaluator(self.t, PARAMS)
+        names = {}
+        for rid, a in self.alarms(ev).items():
+            if a["Namespace"] != "Driftline":
+                continue
+            self.assertIn(a["MetricName"], DRIFTLINE_METRICS)
+            self.assertEqual(a["Dimensions"], [{"Name": "Endpoint", "Value": "churn-endpoint"},
+                                               {"Name": "Variant", "Value": "AllTraffic"}])
+            self.assertEqual(a["Period"], 3600)
+            self.assertIn(a["TreatMissingData"], ("notBreaching", "missing"))
+            names[a["MetricName"]] = a
+        self.assertEqual(set(names), {"Violations", "DriftedFeatures", "DriftDetected"})
+        confirmed = names["DriftDetected"]
+        self.assertEqual((confirmed["EvaluationPeriods"], confirmed["DatapointsToAlarm"]), ("3", "2"))
+        self.assertEqual((confirmed["Threshold"], confirmed["ComparisonOperator"]), (1, "GreaterThanOrEqualToThreshold"))
+        for metric in ("Violations", "DriftedFeatures"):
+            self.assertEqual(names[metric]["AlarmActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+
+    def test_namespace_parameter_reaches_alarms_and_function(self):
+        ev = Evaluator(self.t, {**PARAMS, "MetricsNamespace": "Acme/Models"})
+        spaces = {a["MetricName"]: a["Namespace"] for a in self.alarms(ev).values()}
+        self.assertEqual(spaces["DriftDetected"], "Acme/Models")
+        self.assertEqual(self.env(ev, "AnalyzeCaptureFunction")["METRICS_NAMESPACE"], "Acme/Models")
+
+    def test_infra_alarms(self):
+        ev = Evaluator(self.t, PARAMS)
+        infra = {a["MetricName"]: a for a in self.alarms(ev).values() if a["Namespace"] != "Driftline"}
+        self.assertEqual({m: a["Namespace"] for m, a in infra.items()}, {
+            "ModelLatency": "AWS/SageMaker", "Invocation5XXErrors": "AWS/SageMaker",
+            "CPUUtilization": "/aws/sagemaker/Endpoints", "MemoryUtilization": "/aws/sagemaker/Endpoints"})
+        for a in infra.values():
+            self.assertEqual(a["Dimensions"], [{"Name": "EndpointName", "Value": "churn-endpoint"},
+                                               {"Name": "VariantName", "Value": "AllTraffic"}])
+            self.assertEqual(a["AlarmActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+        off = Evaluator(self.t, {**PARAMS, "EnableInfraAlarms": "false"})
+        self.assertEqual({a["Namespace"] for a in self.alarms(off).values()}, {"Driftline"})
+
+    def test_every_lambda_alarm_action_has_a_permission_scoped_to_that_alarm(self):
+        for enable in ("true", "false"):
+            ev = Evaluator(self.t, {**PARAMS, "EnableInfraAlarms": enable})
+            perms = [ev.resolve(r["Properties"]) for rid, r in self.t["Resources"].items()
+                     if r["Type"] == "AWS::Lambda::Permission" and ev.active(rid)
+                     and r["Properties"]["Principal"] == "lambda.alarms.cloudwatch.amazonaws.com"]
+            want = set()
+            for a in self.alarms(ev).values():
+                for target in a.get("AlarmActions", []) + a.get("OKActions", []):
+                    want.add((target, f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{a['AlarmName']}"))
+            got = {(p["FunctionName"], p["SourceArn"]) for p in perms}
+            self.assertEqual(got, want)
+            self.assertTrue(all(p["SourceAccount"] == ACCOUNT for p in perms))
+            self.assertTrue(all(a["AlarmName"].startswith(STACK_NAME + "-") for a in self.alarms(ev).values()))
+
+    def test_drift_confirmed_rule_routes_to_both_functions(self):
+        ev = Evaluator(self.t, PARAMS)
+        rule = ev.resolve(self.t["Resources"]["DriftConfirmedRule"]["Properties"])
+        self.assertEqual(rule["EventPattern"]["detail-type"], ["CloudWatch Alarm State Change"])
+        self.assertEqual(rule["EventPattern"]["resources"], ["GETATT:DriftConfirmedAlarm.Arn"])
+        self.assertEqual(rule["EventPattern"]["detail"]["state"]["value"], ["ALARM"])
+        self.assertEqual({t["Arn"] for t in rule["Targets"]},
+                         {"GETATT:StartRetrainingFunction.Arn", "GETATT:NotifyAlarmFunction.Arn"})
+        perms = {(p["FunctionName"], p["SourceArn"]) for p in
+                 (ev.resolve(r["Properties"]) for r in self.t["Resources"].values() if r["Type"] == "AWS::Lambda::Permission")
+                 if p["Principal"] == "events.amazonaws.com"}
+        self.assertIn(("GETATT:StartRetrainingFunction.Arn", "GETATT:DriftConfirmedRule.Arn"), perms)
+        self.assertIn(("GETATT:NotifyAlarmFunction.Arn", "GETATT:DriftConfirmedRule.Arn"), perms)
+
+    def test_capture_trigger_per_case(self):
+        created = Evaluator(self.t, PARAMS)
+        self.assertTrue(created.active("DataBucket"))
+        self.assertFalse(created.active("CaptureCreatedRule"))
+        cfg = created.resolve(self.t["Resources"]["DataBucket"]["Properties"]["NotificationConfiguration"])
+        (lam,) = cfg["LambdaConfigurations"]
+        self.assertEqual(lam["Function"], "GETATT:AnalyzeCaptureFunction.Arn")
+        self.assertEqual(lam["Filter"]["S3Key"]["Rules"], [{"Name": "prefix", "Value": "datacapture/"},
+                                                         {"Name": "suffix", "Value": ".jsonl"}])
+        existing = Evaluator(self.t, {**PARAMS, "CreateBucket": "false", "BucketName": "sm-bucket"})
+        self.assertFalse(existing.active("DataBucket"))
+        self.assertFalse(existing.active("AnalyzeCaptureS3Permission"))
+        rule = existing.resolve(self.t["Resources"]["CaptureCreatedRule"]["Properties"])
+        self.assertEqual(rule["EventPattern"]["detail-type"], ["Object Created"])
+        self.assertEqual(rule["EventPattern"]["detail"]["bucket"]["name"], ["sm-bucket"])
+        self.assertEqual(rule["EventPattern"]["detail"]["object"]["key"], [{"wildcard": "datacapture/*.jsonl"}])
+        self.assertTrue(existing.active("AnalyzeCaptureEventsPermission"))
+
+    def test_driftline_never_writes_what_triggers_it(self):
+        # Everything driftline writes ends in .json or .html (ARCHITECTURE.md S3 keys), never in
+        # the trigger's .jsonl, and the default prefixes are disjoint.
+        text = (REPO / "docs" / "ARCHITECTURE.md").read_text()
+        keys = re.findall(r"`P/[^`]+`", text)
+        self.assertTrue(keys)
+        self.assertFalse(any(".jsonl" in k for k in keys))
+        ev = Evaluator(self.t, PARAMS)
+        cap, out = ev.params["CapturePrefix"] + "/", ev.params["DriftlinePrefix"] + "/"
+        self.assertFalse(cap.startswith(out) or out.startswith(cap))
+
+    def test_async_invocations_have_failure_destination_and_bounded_retries(self):
+        for fid in FUNCTIONS.values():
+            cfg = self.t["Resources"][fid]["Properties"]["EventInvokeConfig"]
+            self.assertLessEqual(cfg["MaximumRetryAttempts"], 2)
+            self.assertLessEqual(cfg["MaximumEventAgeInSeconds"], 21600)
+            self.assertEqual(cfg["DestinationConfig"]["OnFailure"]["Type"], "SQS")
+            self.assertEqual(cfg["DestinationConfig"]["OnFailure"]["Destination"], {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]})
+        for rid, r in self.t["Resources"].items():
+            if r["Type"] == "AWS::Events::Rule":
+                for target in r["Properties"]["Targets"]:
+                    with self.subTest(rule=rid, target=target["Id"]):
+                        self.assertIn("DeadLetterConfig", target)
+                        self.assertLessEqual(target["RetryPolicy"]["MaximumRetryAttempts"], 185)
+
+    def test_functions_runtime_build_and_logs(self):
+        glob = self.t["Globals"]["Function"]
+        self.assertEqual((glob["Runtime"], glob["Architectures"], glob["Handler"], glob["Tracing"]),
+                         ("provided.al2023", ["arm64"], "bootstrap", "Active"))
+        for fname, fid in FUNCTIONS.items():
+            res = self.t["Resources"][fid]
+            self.assertEqual(res["Metadata"]["BuildMethod"], "rust-cargolambda")
+            self.assertEqual(res["Metadata"]["BuildProperties"]["Binary"], fname)
+            self.assertEqual(res["Properties"]["CodeUri"], f"functions/{fname}")
+            self.assertTrue((REPO / "functions" / fname / "Cargo.toml").exists())
+            group = res["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+            self.assertIn("RetentionInDays", self.t["Resources"][group]["Properties"])
+
+    def test_every_checkov_skip_is_justified(self):
+        skips = 0
+        for rid, r in self.t["Resources"].items():
+            for skip in r.get("Metadata", {}).get("checkov", {}).get("skip", []):
+                with self.subTest(resource=rid, check=skip.get("id")):
+                    self.assertRegex(skip.get("id", ""), r"^CKV2?_AWS_\d+$")
+                    self.assertGreaterEqual(len(skip.get("comment", "")), 60)
+                skips += 1
+        self.assertGreater(skips, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,66 @@
+"""template.yaml grants each function exactly what it uses, for every way users deploy it."""
+
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cfn import Evaluator, load_template  # noqa: E402
+from iam_policy import STAR_ONLY, check, expected_grants  # noqa: E402
+
+BASE = {"EndpointName": "churn-endpoint", "PipelineName": "churn-retrain"}
+
+#: The deployments users have: a bucket the stack creates (generated or given name), an existing
+#: SageMaker capture bucket (nested prefixes, a customer managed key), infra alarms off.
+SCENARIOS = {
+    "created bucket, generated name": {**BASE},
+    "created bucket, given name": {**BASE, "BucketName": "acme-ml-monitoring"},
+    "existing bucket with CMK": {
+        **BASE,
+        "CreateBucket": "false",
+        "BucketName": "sagemaker-us-east-1-123456789012",
+        "CapturePrefix": "churn/datacapture",
+        "DriftlinePrefix": "churn/driftline",
+        "BucketKmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666",
+    },
+    "no infra alarms, no reservations": {**BASE, "EnableInfraAlarms": "false", "ReserveConcurrency": "false"},
+}
+
+
+class IamPolicyTest(unittest.TestCase):
+    def setUp(self):
+        self.template = load_template()
+
+    def test_each_function_has_exactly_its_grants(self):
+        for name, params in SCENARIOS.items():
+            with self.subTest(scenario=name):
+                self.assertEqual(check(self.template, params), [])
+
+    def test_generated_bucket_name_is_a_valid_s3_name(self):
+        ev = Evaluator(self.template, SCENARIOS["created bucket, generated name"])
+        name = ev.bucket_name()
+        self.assertEqual(name, "driftline-123456789012-1234567db123")
+        self.assertRegex(name, r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+
+    def test_expected_grants_use_the_parameters(self):
+        # Independent spelling of two ARNs the expectations must contain (guards the table itself).
+        ev = Evaluator(self.template, SCENARIOS["existing bucket with CMK"])
+        grants = expected_grants(ev)
+        resources = {g.resource for g in grants["AnalyzeCaptureFunction"] if g.action == "s3:GetObject"}
+        self.assertEqual(
+            resources,
+            {
+                "arn:aws:s3:::sagemaker-us-east-1-123456789012/churn/datacapture/*",
+                "arn:aws:s3:::sagemaker-us-east-1-123456789012/churn/driftline/*",
+            },
+        )
+        pipeline = {g.resource for g in grants["StartRetrainingFunction"] if g.action.startswith("sagemaker:")}
+        self.assertEqual(pipeline, {"arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn-retrain"})
+
+    def test_star_allow_list_is_xray_only(self):
+        self.assertEqual(set(STAR_ONLY), {"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+
+
+if __name__ == "__main__":
+    unittest.main()
