@@ -58,6 +58,32 @@ class IamPolicyTest(unittest.TestCase):
         pipeline = {g.resource for g in grants["StartRetrainingFunction"] if g.action.startswith("sagemaker:")}
         self.assertEqual(pipeline, {"arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn-retrain"})
 
+    def test_sam_transform_adds_no_iam(self):
+        # SAM adds roles/policies to functions without an explicit Role (and for destinations
+        # and event sources on generated roles): after the transform the only IAM resources must
+        # be the three roles checked above.
+        import os
+
+        from samtranslator.translator.transform import transform
+
+        class NoManagedPolicies:
+            def load(self):
+                raise AssertionError("the template must not need managed policy lookups")
+
+        t = load_template()
+        for res in t["Resources"].values():
+            if res["Type"] == "AWS::Serverless::Function":
+                res["Properties"]["CodeUri"] = "s3://artifacts/function.zip"  # what `sam package` does
+        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+        for name, params in SCENARIOS.items():
+            with self.subTest(scenario=name):
+                out = transform(t, params, NoManagedPolicies())
+                iam = {rid: r["Type"] for rid, r in out["Resources"].items() if r["Type"].startswith("AWS::IAM::")}
+                self.assertEqual(
+                    iam,
+                    {rid: "AWS::IAM::Role" for rid in ("AnalyzeCaptureRole", "NotifyAlarmRole", "StartRetrainingRole")},
+                )
+
     def test_star_allow_list_is_xray_only(self):
         self.assertEqual(set(STAR_ONLY), {"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 
