@@ -7,9 +7,11 @@ Distance.scala selectMetrics); categorical L-infinity is max |p1 - p2|; chi-squa
 categoricalChiSquareTest / regroupCategories, and the statistic and p-value come from
 scipy.stats.chisquare (Deequ returns 1 - CDF; the tests compare at a relative 1e-9).
 
-Usage: /work/main/.venv/bin/python scripts/mm_distance_reference.py
-Writes shared/stats/tests/data/mm/distance_reference.json.
+Usage: .venv/bin/python scripts/mm_distance_reference.py [--out PATH]
+Writes shared/stats/tests/data/mm/distance_reference.json (or PATH); scripts/ci/25-mm-reference.sh
+regenerates it into a temporary file and checks it equals the committed one.
 """
+import argparse
 import json
 import math
 import os
@@ -122,7 +124,10 @@ def main():
            "numpy": np.__version__, "c_alpha": C_ALPHA, "numeric": numeric,
            "categorical": categorical}
     here = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.join(here, "..", "shared", "stats", "tests", "data", "mm", "distance_reference.json")
+    default = os.path.join(here, "..", "shared", "stats", "tests", "data", "mm", "distance_reference.json")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=default)
+    path = parser.parse_args().out
     with open(path, "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

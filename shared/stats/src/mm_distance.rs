@@ -113,6 +113,30 @@ pub fn sample_from_sketch(sketch: &KllSketchData) -> WeightedSample {
     }))
 }
 
+/// The rank sample of Deequ's `getRankMap` as it was before PR #765 (issue #392), which older
+/// Deequ builds — and so possibly Model Monitor's container — use: the sketch items, sorted
+/// stably, were put in a `ListMap` keyed by item, so each distinct value keeps only the weight
+/// of its *last* occurrence (the one at the highest level holding it) and repeated values are
+/// under-counted. Feed two of these to [`numerical_distance`] to reproduce that behaviour; the
+/// total weight (Deequ's `n`) is then the sum of those single weights.
+pub fn legacy_deequ_rank_sample(sketch: &KllSketchData) -> WeightedSample {
+    let mut items: Vec<(f64, f64)> = Vec::new();
+    for (h, level) in sketch.data.iter().enumerate() {
+        let w = 2f64.powi(i32::try_from(h).unwrap_or(i32::MAX));
+        items.extend(level.iter().filter(|x| !x.0.is_nan()).map(|x| (x.0, w)));
+    }
+    // Stable sort by value, then keep the last weight of each run of equal values.
+    items.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut dedup: Vec<(f64, f64)> = Vec::with_capacity(items.len());
+    for (v, w) in items {
+        match dedup.last_mut() {
+            Some(last) if last.0 == v => last.1 = w,
+            _ => dedup.push((v, w)),
+        }
+    }
+    WeightedSample::from_pairs(dedup)
+}
+
 /// Deequ's `numericalDistance(baseline, current)`: L∞ between the two CDFs at the union of the
 /// samples' values, and its Robust correction with c(α) = 1.8.
 pub fn numerical_distance(
@@ -374,6 +398,30 @@ mod tests {
         let s = sample_from_sketch(&sketch);
         assert_eq!(s.values(), &[1.0, 2.0, 3.0]);
         assert_eq!(s.weights(), &[1.0, 2.0, 1.0]);
+    }
+
+    #[test]
+    fn legacy_rank_map_keeps_one_weight_per_value() {
+        // Figures from Deequ PR #765's table ("before the fix"): input 1, 1, 2 gives
+        // rankMap(1) = 1; input 3,3,3,7,7,9 gives a total weight of 3.
+        let sk = |levels: Vec<Vec<f64>>| KllSketchData {
+            parameters: KllParameters {
+                c: Double(0.64),
+                k: Double(4.0),
+            },
+            data: levels
+                .into_iter()
+                .map(|l| l.into_iter().map(Double).collect())
+                .collect(),
+        };
+        let s = legacy_deequ_rank_sample(&sk(vec![vec![1.0, 1.0, 2.0]]));
+        assert_eq!(s.weights(), &[1.0, 1.0]);
+        let s = legacy_deequ_rank_sample(&sk(vec![vec![3.0, 3.0, 3.0, 7.0, 7.0, 9.0]]));
+        assert_eq!(s.total_weight(), 3.0);
+        // The last occurrence wins: 5 at level 0 and level 2 → weight 4.
+        let s = legacy_deequ_rank_sample(&sk(vec![vec![5.0, 1.0], vec![], vec![5.0]]));
+        assert_eq!(s.values(), &[1.0, 5.0]);
+        assert_eq!(s.weights(), &[1.0, 4.0]);
     }
 
     #[test]
