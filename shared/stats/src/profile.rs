@@ -1,8 +1,17 @@
 //! Mergeable per-feature profiles.
 //!
 //! Interface contract (shared with `driftline-capture`): readers hand every column value of
-//! a row to the profile as a [`Cell`]. The profile owner implements the rest of this module
-//! (`FeatureProfile`, `DatasetProfile`, `update`, `merge`, conversion to `Statistics`).
+//! a row to the profile as a [`Cell`] ([`DatasetProfile::update`]) and count records with
+//! [`DatasetProfile::add_records`].
+//!
+//! Per column ([`FeatureProfile`]): presence, Deequ's type inference per value
+//! ([`classify_raw`]), and for numeric columns sum, mean (`sum / n`), population std by
+//! Welford's update in row order (Spark's `CentralMomentAgg`, which Deequ's
+//! `StatefulStdDevPop` uses; merged by its parallel formula), min, max and Deequ's KLL sketch;
+//! for String columns frequencies and a distinct count ([`crate::frequent`]).
+//!
+//! Numbers follow Model Monitor bit for bit on the reference data (see `tests/compat_*.rs`).
+//! The numeric path allocates nothing per value.
 
 /// One column value of one record, as a reader found it.
 ///
@@ -22,4 +31,620 @@ pub enum Cell<'a> {
     Float(f64),
     /// A JSON boolean (profiled as the String `"true"` / `"false"`).
     Bool(bool),
+}
+
+use crate::formats::statistics::{
+    Categorical, CategoricalBucket, Common, Dataset, FeatureStatistics, InferredType,
+    KllDistribution, KllParameters, KllSketchData, NumericDistribution, NumericalStatistics,
+    Statistics, StringDistribution, StringStatistics,
+};
+use crate::frequent::StringSummary;
+use crate::javafmt::java_double;
+use crate::kll::KllSketch;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// What Deequ's regular expressions make of a text value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RawKind {
+    /// Matches `^(-|\+)? ?\d+$`; the value as Spark's cast to long, then double, gives it.
+    Integral(f64),
+    /// Matches `^(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))$`; the parsed double.
+    Fractional(f64),
+    /// Anything else.
+    String,
+}
+
+/// Classify text with Deequ's type regexes (`\d` is ASCII `[0-9]`, as in Java) and parse the
+/// number in the same pass. A hand-written matcher equivalent to the regexes (property-tested
+/// against the `regex` crate), with no allocation.
+///
+/// Values: integral text with up to 18 digits is converted exactly (`-0` is `0.0`, as Spark's
+/// long cast gives); longer integral text and fractional text are parsed as correctly rounded
+/// doubles. The optional single space after the sign is skipped (Spark's cast would give null
+/// for such rare text; we keep the number).
+#[inline]
+pub fn classify_raw(s: &str) -> RawKind {
+    let b = s.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    let mut neg = false;
+    if i < n && (b[i] == b'-' || b[i] == b'+') {
+        neg = b[i] == b'-';
+        i += 1;
+    }
+    if i < n && b[i] == b' ' {
+        i += 1;
+    }
+    let num_start = i;
+    let mut int_val: u64 = 0;
+    while i < n && b[i].is_ascii_digit() {
+        if i - num_start < 19 {
+            int_val = int_val * 10 + (b[i] - b'0') as u64;
+        }
+        i += 1;
+    }
+    let ndigits = i - num_start;
+    if ndigits == 0 {
+        return RawKind::String;
+    }
+    if i == n {
+        let v = if ndigits <= 18 {
+            int_val as f64
+        } else {
+            match s[num_start..].parse::<f64>() {
+                Ok(v) => v,
+                Err(_) => return RawKind::String,
+            }
+        };
+        let v = if neg && v != 0.0 { -v } else { v };
+        return RawKind::Integral(v);
+    }
+    // Fraction and/or exponent.
+    if b[i] == b'.' {
+        i += 1;
+        let fs = i;
+        while i < n && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == fs {
+            return RawKind::String;
+        }
+        if i == n {
+            return parse_fractional(s, num_start, neg);
+        }
+    }
+    if b[i] == b'e' || b[i] == b'E' {
+        i += 1;
+        if i < n && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let es = i;
+        while i < n && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == es || i != n {
+            return RawKind::String;
+        }
+        return parse_fractional(s, num_start, neg);
+    }
+    RawKind::String
+}
+
+#[inline]
+fn parse_fractional(s: &str, num_start: usize, neg: bool) -> RawKind {
+    match s[num_start..].parse::<f64>() {
+        Ok(v) => RawKind::Fractional(if neg { -v } else { v }),
+        Err(_) => RawKind::String,
+    }
+}
+
+/// Welford / Spark `CentralMomentAgg` state plus sum, min, max and the KLL sketch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumericState {
+    /// Number of numeric values.
+    pub n: u64,
+    /// Sum in row order.
+    pub sum: f64,
+    /// Running mean (Welford).
+    pub avg: f64,
+    /// Running sum of squared deviations (Welford).
+    pub m2: f64,
+    /// Smallest value (`+inf` while empty).
+    pub min: f64,
+    /// Largest value (`-inf` while empty).
+    pub max: f64,
+    /// Deequ's KLL sketch of the values.
+    pub kll: KllSketch,
+}
+
+impl Default for NumericState {
+    fn default() -> Self {
+        NumericState {
+            n: 0,
+            sum: 0.0,
+            avg: 0.0,
+            m2: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            kll: KllSketch::new(),
+        }
+    }
+}
+
+impl NumericState {
+    /// Add a value: Spark's `CentralMomentAgg` update (`n += 1; delta = x - avg;
+    /// deltaN = delta / n; avg += deltaN; m2 += delta * (delta - deltaN)`), sum in row order.
+    #[inline]
+    pub fn update(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        self.n += 1;
+        let n = self.n as f64;
+        let delta = x - self.avg;
+        let delta_n = delta / n;
+        self.avg += delta_n;
+        self.m2 += delta * (delta - delta_n);
+        self.sum += x;
+        if x < self.min {
+            self.min = x;
+        }
+        if x > self.max {
+            self.max = x;
+        }
+        self.kll.update(x);
+    }
+
+    /// Merge by Spark's `CentralMomentAgg.mergeExpressions`: `delta = avg2 - avg1`,
+    /// `deltaN = delta / (n1 + n2)`, `avg = avg1 + deltaN * n2`,
+    /// `m2 = m2_1 + m2_2 + delta * deltaN * n1 * n2`. An empty side is skipped for the moments
+    /// (the formula would only perturb `avg` in its last bit). The sketches merge with Deequ's
+    /// semantics.
+    pub fn merge(&mut self, other: &NumericState) {
+        if other.n > 0 {
+            if self.n == 0 {
+                self.avg = other.avg;
+                self.m2 = other.m2;
+            } else {
+                let n1 = self.n as f64;
+                let n2 = other.n as f64;
+                let count = n1 + n2;
+                let delta = other.avg - self.avg;
+                let delta_n = delta / count;
+                self.avg += delta_n * n2;
+                self.m2 = self.m2 + other.m2 + delta * delta_n * n1 * n2;
+            }
+            self.n += other.n;
+            self.sum += other.sum;
+            self.min = self.min.min(other.min);
+            self.max = self.max.max(other.max);
+        }
+        self.kll.merge(&other.kll);
+    }
+
+    /// `sum / n` (Deequ's `Mean`), NaN when empty.
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sum / self.n as f64
+        }
+    }
+
+    /// Population standard deviation `sqrt(m2 / n)` (Deequ's `StandardDeviation`).
+    pub fn std_dev(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            (self.m2 / self.n as f64).sqrt()
+        }
+    }
+}
+
+/// Text under which a numeric value is counted when its column turns out to be a String
+/// column: integers without a fraction (`5`), other values as Java's `Double.toString`.
+pub fn numeric_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
+        format!("{}", v as i64)
+    } else {
+        java_double(v)
+    }
+}
+
+/// The profile of one column.
+///
+/// A column is numeric until its first String value. Then the frequencies of the numeric
+/// values seen so far are rebuilt from the KLL sketch (each item at level `h` counts `2^h`,
+/// under [`numeric_text`]): exact while the sketch never compacted (fewer than 2051 numeric
+/// values), otherwise approximate with the sketch's rank error. The numeric state is then
+/// dropped (a String column reports only string statistics); later numeric text is counted
+/// as written. Memory stays bounded in both states.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureProfile {
+    name: String,
+    num_present: u64,
+    num_integral: u64,
+    num_fractional: u64,
+    num_string: u64,
+    /// Numeric statistics (empty once the column is a String column).
+    numeric: NumericState,
+    /// Frequencies / distinct count, present once the column is a String column.
+    #[serde(default)]
+    strings: Option<StringSummary>,
+}
+
+impl FeatureProfile {
+    /// An empty profile for column `name`.
+    pub fn new(name: &str) -> Self {
+        FeatureProfile {
+            name: name.to_string(),
+            num_present: 0,
+            num_integral: 0,
+            num_fractional: 0,
+            num_string: 0,
+            numeric: NumericState::default(),
+            strings: None,
+        }
+    }
+
+    /// Column name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Number of non-missing values.
+    pub fn num_present(&self) -> u64 {
+        self.num_present
+    }
+
+    /// Counts of values per Deequ type: (integral, fractional, string).
+    pub fn type_counts(&self) -> (u64, u64, u64) {
+        (self.num_integral, self.num_fractional, self.num_string)
+    }
+
+    /// Deequ's column type: String if any value is a string, else Fractional if any value is
+    /// fractional, else Integral if any value is present, else Unknown.
+    pub fn inferred_type(&self) -> InferredType {
+        if self.num_string > 0 {
+            InferredType::String
+        } else if self.num_fractional > 0 {
+            InferredType::Fractional
+        } else if self.num_integral > 0 {
+            InferredType::Integral
+        } else {
+            InferredType::Unknown
+        }
+    }
+
+    /// Numeric statistics; `None` for String and Unknown columns.
+    pub fn numeric(&self) -> Option<&NumericState> {
+        if self.strings.is_none() && self.numeric.n > 0 {
+            Some(&self.numeric)
+        } else {
+            None
+        }
+    }
+
+    /// The KLL sketch of a numeric column.
+    pub fn kll(&self) -> Option<&KllSketch> {
+        self.numeric().map(|n| &n.kll)
+    }
+
+    /// Value frequencies of a String column.
+    pub fn strings(&self) -> Option<&StringSummary> {
+        self.strings.as_ref()
+    }
+
+    /// Add one value.
+    #[inline]
+    pub fn update(&mut self, cell: Cell<'_>) {
+        match cell {
+            Cell::Missing => {}
+            Cell::Raw(s) => match classify_raw(s) {
+                RawKind::Integral(v) => {
+                    self.num_integral += 1;
+                    self.add_number(v, s);
+                }
+                RawKind::Fractional(v) => {
+                    self.num_fractional += 1;
+                    self.add_number(v, s);
+                }
+                RawKind::String => self.add_string(s),
+            },
+            Cell::Int(i) => {
+                self.num_integral += 1;
+                let v = i as f64;
+                if self.strings.is_some() {
+                    self.num_present += 1;
+                    self.string_summary().add(&i.to_string());
+                } else {
+                    self.num_present += 1;
+                    self.numeric.update(v);
+                }
+            }
+            Cell::Float(v) => {
+                if v.is_nan() {
+                    // JSON cannot carry NaN; a reader that hands one in gets a missing value.
+                    return;
+                }
+                self.num_fractional += 1;
+                self.num_present += 1;
+                if self.strings.is_some() {
+                    self.string_summary().add(&numeric_text(v));
+                } else {
+                    self.numeric.update(v);
+                }
+            }
+            Cell::Str(s) => self.add_string(s),
+            Cell::Bool(b) => self.add_string(if b { "true" } else { "false" }),
+        }
+    }
+
+    #[inline]
+    fn add_number(&mut self, v: f64, text: &str) {
+        self.num_present += 1;
+        if let Some(ss) = self.strings.as_mut() {
+            ss.add(text);
+        } else {
+            self.numeric.update(v);
+        }
+    }
+
+    #[inline]
+    fn add_string(&mut self, s: &str) {
+        self.num_present += 1;
+        self.num_string += 1;
+        self.string_summary().add(s);
+    }
+
+    /// Switch to String (rebuilding numeric frequencies from the sketch) and return the summary.
+    fn string_summary(&mut self) -> &mut StringSummary {
+        if self.strings.is_none() {
+            let mut ss = StringSummary::new();
+            numeric_into_strings(&self.numeric, &mut ss);
+            self.numeric = NumericState::default();
+            self.strings = Some(ss);
+        }
+        self.strings.get_or_insert_with(StringSummary::new)
+    }
+
+    /// Merge another profile of the same column (the name of `self` is kept).
+    pub fn merge(&mut self, other: &FeatureProfile) {
+        self.num_present += other.num_present;
+        self.num_integral += other.num_integral;
+        self.num_fractional += other.num_fractional;
+        self.num_string += other.num_string;
+        match (&mut self.strings, &other.strings) {
+            (None, None) => self.numeric.merge(&other.numeric),
+            (Some(ss), Some(os)) => ss.merge(os),
+            (Some(ss), None) => {
+                let mut os = StringSummary::new();
+                numeric_into_strings(&other.numeric, &mut os);
+                ss.merge(&os);
+            }
+            (None, Some(os)) => {
+                let mut ss = StringSummary::new();
+                numeric_into_strings(&self.numeric, &mut ss);
+                ss.merge(os);
+                self.numeric = NumericState::default();
+                self.strings = Some(ss);
+            }
+        }
+    }
+
+    /// This column's entry of `statistics.json`, given the dataset's `item_count`.
+    ///
+    /// * Integral / Fractional: `numerical_statistics` with mean, sum, std_dev, min, max and the
+    ///   KLL distribution (10 buckets, `c = 0.64`, `k = 2048.0`, levels from 0).
+    /// * String: `string_statistics` with `distinct_count` and the categorical buckets
+    ///   (tracked values by count, descending, then value).
+    /// * Unknown (no value present): `string_statistics` with the counts, `distinct_count`
+    ///   0.0 and no distribution. Model Monitor's own output for an all-null column is not in
+    ///   the reference files; this is driftline's choice (readers treat it like an empty
+    ///   string column).
+    pub fn to_feature_statistics(&self, item_count: u64) -> FeatureStatistics {
+        let common = Common {
+            num_present: self.num_present,
+            num_missing: item_count.saturating_sub(self.num_present),
+        };
+        let inferred_type = self.inferred_type();
+        match (inferred_type, self.numeric()) {
+            (InferredType::Integral | InferredType::Fractional, Some(num)) => {
+                let kll = &num.kll;
+                let numerical = NumericalStatistics {
+                    common,
+                    mean: num.mean().into(),
+                    sum: num.sum.into(),
+                    std_dev: num.std_dev().into(),
+                    min: num.min.into(),
+                    max: num.max.into(),
+                    distribution: Some(NumericDistribution {
+                        kll: KllDistribution {
+                            buckets: kll.buckets(num.min, num.max),
+                            sketch: KllSketchData {
+                                parameters: KllParameters {
+                                    c: kll.c().into(),
+                                    k: (kll.k() as f64).into(),
+                                },
+                                data: kll
+                                    .levels()
+                                    .iter()
+                                    .map(|l| l.iter().map(|&v| v.into()).collect())
+                                    .collect(),
+                            },
+                        },
+                    }),
+                };
+                FeatureStatistics {
+                    name: self.name.clone(),
+                    inferred_type,
+                    numerical_statistics: Some(numerical),
+                    string_statistics: None,
+                }
+            }
+            _ => {
+                let (distinct, distribution) = match &self.strings {
+                    Some(ss) => (
+                        ss.distinct_count(),
+                        Some(StringDistribution {
+                            categorical: Categorical {
+                                buckets: ss
+                                    .frequencies()
+                                    .into_iter()
+                                    .map(|(v, c)| CategoricalBucket {
+                                        value: v.to_string(),
+                                        count: c,
+                                    })
+                                    .collect(),
+                            },
+                        }),
+                    ),
+                    None => (0.0, None),
+                };
+                FeatureStatistics {
+                    name: self.name.clone(),
+                    inferred_type,
+                    numerical_statistics: None,
+                    string_statistics: Some(StringStatistics {
+                        common,
+                        distinct_count: distinct.into(),
+                        distribution,
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// Add the numeric values represented by `num`'s sketch to `ss` (see [`FeatureProfile`]).
+fn numeric_into_strings(num: &NumericState, ss: &mut StringSummary) {
+    for (h, level) in num.kll.levels().iter().enumerate() {
+        let w = 1u64 << h.min(63);
+        for &v in level {
+            ss.add_n(&numeric_text(v), w);
+        }
+    }
+}
+
+/// Profiles of all columns of a dataset, mergeable and serialisable (partial profiles are
+/// written per capture file and merged per window).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "StoredDataset")]
+pub struct DatasetProfile {
+    item_count: u64,
+    features: Vec<FeatureProfile>,
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+}
+
+#[derive(Deserialize)]
+struct StoredDataset {
+    item_count: u64,
+    features: Vec<FeatureProfile>,
+}
+
+impl From<StoredDataset> for DatasetProfile {
+    fn from(s: StoredDataset) -> Self {
+        let mut p = DatasetProfile::new();
+        p.item_count = s.item_count;
+        for f in s.features {
+            if let Some(&i) = p.index.get(&f.name) {
+                p.features[i].merge(&f);
+            } else {
+                p.index.insert(f.name.clone(), p.features.len());
+                p.features.push(f);
+            }
+        }
+        p
+    }
+}
+
+impl Default for DatasetProfile {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DatasetProfile {
+    /// An empty profile.
+    pub fn new() -> Self {
+        DatasetProfile {
+            item_count: 0,
+            features: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    /// Index of column `name`, creating it on first use (columns keep first-seen order).
+    pub fn column_index(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.features.len();
+        self.features.push(FeatureProfile::new(name));
+        self.index.insert(name.to_string(), i);
+        i
+    }
+
+    /// Add a value to column `column` (an index from [`DatasetProfile::column_index`]; an
+    /// unknown index is ignored).
+    #[inline]
+    pub fn update(&mut self, column: usize, cell: Cell<'_>) {
+        if let Some(f) = self.features.get_mut(column) {
+            f.update(cell);
+        }
+    }
+
+    /// Count `n` more records. A column not updated for a record counts as missing there:
+    /// `num_missing = item_count - num_present`.
+    pub fn add_records(&mut self, n: u64) {
+        self.item_count += n;
+    }
+
+    /// Merge another profile (columns matched by name; new columns are appended in `other`'s
+    /// order).
+    pub fn merge(&mut self, other: &DatasetProfile) {
+        self.item_count += other.item_count;
+        for f in &other.features {
+            let i = self.column_index(&f.name);
+            self.features[i].merge(f);
+        }
+    }
+
+    /// Number of records.
+    pub fn item_count(&self) -> u64 {
+        self.item_count
+    }
+
+    /// Column names in order.
+    pub fn columns(&self) -> Vec<&str> {
+        self.features.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    /// All feature profiles in column order.
+    pub fn features(&self) -> &[FeatureProfile] {
+        &self.features
+    }
+
+    /// The profile of column `name`.
+    pub fn feature(&self, name: &str) -> Option<&FeatureProfile> {
+        self.index.get(name).and_then(|&i| self.features.get(i))
+    }
+
+    /// `statistics.json` for this profile (`version` 0.0, `dataset.item_count`, features in
+    /// column order; see [`FeatureProfile::to_feature_statistics`]).
+    pub fn to_statistics(&self) -> Statistics {
+        Statistics {
+            version: 0.0.into(),
+            dataset: Some(Dataset {
+                item_count: self.item_count,
+            }),
+            features: self
+                .features
+                .iter()
+                .map(|f| f.to_feature_statistics(self.item_count))
+                .collect(),
+        }
+    }
 }

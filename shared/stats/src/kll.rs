@@ -1,0 +1,509 @@
+//! The KLL quantile sketch exactly as Deequ's deterministic `QuantileNonSample`
+//! (`com.amazon.deequ.analyzers.QuantileNonSample` + `NonSampleCompactor`, with the random
+//! offset disabled as in the code Model Monitor runs), so that the `sketch.data` and the
+//! buckets we write are the ones SageMaker Model Monitor writes, bit for bit.
+//!
+//! Algorithm (see `../shared/DESIGN.md` §4, checked against Deequ's Scala source):
+//!
+//! * level `h` has capacity `2 * (ceil(k * c^h / 2) + 1)` (k = 2048, c = 0.64: 2050, 1312, …);
+//!   the total capacity is the sum over the existing levels, recomputed when a level is added;
+//! * `update(x)` appends `x` to level 0; when the number of items exceeds the total capacity,
+//!   *condense*: the first level `h` (from 0) holding at least `capacity(h)` items is compacted
+//!   (adding level `h + 1` if missing), its output is appended to level `h + 1`, and we stop;
+//! * *compact* a level of `n` items: `len = n - n % 2`; if the level's compaction counter is odd
+//!   its offset flips (it starts at 0); the first `len` items are sorted and the items at indices
+//!   `offset, offset + 2, …` move up; the level keeps only its last item when `n` was odd; the
+//!   counter is incremented;
+//! * an item at level `h` weighs `2^h`.
+//!
+//! **Merge** follows Deequ's `QuantileNonSample.merge`: add levels to `self` until it has as many
+//! as `other`, append `other`'s level `h` items to `self`'s level `h` (after `self`'s items),
+//! then condense while the item count is `>=` the total capacity (note: `>=` in merge, `>` in
+//! update, as in Deequ). The compaction counters and offsets of `self` are kept, `other`'s are
+//! dropped (Deequ does the same). Merging is therefore deterministic but order dependent, like
+//! Deequ's.
+//!
+//! NaN is never added (`update` ignores it): Deequ never sees NaN because Model Monitor's type
+//! inference classifies the text `NaN` as a String.
+
+use crate::formats::statistics::KllBucket;
+use crate::sample::WeightedSample;
+use serde::{Deserialize, Serialize};
+
+/// Deequ's / Model Monitor's default sketch size `k`.
+pub const DEFAULT_K: usize = 2048;
+/// Deequ's / Model Monitor's default shrinking factor `c`.
+pub const DEFAULT_C: f64 = 0.64;
+/// Number of buckets Model Monitor materialises.
+pub const NUM_BUCKETS: usize = 10;
+
+/// Deequ's deterministic KLL sketch (`QuantileNonSample[Double]`).
+///
+/// Serialisable with serde so that partial profiles can be stored and merged later; the
+/// serialised form keeps the per-level compaction counters so that a reloaded sketch continues
+/// exactly as the original would.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "KllStored")]
+pub struct KllSketch {
+    k: usize,
+    c: f64,
+    /// Items per level, level 0 first (level 0 in arrival order).
+    data: Vec<Vec<f64>>,
+    /// Deequ's `numOfCompress` per level.
+    compactions: Vec<u64>,
+    /// Deequ's `offset` per level (0 or 1).
+    offsets: Vec<u8>,
+    /// Capacity per existing level.
+    #[serde(skip)]
+    caps: Vec<usize>,
+    /// Total number of items held (Deequ's `compactorActualSize`).
+    #[serde(skip)]
+    held: usize,
+    /// Total capacity of the existing levels (Deequ's `compactorTotalSize`).
+    #[serde(skip)]
+    total_cap: usize,
+    /// Number of values represented (sum of weights).
+    count: u64,
+    /// Accumulated rank-error weight: the sum over all compactions (including those of merged-in
+    /// sketches) of `2^h` for a compaction at level `h`; `None` when unknown (rebuilt from
+    /// levels without history).
+    error_weight: Option<u64>,
+}
+
+/// Serialised fields of [`KllSketch`] (derived fields are recomputed on load).
+#[derive(Deserialize)]
+struct KllStored {
+    k: usize,
+    c: f64,
+    data: Vec<Vec<f64>>,
+    #[serde(default)]
+    compactions: Vec<u64>,
+    #[serde(default)]
+    offsets: Vec<u8>,
+    count: u64,
+    #[serde(default)]
+    error_weight: Option<u64>,
+}
+
+impl From<KllStored> for KllSketch {
+    fn from(s: KllStored) -> Self {
+        let mut k = KllSketch {
+            k: s.k.max(1),
+            c: s.c,
+            data: s.data,
+            compactions: s.compactions,
+            offsets: s.offsets.into_iter().map(|o| o.min(1)).collect(),
+            caps: Vec::new(),
+            held: 0,
+            total_cap: 0,
+            count: s.count,
+            error_weight: s.error_weight,
+        };
+        k.rehydrate();
+        k
+    }
+}
+
+impl Default for KllSketch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Deequ's `capacity(height)`: `2 * (ceil(k * c^h / 2) + 1)`, computed in doubles as Java does.
+fn capacity(k: usize, c: f64, height: usize) -> usize {
+    let raw = (k as f64) * c.powi(height as i32) / 2.0;
+    2 * (raw.ceil() as usize + 1)
+}
+
+impl KllSketch {
+    /// A sketch with Model Monitor's parameters (k = 2048, c = 0.64).
+    pub fn new() -> Self {
+        Self::with_params(DEFAULT_K, DEFAULT_C)
+    }
+
+    /// A sketch with sketch size `k` and shrinking factor `c` (expected in (0, 1]).
+    pub fn with_params(k: usize, c: f64) -> Self {
+        let mut s = KllSketch {
+            k,
+            c,
+            data: Vec::new(),
+            compactions: Vec::new(),
+            offsets: Vec::new(),
+            caps: Vec::new(),
+            held: 0,
+            total_cap: 0,
+            count: 0,
+            error_weight: Some(0),
+        };
+        s.expand();
+        s
+    }
+
+    /// Sketch size `k`.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// Shrinking factor `c`.
+    pub fn c(&self) -> f64 {
+        self.c
+    }
+
+    /// Recompute the derived fields (capacities, item count). Deserialisation calls it.
+    fn rehydrate(&mut self) {
+        if self.data.is_empty() {
+            self.data.push(Vec::new());
+        }
+        let n = self.data.len();
+        self.compactions.resize(n, 0);
+        self.offsets.resize(n, 0);
+        self.caps = (0..n).map(|h| capacity(self.k, self.c, h)).collect();
+        self.total_cap = self.caps.iter().sum();
+        self.held = self.data.iter().map(Vec::len).sum();
+    }
+
+    fn expand(&mut self) {
+        self.data.push(Vec::new());
+        self.compactions.push(0);
+        self.offsets.push(0);
+        let h = self.data.len() - 1;
+        self.caps.push(capacity(self.k, self.c, h));
+        self.total_cap = self.caps.iter().sum();
+    }
+
+    #[inline]
+    fn ensure_derived(&mut self) {
+        if self.caps.len() != self.data.len() || self.data.is_empty() {
+            self.rehydrate();
+        }
+    }
+
+    /// Add one value (NaN is ignored).
+    #[inline]
+    pub fn update(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        self.ensure_derived();
+        self.data[0].push(x);
+        self.held += 1;
+        self.count += 1;
+        if self.held > self.total_cap {
+            self.condense();
+        }
+    }
+
+    /// Deequ's `condense`: compact the first full level, then stop.
+    fn condense(&mut self) {
+        for h in 0..self.data.len() {
+            if self.data[h].len() >= self.caps[h] {
+                if h + 1 >= self.data.len() {
+                    self.expand();
+                }
+                let out = self.compact(h);
+                if let Some(w) = self.error_weight.as_mut() {
+                    *w = w.saturating_add(1u64 << h.min(63));
+                }
+                self.data[h + 1].extend_from_slice(&out);
+                self.held = self.data.iter().map(Vec::len).sum();
+                return;
+            }
+        }
+    }
+
+    /// Deequ's `NonSampleCompactor.compact` on level `h`.
+    fn compact(&mut self, h: usize) -> Vec<f64> {
+        let level = &mut self.data[h];
+        let n = level.len();
+        let len = n - n % 2;
+        if self.compactions[h] % 2 == 1 {
+            self.offsets[h] = 1 - self.offsets[h];
+        }
+        let tail = if n % 2 == 1 {
+            level.last().copied()
+        } else {
+            None
+        };
+        let sorted = &mut level[..len];
+        // Scala's Ordering[Double] sorts by java.lang.Double.compare: a total order.
+        sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+        let out: Vec<f64> = sorted
+            .iter()
+            .skip(self.offsets[h] as usize)
+            .step_by(2)
+            .copied()
+            .collect();
+        level.clear();
+        if let Some(t) = tail {
+            level.push(t);
+        }
+        self.compactions[h] += 1;
+        out
+    }
+
+    /// Merge `other` into `self` with Deequ's `QuantileNonSample.merge` semantics (see the module
+    /// documentation). Both sketches should have the same `k` and `c`; `self`'s are kept.
+    pub fn merge(&mut self, other: &KllSketch) {
+        self.ensure_derived();
+        while self.data.len() < other.data.len() {
+            self.expand();
+        }
+        for (h, lvl) in other.data.iter().enumerate() {
+            self.data[h].extend(lvl.iter().copied().filter(|v| !v.is_nan()));
+        }
+        self.count += other.count;
+        self.error_weight = match (self.error_weight, other.error_weight) {
+            (Some(a), Some(b)) => Some(a.saturating_add(b)),
+            _ => None,
+        };
+        self.held = self.data.iter().map(Vec::len).sum();
+        while self.held >= self.total_cap {
+            let before = (self.held, self.data.len());
+            self.condense();
+            if (self.held, self.data.len()) == before {
+                // Cannot happen (some level is full when held >= total capacity), but never
+                // loop forever.
+                break;
+            }
+        }
+    }
+
+    /// Number of values added (sum of the item weights).
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// True when no value was added.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The items of each level, level 0 first (level 0 in arrival order): `sketch.data`.
+    pub fn levels(&self) -> &[Vec<f64>] {
+        &self.data
+    }
+
+    /// Number of compactions done so far at each level (Deequ's `numOfCompress`).
+    pub fn compactions(&self) -> &[u64] {
+        &self.compactions
+    }
+
+    /// Rebuild a sketch from `sketch.data` of a `statistics.json` (k = 2048, c = 0.64). The
+    /// compaction counters are not part of the file, so they restart at 0: a rebuilt sketch
+    /// answers rank queries exactly as the original, but further updates may compact
+    /// differently. NaN items are dropped. The rank-error bound falls back to the structural
+    /// bound (see [`KllSketch::normalized_rank_error`]).
+    pub fn from_levels(levels: Vec<Vec<f64>>) -> Self {
+        Self::from_levels_with_params(levels, DEFAULT_K, DEFAULT_C)
+    }
+
+    /// [`KllSketch::from_levels`] with explicit parameters.
+    pub fn from_levels_with_params(levels: Vec<Vec<f64>>, k: usize, c: f64) -> Self {
+        let data: Vec<Vec<f64>> = levels
+            .into_iter()
+            .map(|l| l.into_iter().filter(|v| !v.is_nan()).collect())
+            .collect();
+        let count = data
+            .iter()
+            .enumerate()
+            .map(|(h, l)| (l.len() as u64).saturating_mul(1u64 << h.min(63)))
+            .fold(0u64, u64::saturating_add);
+        let nlev = data.len();
+        let mut s = KllSketch {
+            k,
+            c,
+            data,
+            compactions: Vec::new(),
+            offsets: Vec::new(),
+            caps: Vec::new(),
+            held: 0,
+            total_cap: 0,
+            count,
+            error_weight: if nlev <= 1 { Some(0) } else { None },
+        };
+        s.rehydrate();
+        s
+    }
+
+    fn weighted_items(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        self.data.iter().enumerate().flat_map(|(h, l)| {
+            let w = 1u64 << h.min(63);
+            l.iter().map(move |&v| (v, w))
+        })
+    }
+
+    /// Deequ's `getRankExclusive`: total weight of the items `< x`.
+    pub fn rank_exclusive(&self, x: f64) -> u64 {
+        self.weighted_items()
+            .filter(|&(v, _)| v < x)
+            .map(|(_, w)| w)
+            .sum()
+    }
+
+    /// Deequ's `getRank`: total weight of the items `<= x`.
+    pub fn rank_inclusive(&self, x: f64) -> u64 {
+        self.weighted_items()
+            .filter(|&(v, _)| v <= x)
+            .map(|(_, w)| w)
+            .sum()
+    }
+
+    /// The `q`-quantile (q in [0, 1], clamped): the smallest item whose inclusive weighted rank
+    /// reaches `q * count`. `None` for an empty sketch or a NaN `q`.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        if self.count == 0 || q.is_nan() {
+            return None;
+        }
+        let q = q.clamp(0.0, 1.0);
+        let mut items: Vec<(f64, u64)> = self.weighted_items().collect();
+        items.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let target = q * self.count as f64;
+        let mut cum = 0u64;
+        for &(v, w) in &items {
+            cum += w;
+            if cum as f64 >= target {
+                return Some(v);
+            }
+        }
+        items.last().map(|&(v, _)| v)
+    }
+
+    /// The sketch as a weighted sample (an item at level h weighs 2^h).
+    pub fn to_weighted_sample(&self) -> WeightedSample {
+        WeightedSample::from_pairs(self.weighted_items().map(|(v, w)| (v, w as f64)))
+    }
+
+    /// Model Monitor's 10 buckets between `min` and `max` (Deequ's `KLLSketch.computeMetricFrom`):
+    /// `lo_i = min + (max - min) * i / 10.0`, `hi_i = min + (max - min) * (i + 1) / 10.0`;
+    /// `count_i = rank_exclusive(hi_i) - rank_exclusive(lo_i)` for `i < 9` and
+    /// `rank_inclusive(hi_9) - rank_exclusive(lo_9)` for the last bucket.
+    pub fn buckets(&self, min: f64, max: f64) -> Vec<KllBucket> {
+        self.buckets_n(min, max, NUM_BUCKETS)
+    }
+
+    /// [`KllSketch::buckets`] with `n` buckets.
+    pub fn buckets_n(&self, min: f64, max: f64, n: usize) -> Vec<KllBucket> {
+        let nb = n as f64;
+        (0..n)
+            .map(|i| {
+                let lo = min + (max - min) * (i as f64) / nb;
+                let hi = min + (max - min) * ((i + 1) as f64) / nb;
+                let upper = if i + 1 == n {
+                    self.rank_inclusive(hi)
+                } else {
+                    self.rank_exclusive(hi)
+                };
+                let count = upper as i128 - self.rank_exclusive(lo) as i128;
+                KllBucket {
+                    lower_bound: lo.into(),
+                    upper_bound: hi.into(),
+                    count: (count as f64).into(),
+                }
+            })
+            .collect()
+    }
+
+    /// A guaranteed bound on `|estimated rank - true rank| / count` for [`KllSketch::rank_exclusive`]
+    /// and [`KllSketch::rank_inclusive`] at any `x` (0 while nothing was compacted).
+    ///
+    /// Why: both ranks count the items satisfying a predicate (`v < x`, `v <= x`) that holds on a
+    /// prefix of any sorted order. Compacting level `h` sorts its first `len` items and keeps
+    /// every other one with double weight; a prefix of `j` of those items becomes `ceil` or
+    /// `floor` of `j / 2` kept items, i.e. within one item's weight of `j` items at level `h`: the
+    /// rank of any `x` moves by at most `2^h`. The odd tail item is not touched. Errors of
+    /// successive compactions add up, and a merge only concatenates levels (no error) before
+    /// compacting. So `|error| <= Σ_compactions 2^level`, which the sketch tracks exactly
+    /// (merged sketches add their totals). The bound is deterministic (the sketch has no
+    /// randomness).
+    ///
+    /// It never exceeds the structural bound `Σ_{h < H-1} 1 / capacity(h)` (`H` levels), which is
+    /// used alone for a sketch rebuilt with [`KllSketch::from_levels`] (history unknown): every
+    /// compaction at level `h` outputs at least `capacity(h) / 2` items of weight `2^(h+1)`,
+    /// disjoint from the output of any other compaction at `h` and all still counted in `count`
+    /// (compaction of an even number of items keeps the total weight), so
+    /// `compactions_h * 2^h <= count / capacity(h)`. With k = 2048 and two levels this is
+    /// `1/2050 ≈ 4.9e-4`.
+    pub fn normalized_rank_error(&self) -> f64 {
+        if self.count == 0 {
+            return 0.0;
+        }
+        let structural: f64 = (0..self.data.len().saturating_sub(1))
+            .map(|h| 1.0 / capacity(self.k, self.c, h) as f64)
+            .sum();
+        match self.error_weight {
+            Some(w) => (w as f64 / self.count as f64).min(structural),
+            None => structural,
+        }
+    }
+
+    /// Absolute rank error bound: `normalized_rank_error() * count()`.
+    pub fn rank_error_bound(&self) -> f64 {
+        self.normalized_rank_error() * self.count as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacities_match_design() {
+        assert_eq!(capacity(2048, 0.64, 0), 2050);
+        // 2 * (ceil(2048 * 0.64 / 2) + 1) = 2 * (656 + 1); DESIGN §4 says 1312, a slip.
+        assert_eq!(capacity(2048, 0.64, 1), 1314);
+    }
+
+    #[test]
+    fn churn_shape_2333_rows() {
+        // 2333 rows give levels of 283 and 1025 items (DESIGN §4, real churn output).
+        let mut s = KllSketch::new();
+        for i in 0..2333 {
+            s.update((i % 7) as f64);
+        }
+        let lens: Vec<usize> = s.levels().iter().map(Vec::len).collect();
+        assert_eq!(lens, vec![283, 1025]);
+        assert_eq!(s.count(), 2333);
+        assert!(s.normalized_rank_error() > 0.0);
+    }
+
+    #[test]
+    fn exact_until_compaction() {
+        let mut s = KllSketch::new();
+        for v in [3.0, 1.0, 2.0, 2.0] {
+            s.update(v);
+        }
+        assert_eq!(s.rank_exclusive(2.0), 1);
+        assert_eq!(s.rank_inclusive(2.0), 3);
+        assert_eq!(s.normalized_rank_error(), 0.0);
+        assert_eq!(s.quantile(0.5), Some(2.0));
+        assert_eq!(s.quantile(1.0), Some(3.0));
+        assert_eq!(s.quantile(0.0), Some(1.0));
+        s.update(f64::NAN);
+        assert_eq!(s.count(), 4);
+    }
+
+    #[test]
+    fn serde_round_trip_continues_identically() {
+        let mut a = KllSketch::new();
+        for i in 0..5000 {
+            a.update(((i * 7919) % 1000) as f64);
+        }
+        let json = serde_json::to_string(&a).unwrap();
+        let mut b: KllSketch = serde_json::from_str(&json).unwrap();
+        for i in 0..3000 {
+            a.update(i as f64);
+            b.update(i as f64);
+        }
+        assert_eq!(a.levels(), b.levels());
+    }
+
+    #[test]
+    fn from_levels_counts_weights() {
+        let s = KllSketch::from_levels(vec![vec![1.0, 2.0], vec![3.0]]);
+        assert_eq!(s.count(), 4);
+        assert_eq!(s.rank_inclusive(3.0), 4);
+        assert_eq!(s.levels().len(), 2);
+        assert!((s.normalized_rank_error() - 1.0 / 2050.0).abs() < 1e-15);
+    }
+}
