@@ -54,6 +54,7 @@ use crate::mm_distance::{
     ChiSquareResult, DistanceError, MmDistance,
 };
 use crate::suggest::completeness;
+use crate::summary::{DriftFigure, ViolationSummary};
 use std::collections::{BTreeMap, HashSet};
 
 /// Per-value type counts of a current column (non-null values only), when the caller has them.
@@ -165,6 +166,65 @@ pub struct Evaluation {
     pub features: Vec<FeatureEvaluation>,
     /// Current features the constraints do not know.
     pub extra_columns: Vec<String>,
+}
+
+impl FeatureEvaluation {
+    /// The drift figures for `summary.json`: `linf` and `linf_robust` (the one compared carries
+    /// the threshold) for the L∞ methods, `chi2_mm` (statistic, Deequ p-value, threshold on the
+    /// p-value) for ChiSquared. Empty when drift was not compared.
+    pub fn drift_figures(&self) -> BTreeMap<String, DriftFigure> {
+        let mut out = BTreeMap::new();
+        let Some(d) = &self.drift else {
+            return out;
+        };
+        let fig = |value: f64, threshold: Option<f64>| DriftFigure {
+            value,
+            p_value: None,
+            threshold,
+            error_bound: None,
+        };
+        match d.method {
+            DriftMethod::CategoricalChiSquared => {
+                let statistic = d.chi_squared.as_ref().map_or(f64::NAN, |c| c.statistic);
+                out.insert(
+                    "chi2_mm".into(),
+                    DriftFigure {
+                        p_value: Some(d.value),
+                        ..fig(statistic, Some(d.threshold))
+                    },
+                );
+            }
+            _ => {
+                let simple = d.comparison_method == ComparisonMethod::Simple;
+                out.insert("linf".into(), fig(d.linf, simple.then_some(d.threshold)));
+                out.insert(
+                    "linf_robust".into(),
+                    fig(d.linf_robust, (!simple).then_some(d.threshold)),
+                );
+            }
+        }
+        out
+    }
+}
+
+impl Evaluation {
+    /// The violations as `summary.json` carries them.
+    pub fn violation_summaries(&self) -> Vec<ViolationSummary> {
+        self.violations
+            .violations
+            .iter()
+            .map(|v| ViolationSummary {
+                feature_name: v.feature_name.clone(),
+                constraint_check_type: v.constraint_check_type.as_str().to_string(),
+                description: v.description.clone(),
+            })
+            .collect()
+    }
+
+    /// The evaluation of the baseline feature called `name`.
+    pub fn feature(&self, name: &str) -> Option<&FeatureEvaluation> {
+        self.features.iter().find(|f| f.name == name)
+    }
 }
 
 /// Evaluate `current` against `constraints` (and `baseline`'s distributions for drift).

@@ -466,3 +466,22 @@ fn violations_serialise_in_the_real_layout() {
     let json = serde_json::to_string(&e.violations).unwrap();
     assert!(json.starts_with(r#"{"violations":[{"feature_name":"x","constraint_check_type":"baseline_drift_check","description":"Baseline drift distance: "#));
 }
+
+#[test]
+fn summary_figures_carry_the_compared_threshold() {
+    let (b, c) = baseline();
+    let cur = stats(vec![
+        numeric("x", InferredType::Integral, &range(61, 160), 0),
+        string("color", &[("red", 50), ("blue", 30), ("green", 20)], 0),
+    ]);
+    let e = evaluate(&b, &c, &cur);
+    let figs = e.feature("x").unwrap().drift_figures();
+    // L∞ of the shift by 60 is 0.6 (largest gap 0.61 − 0.01 or 0.6 − 0, within 1e-15).
+    assert!((figs["linf"].value - 0.6).abs() < 1e-15);
+    assert_eq!(figs["linf"].threshold, None);
+    assert_eq!(figs["linf_robust"].threshold, Some(0.1));
+    let v = e.violation_summaries();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].constraint_check_type, "baseline_drift_check");
+    assert!(e.feature("nope").is_none());
+}
