@@ -49,6 +49,7 @@ use crate::formats::constraints::{
 };
 use crate::formats::statistics::{FeatureStatistics, InferredType, Statistics};
 use crate::formats::violations::{CheckType, ConstraintViolations, Violation};
+use crate::javafmt::java_double;
 use crate::mm_distance::{
     categorical_linf, category_counts, chi_squared, numerical_distance, sample_from_sketch,
     ChiSquareResult, DistanceError, MmDistance,
@@ -521,47 +522,5 @@ fn linf_eval(method: DriftMethod, d: MmDistance, threshold: f64) -> DriftEvaluat
         m: d.m,
         chi_squared: None,
         drifted: d.distance > threshold,
-    }
-}
-
-/// A double as Java's `Double.toString` prints it (shortest round-trip digits; always a
-/// fraction; scientific `d.dddE±n` outside `[1e-3, 1e7)`).
-pub fn java_double(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    let a = x.abs();
-    if a == 0.0 || (1e-3..1e7).contains(&a) {
-        let s = format!("{x}");
-        return if s.contains('.') { s } else { format!("{s}.0") };
-    }
-    // Rust's `{:e}` gives the shortest digits as `1.5e-5`, Java writes `1.5E-5` and `1.0E10`.
-    let s = format!("{x:e}");
-    let (mant, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
-    let mant = if mant.contains('.') {
-        mant.to_string()
-    } else {
-        format!("{mant}.0")
-    };
-    format!("{mant}E{exp}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::java_double;
-
-    #[test]
-    fn java_double_formats_like_java() {
-        // Expected strings are Java's Double.toString outputs (JLS rules), written by hand.
-        assert_eq!(java_double(100.0), "100.0");
-        assert_eq!(java_double(0.1), "0.1");
-        assert_eq!(java_double(99.71751412429379), "99.71751412429379");
-        assert_eq!(java_double(1.0e-4), "1.0E-4");
-        assert_eq!(java_double(1.5e10), "1.5E10");
-        assert_eq!(java_double(0.0), "0.0");
-        assert_eq!(java_double(-2.0), "-2.0");
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Verified against the real pair in the SageMaker Python SDK fixtures
 //! (`tests/data/pipeline/quality_check_step/data_quality/statistics.json` →
-//! `good_cases/constraints.json`, see `tests/mm_suggest.rs`). Rules:
+//! `good_cases/constraints.json`, see `tests/mm_suggest.rs`: the suggestion written with
+//! [`Constraints::to_json`] equals the real file byte for byte). Rules:
 //!
 //! * every feature of the statistics, in order, with its `inferred_type`;
 //! * `completeness = num_present / (num_present + num_missing)` (0.0 for a column without any

@@ -22,8 +22,10 @@ fn key_sequence(text: &str) -> Vec<String> {
 #[test]
 fn real_constraints_round_trip_structurally() {
     let text = data("pipeline_constraints.json");
-    let c: Constraints = serde_json::from_str(&text).unwrap();
+    let c = Constraints::from_json(&text).unwrap();
     assert_eq!(c.features.len(), 6);
+    // Byte-for-byte round trip through the Jackson-style writer.
+    assert_eq!(c.to_json().unwrap(), text);
     assert_eq!(c.features[0].name, "_c0");
     assert_eq!(c.features[0].inferred_type, InferredType::Fractional);
     assert_eq!(c.features[0].completeness.map(f64::from), Some(1.0));
@@ -138,8 +140,10 @@ fn feature_level_camel_case_overrides_are_read() {
 #[test]
 fn sdk_violations_are_read_and_round_trip() {
     let text = data("sdk_constraint_violations.json");
-    let v: ConstraintViolations = serde_json::from_str(&text).unwrap();
+    let v = ConstraintViolations::from_json(&text).unwrap();
     assert_eq!(v.violations.len(), 7);
+    // Container output in Jackson layout; the SDK copy adds a final newline the container omits.
+    assert_eq!(v.to_json().unwrap(), text.trim_end());
     assert_eq!(v.violations[0].feature_name, "store_and_fwd_flag");
     assert_eq!(
         v.violations[0].constraint_check_type,
@@ -162,8 +166,12 @@ fn sdk_violations_are_read_and_round_trip() {
 
 #[test]
 fn unknown_check_type_is_an_error_not_a_panic() {
-    let r: Result<ConstraintViolations, _> = serde_json::from_str(
+    let r = ConstraintViolations::from_json(
         r#"{"violations":[{"feature_name":"a","constraint_check_type":"bogus","description":""}]}"#,
     );
-    assert!(r.is_err());
+    let msg = r.unwrap_err().to_string();
+    assert!(
+        msg.starts_with("cannot read constraint_violations.json"),
+        "{msg}"
+    );
 }

@@ -33,6 +33,8 @@ fn suggestion_equals_the_real_constraints_file() {
         serde_json::from_str::<Value>(&real_text).unwrap()
     );
     assert_eq!(key_sequence(&ours_json), key_sequence(&real_text));
+    // Byte for byte through the Jackson-style writer (the real file has no final newline).
+    assert_eq!(ours.to_json().unwrap(), real_text);
 }
 
 fn numeric(name: &str, present: u64, missing: u64, min: f64) -> FeatureStatistics {

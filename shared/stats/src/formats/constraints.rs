@@ -243,7 +243,45 @@ impl DistributionConstraints {
     }
 }
 
+/// Why a `constraints.json` / `constraint_violations.json` text could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    /// The text is not valid JSON of the expected schema.
+    #[error("cannot read {file}: {source}")]
+    Parse {
+        /// Which file kind.
+        file: &'static str,
+        /// The JSON error (with line and column).
+        source: serde_json::Error,
+    },
+    /// Serialisation failed.
+    #[error("cannot write {file}: {source}")]
+    Write {
+        /// Which file kind.
+        file: &'static str,
+        /// The writer's error.
+        source: crate::jackson::JacksonError,
+    },
+}
+
 impl Constraints {
+    /// Parse a `constraints.json` text (tolerant of older spellings, see the module docs).
+    pub fn from_json(text: &str) -> Result<Self, FormatError> {
+        serde_json::from_str(text).map_err(|source| FormatError::Parse {
+            file: "constraints.json",
+            source,
+        })
+    }
+
+    /// The document in the container's Jackson layout (`"key" : value`, 2-space indent, doubles
+    /// as Java prints them, no final newline).
+    pub fn to_json(&self) -> Result<String, FormatError> {
+        crate::jackson::try_to_string_pretty(self).map_err(|source| FormatError::Write {
+            file: "constraints.json",
+            source,
+        })
+    }
+
     /// The constraints of the feature called `name`.
     pub fn feature(&self, name: &str) -> Option<&FeatureConstraints> {
         self.features.iter().find(|f| f.name == name)

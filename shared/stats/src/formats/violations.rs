@@ -4,7 +4,10 @@
 //! guide (`model-monitor-interpreting-violations`): a `violations` array of objects with
 //! `feature_name`, `constraint_check_type` (one of six check types) and `description`, in that
 //! order (also the order of the SDK fixture `tests/data/monitor/constraint_violations.json`).
+//! [`ConstraintViolations::to_json`] writes it in the container's Jackson layout
+//! ([`crate::jackson`]); the SDK fixture is reproduced byte for byte (`tests/mm_formats.rs`).
 
+use crate::formats::constraints::FormatError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -76,6 +79,22 @@ impl fmt::Display for CheckType {
 }
 
 impl ConstraintViolations {
+    /// Parse a `constraint_violations.json` text.
+    pub fn from_json(text: &str) -> Result<Self, FormatError> {
+        serde_json::from_str(text).map_err(|source| FormatError::Parse {
+            file: "constraint_violations.json",
+            source,
+        })
+    }
+
+    /// The document in the container's Jackson layout (see [`crate::jackson`]).
+    pub fn to_json(&self) -> Result<String, FormatError> {
+        crate::jackson::try_to_string_pretty(self).map_err(|source| FormatError::Write {
+            file: "constraint_violations.json",
+            source,
+        })
+    }
+
     /// Violations of one check type.
     pub fn of_type(&self, check: CheckType) -> impl Iterator<Item = &Violation> {
         self.violations
