@@ -154,3 +154,65 @@ fn empty_sides_are_errors() {
     );
     assert!(chi_squared(&e, &one).is_err());
 }
+
+/// `n` values `offset + j/n` (j = 0..n) in a scrambled order (i·7919 mod n, 7919 prime and
+/// coprime with n), so that the sketch compacts non-sorted input.
+fn scrambled_uniform(n: u64, offset: f64) -> Vec<f64> {
+    (0..n)
+        .map(|i| offset + ((i * 7919) % n) as f64 / n as f64)
+        .collect()
+}
+
+#[test]
+fn sketch_distance_stays_within_the_sketch_error_of_the_exact_distance() {
+    use driftline_stats::formats::statistics::{KllParameters, KllSketchData};
+    use driftline_stats::kll::KllSketch;
+    use driftline_stats::mm_distance::sample_from_sketch;
+    let (n, m) = (30_000u64, 20_001u64);
+    assert!(n % 7919 != 0 && m % 7919 != 0);
+    let a = scrambled_uniform(n, 0.0);
+    let b = scrambled_uniform(m, 0.05);
+    let exact = numerical_distance(
+        &WeightedSample::from_values(&a),
+        &WeightedSample::from_values(&b),
+        ComparisonMethod::Simple,
+    )
+    .unwrap();
+    // Exact L∞ of U[0,1) against U[0.05,1.05) on these grids: 0.05 up to grid steps.
+    assert!((exact.distance - 0.05).abs() < 1e-4, "{}", exact.distance);
+    let (mut ka, mut kb) = (KllSketch::new(), KllSketch::new());
+    a.iter().for_each(|&x| ka.update(x));
+    b.iter().for_each(|&x| kb.update(x));
+    assert!(
+        ka.levels().len() >= 3,
+        "the test wants a multi-level sketch"
+    );
+    // Our reading of `sketch.data` (weights 2^level) equals the sketch's own weighted sample.
+    let data = |k: &KllSketch| KllSketchData {
+        parameters: KllParameters {
+            c: 0.64.into(),
+            k: 2048.0.into(),
+        },
+        data: k
+            .levels()
+            .iter()
+            .map(|l| l.iter().map(|&x| x.into()).collect())
+            .collect(),
+    };
+    let (sa, sb) = (
+        sample_from_sketch(&data(&ka)),
+        sample_from_sketch(&data(&kb)),
+    );
+    assert_eq!(sa, ka.to_weighted_sample());
+    assert_eq!(sb, kb.to_weighted_sample());
+    let approx = numerical_distance(&sa, &sb, ComparisonMethod::Simple).unwrap();
+    assert_eq!((approx.n, approx.m), (n as f64, m as f64));
+    // Each CDF is off by at most the sketch's normalised rank error, so the L∞ by their sum.
+    let bound = ka.normalized_rank_error() + kb.normalized_rank_error();
+    assert!(
+        (approx.distance - exact.distance).abs() <= bound,
+        "sketch {} exact {} bound {bound}",
+        approx.distance,
+        exact.distance
+    );
+}
