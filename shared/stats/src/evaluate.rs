@@ -70,6 +70,25 @@ pub struct TypeCounts {
 }
 
 impl TypeCounts {
+    /// The per-value counts a profile kept for a column.
+    pub fn of_profile(p: &crate::profile::FeatureProfile) -> Self {
+        let (integral, fractional, string) = p.type_counts();
+        TypeCounts {
+            integral,
+            fractional,
+            string,
+        }
+    }
+
+    /// Type counts of every column of a dataset profile, by name (input of
+    /// [`evaluate_with_type_counts`]).
+    pub fn of_dataset(p: &crate::profile::DatasetProfile) -> BTreeMap<String, TypeCounts> {
+        p.features()
+            .iter()
+            .map(|f| (f.name().to_string(), TypeCounts::of_profile(f)))
+            .collect()
+    }
+
     /// Fraction of the non-null values that are of type `t` (`None` without values).
     pub fn fraction(&self, t: InferredType) -> Option<f64> {
         let total = self.integral + self.fractional + self.string;

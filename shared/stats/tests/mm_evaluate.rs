@@ -485,3 +485,71 @@ fn summary_figures_carry_the_compared_threshold() {
     assert_eq!(v[0].constraint_check_type, "baseline_drift_check");
     assert!(e.feature("nope").is_none());
 }
+
+/// Profile a headerless CSV (columns `_c0`, `_c1`, …), every field as `Cell::Raw`.
+fn profile_csv(text: &str) -> driftline_stats::profile::DatasetProfile {
+    use driftline_stats::profile::{Cell, DatasetProfile};
+    let mut p = DatasetProfile::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        for (i, field) in line.split(',').enumerate() {
+            let col = p.column_index(&format!("_c{i}"));
+            p.update(
+                col,
+                if field.is_empty() {
+                    Cell::Missing
+                } else {
+                    Cell::Raw(field)
+                },
+            );
+        }
+        p.add_records(1);
+    }
+    p
+}
+
+#[test]
+fn csv_to_profile_to_suggestion_reproduces_the_real_constraints_bytes() {
+    // The SDK pipeline fixture: baseline_dataset.csv → (container) statistics.json →
+    // good_cases/constraints.json. Our profile of the CSV, suggested, must give the same bytes.
+    let csv = std::fs::read_to_string(format!(
+        "{}/tests/data/sdk-pipeline-dq/baseline_dataset.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let stats = profile_csv(&csv).to_statistics();
+    assert_eq!(
+        suggest_constraints(&stats).to_json().unwrap(),
+        data("pipeline_constraints.json")
+    );
+}
+
+#[test]
+fn type_counts_from_a_profile_drive_the_data_type_check() {
+    // Baseline `_c0` Fractional (3.0, 1.5, …). Current: 8 fractional values and 2 integral
+    // ones ("3", "4"): 80 % Fractional < 100 % → violation "Only 80.0% of data is Fractional";
+    // the column-level fallback would have said 100 % (the column is still Fractional).
+    let base = profile_csv("3.0\n1.5\n2.5\n0.5\n");
+    let cur = profile_csv("3.0\n1.5\n2.5\n0.5\n3\n4\n1.0\n2.0\n6.5\n7.5\n");
+    let (bs, cs) = (base.to_statistics(), cur.to_statistics());
+    let c = suggest_constraints(&bs);
+    assert!(evaluate(&bs, &c, &cs)
+        .violations
+        .of_type(CheckType::DataTypeCheck)
+        .next()
+        .is_none());
+    let tc = TypeCounts::of_dataset(&cur);
+    assert_eq!(
+        tc["_c0"],
+        TypeCounts {
+            integral: 2,
+            fractional: 8,
+            string: 0
+        }
+    );
+    let e = evaluate_with_type_counts(&bs, &c, &cs, &tc);
+    let v: Vec<_> = e.violations.of_type(CheckType::DataTypeCheck).collect();
+    assert_eq!(v.len(), 1);
+    assert!(v[0]
+        .description
+        .ends_with("Observed: Only 80.0% of data is Fractional."));
+}
