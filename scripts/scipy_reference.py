@@ -159,7 +159,7 @@ def numeric_cases():
         uw_ = np.ones(len(u)) if uw is None else np.asarray(uw, dtype=np.float64)
         vw_ = np.ones(len(v)) if vw is None else np.asarray(vw, dtype=np.float64)
         wd = float(stats.wasserstein_distance(u, v, uw, vw))
-        psi, edges = psi_numpy(u, uw_, v, vw_)
+        psi, edges, pb, qb = psi_numpy(u, uw_, v, vw_)
         cases.append({
             "name": name,
             "u": flist(u), "v": flist(v),
@@ -168,6 +168,7 @@ def numeric_cases():
             "wasserstein": wd,
             "psi": psi,
             "psi_edges": flist(edges),
+            "js_bins": float(distance.jensenshannon(pb, qb, base=2)),
         })
 
     add("normal 200 vs 150", rng.normal(size=200), rng.normal(0.3, 1.2, size=150))
@@ -193,9 +194,9 @@ def psi_numpy(u, uw, v, vw):
     bv = np.searchsorted(edges, v, side="left")
     p = np.bincount(bu, weights=uw, minlength=k) / uw.sum()
     q = np.bincount(bv, weights=vw, minlength=k) / vw.sum()
-    p = (p + PSI_EPS) / (1 + k * PSI_EPS)
-    q = (q + PSI_EPS) / (1 + k * PSI_EPS)
-    return float(np.sum((q - p) * np.log(q / p))), edges
+    ps = (p + PSI_EPS) / (1 + k * PSI_EPS)
+    qs = (q + PSI_EPS) / (1 + k * PSI_EPS)
+    return float(np.sum((qs - ps) * np.log(qs / ps))), edges, p, q
 
 
 def js_cases():

@@ -118,3 +118,149 @@ fn smirnov_matches_scipy() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+fn opt_weighted(values: &Value, weights: &Value) -> WeightedSample {
+    let v = floats(values);
+    if weights.is_null() {
+        WeightedSample::from_values(&v)
+    } else {
+        WeightedSample::from_pairs(v.into_iter().zip(floats(weights)))
+    }
+}
+
+/// Wasserstein-1: 1e-12 relative (scipy sums with a BLAS dot product, driftline sequentially
+/// over distinct values). PSI and binned JS: bin edges equal; values 1e-12 relative / 1e-15 abs.
+#[test]
+fn numeric_distances_match_scipy_numpy() {
+    use driftline_stats::drift::distance::{jensen_shannon, psi, wasserstein};
+    let r = reference();
+    let eps = r["psi_epsilon"].as_f64().unwrap();
+    let mut failures = Vec::new();
+    for c in r["numeric"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let u = opt_weighted(&c["u"], &c["u_weights"]);
+        let v = opt_weighted(&c["v"], &c["v_weights"]);
+        let w = wasserstein(&u, &v).unwrap();
+        let want_w = c["wasserstein"].as_f64().unwrap();
+        if !rel_close(w, want_w, 1e-12, 1e-15) {
+            failures.push(format!("{name}: wasserstein {w} vs scipy {want_w}"));
+        }
+        let p = psi(&u, &v, 10, eps).unwrap();
+        if p.edges != floats(&c["psi_edges"]) {
+            failures.push(format!(
+                "{name}: psi edges {:?} vs {}",
+                p.edges, c["psi_edges"]
+            ));
+        }
+        let want_psi = c["psi"].as_f64().unwrap();
+        if !rel_close(p.value, want_psi, 1e-12, 1e-15) {
+            failures.push(format!("{name}: psi {} vs numpy {want_psi}", p.value));
+        }
+        let js = jensen_shannon(&p.baseline_fractions, &p.current_fractions).unwrap();
+        let want_js = c["js_bins"].as_f64().unwrap();
+        if !rel_close(js, want_js, 1e-12, 1e-15) {
+            failures.push(format!("{name}: binned js {js} vs scipy {want_js}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `jensenshannon(p, q, base=2)`: 1e-12 relative / 1e-15 absolute.
+#[test]
+fn jensen_shannon_matches_scipy() {
+    use driftline_stats::drift::distance::jensen_shannon;
+    let r = reference();
+    for c in r["jensenshannon"].as_array().unwrap() {
+        let got = jensen_shannon(&floats(&c["p"]), &floats(&c["q"])).unwrap();
+        let want = c["value"].as_f64().unwrap();
+        assert!(
+            rel_close(got, want, 1e-12, 1e-15),
+            "js({}, {}) = {got}, scipy {want}",
+            c["p"],
+            c["q"]
+        );
+    }
+}
+
+/// `chi2_contingency` statistic 1e-12 relative, p-value 1e-9 relative or 1e-15 absolute (statrs'
+/// regularized incomplete gamma vs cephes' igamc); categorical PSI / JS 1e-12 relative.
+#[test]
+fn categorical_statistics_match_scipy() {
+    use driftline_stats::drift::categorical::{categorical_js, categorical_psi, chi2_homogeneity};
+    use driftline_stats::drift::CategoryCounts;
+    let r = reference();
+    let eps = r["psi_epsilon"].as_f64().unwrap();
+    let counts = |v: &Value| -> CategoryCounts {
+        v.as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, c)| (k.clone(), c.as_u64().unwrap()))
+            .collect()
+    };
+    let mut failures = Vec::new();
+    for c in r["categorical"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let (b, cur) = (counts(&c["baseline"]), counts(&c["current"]));
+        let chi = chi2_homogeneity(&b, &cur).unwrap();
+        let (ws, wp) = (c["chi2"].as_f64().unwrap(), c["pvalue"].as_f64().unwrap());
+        if chi.dof != c["dof"].as_u64().unwrap()
+            || !rel_close(chi.statistic, ws, 1e-12, 1e-15)
+            || !rel_close(chi.p_value, wp, 1e-9, 1e-15)
+        {
+            failures.push(format!(
+                "{name}: chi2 {} p {} dof {} vs scipy {ws} {wp} {}",
+                chi.statistic, chi.p_value, chi.dof, c["dof"]
+            ));
+        }
+        let psi = categorical_psi(&b, &cur, eps).unwrap();
+        let want_psi = c["psi"].as_f64().unwrap();
+        if !rel_close(psi, want_psi, 1e-12, 1e-15) {
+            failures.push(format!("{name}: psi {psi} vs numpy {want_psi}"));
+        }
+        let js = categorical_js(&b, &cur).unwrap();
+        let want_js = c["js"].as_f64().unwrap();
+        if !rel_close(js, want_js, 1e-12, 1e-15) {
+            failures.push(format!("{name}: js {js} vs scipy {want_js}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `false_discovery_control(ps, method='bh')`: equality up to 1e-15 relative.
+#[test]
+fn benjamini_hochberg_matches_scipy() {
+    use driftline_stats::drift::fdr::benjamini_hochberg;
+    let r = reference();
+    for c in r["false_discovery_control"].as_array().unwrap() {
+        let got = benjamini_hochberg(&floats(&c["ps"])).unwrap();
+        let want = floats(&c["adjusted"]);
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                rel_close(*g, *w, 1e-15, 0.0),
+                "bh {}: {got:?} vs {want:?}",
+                c["ps"]
+            );
+        }
+    }
+}
+
+/// Empty input is an error value for every statistic (scipy raises; driftline never panics).
+#[test]
+fn empty_input_is_an_error_everywhere() {
+    use driftline_stats::drift::{self, CategoryCounts, DriftError};
+    let e = WeightedSample::from_values(&[]);
+    let s = WeightedSample::from_values(&[1.0, 2.0]);
+    assert!(matches!(
+        drift::ks_2samp(&e, &s, Alternative::TwoSided),
+        Err(DriftError::EmptySample(_))
+    ));
+    assert!(drift::psi(&e, &s, 10, 1e-4).is_err());
+    assert!(drift::psi(&s, &e, 10, 1e-4).is_err());
+    assert!(drift::wasserstein(&s, &e).is_err());
+    let empty = CategoryCounts::new();
+    let one: CategoryCounts = [("a".to_string(), 3u64)].into_iter().collect();
+    assert!(drift::chi2_homogeneity(&empty, &one).is_err());
+    assert!(drift::categorical_psi(&one, &empty, 1e-4).is_err());
+    assert!(drift::categorical_js(&empty, &one).is_err());
+}

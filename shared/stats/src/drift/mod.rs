@@ -5,6 +5,12 @@
 //!
 //! * [`ks`]: two-sample Kolmogorov-Smirnov, p-values as `scipy.stats.ks_2samp(method='auto')`.
 //! * [`kolmogorov`]: `kstwo.sf` and `smirnov`, the distributions behind the asymptotic path.
+//! * [`distance`]: PSI on baseline-quantile bins (explicit smoothing), Jensen-Shannon distance
+//!   (base 2), Wasserstein-1 (raw and normalised by the baseline std).
+//! * [`categorical`]: chi-squared homogeneity (Yates at 1 dof), categorical PSI and JS with
+//!   unseen categories handled explicitly.
+//! * [`fdr`]: Benjamini-Hochberg adjustment across features.
+//! * [`policy`]: driftline's default verdict (`drifted` per feature, `drift_detected` per window).
 //!
 //! Inputs are [`crate::sample::WeightedSample`]s (exact samples or KLL sketches) and, for
 //! categorical features, category counts.
@@ -12,10 +18,21 @@
 //! Empty input is an error value ([`DriftError::EmptySample`]), never a panic and never a
 //! silent NaN.
 
+pub mod categorical;
+pub mod distance;
+pub mod fdr;
 pub mod kolmogorov;
 pub mod ks;
 mod special;
 
+pub use categorical::{
+    categorical_js, categorical_psi, chi2_homogeneity, CategoryCounts, Chi2Result,
+};
+pub use distance::{
+    jensen_shannon, psi, wasserstein, wasserstein_normalized, PsiResult, DEFAULT_PSI_BINS,
+    DEFAULT_PSI_EPSILON,
+};
+pub use fdr::benjamini_hochberg;
 pub use ks::{ks_2samp, ks_2samp_approx, ks_p_value, Alternative, KsMethod, KsResult};
 
 /// Why a drift statistic could not be computed.
