@@ -159,7 +159,10 @@ pub fn jensen_shannon(p: &[f64], q: &[f64]) -> Result<f64, DriftError> {
             q.len()
         )));
     }
-    if p.iter().chain(q).any(|x| x.is_nan() || *x < 0.0 || x.is_infinite()) {
+    if p.iter()
+        .chain(q)
+        .any(|x| x.is_nan() || *x < 0.0 || x.is_infinite())
+    {
         return Err(DriftError::InvalidInput(
             "Jensen-Shannon needs finite non-negative weights".into(),
         ));

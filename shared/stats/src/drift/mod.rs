@@ -23,6 +23,7 @@ pub mod distance;
 pub mod fdr;
 pub mod kolmogorov;
 pub mod ks;
+pub mod policy;
 mod special;
 
 pub use categorical::{
@@ -34,6 +35,10 @@ pub use distance::{
 };
 pub use fdr::benjamini_hochberg;
 pub use ks::{ks_2samp, ks_2samp_approx, ks_p_value, Alternative, KsMethod, KsResult};
+pub use policy::{
+    decide, evaluate_categorical, evaluate_numeric, FeatureDrift, FeatureKind, NumericInput,
+    PolicyConfig, Statistic, WindowVerdict,
+};
 
 /// Why a drift statistic could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
