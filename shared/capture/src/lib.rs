@@ -1,1 +1,71 @@
-//! Data Capture record parsing (owner fills in).
+//! # driftline-capture
+//!
+//! Streaming readers of SageMaker Data Capture JSON Lines, ground-truth records and
+//! batch-transform outputs, with bad-input accounting and a streaming profile builder.
+//!
+//! ## Records
+//! * Endpoint capture: `captureData.endpointInput` / `endpointOutput` with `encoding` `CSV`,
+//!   `JSON` or `BASE64` (decoded, then read by `observedContentType`: `text/csv` → CSV, any
+//!   `…json…` type (`application/json`, `application/jsonlines`) → JSON; anything else is an
+//!   [`FaultKind::UnsupportedContentType`] fault). Without `encoding` the content type decides.
+//! * Batch transform: output lines `{"SageMakerInferenceId", "SageMakerInferenceTime",
+//!   "SageMakerOutput": …, <input keys>}` and merged records' `captureData.batchTransformOutput`.
+//!   `SageMakerOutput` is the output side, the other keys the input side.
+//! * Shadow traffic (`eventMetadata.invocationSource == "ShadowExperiment"`) is skipped and
+//!   counted ([`CaptureStats::shadow_lines`]) unless [`CaptureOptions::skip_shadow`] is off.
+//! * Ground truth (`groundTruthData`): [`ground_truth`].
+//!
+//! ## Rows and columns
+//! * A CSV payload may hold several rows (`\n`-separated); output row *i* pairs with input row
+//!   *i*; different row counts are a [`FaultKind::RowCountMismatch`].
+//! * A JSON payload may hold several JSON values (JSON Lines). Each value gives records:
+//!   an object with an `instances` or `predictions` array gives one record per element (other
+//!   keys ignored); an array whose elements are all arrays/objects gives one record per element;
+//!   anything else is one record. Input record *i* pairs with output record *i*.
+//! * Flattening a record: objects become dotted names (`a.b`), array elements get their index
+//!   (`features.0`, `features.1`, …), except that the elements of a record that is itself an
+//!   array (`[1.0, 2.0]`) and a scalar record are positional. Keys keep document order.
+//! * A row's columns are the output columns then the input columns
+//!   ([`ColumnsPosition::Start`], Model Monitor's default) or the reverse (`End`).
+//! * Names: the caller's names ([`CaptureOptions::columns`], e.g. a baseline's features, by
+//!   position; every row must have exactly that many columns), else a JSON leaf's dotted path,
+//!   else `_c{position}` (so a headerless CSV capture is `_c0`, `_c1`, … as in Model Monitor).
+//! * Without supplied names the first CSV record fixes the CSV width; a different width later
+//!   is a [`FaultKind::ColumnCount`]. JSON records with new keys add columns (missing cells
+//!   elsewhere), which the evaluation reports as extra / missing columns.
+//! * Cells: CSV text is [`Cell::Raw`] (empty → [`Cell::Missing`]); JSON gives typed cells
+//!   (`null` → `Missing`).
+//! * Non-numeric text in a column that the supplied specs call numeric is counted as
+//!   [`FaultKind::NonNumeric`] per feature ([`FaultReport::non_numeric_by_column`]); the cell
+//!   still goes to the profile, whose type inference and the evaluation's `data_type_check`
+//!   judge it as Model Monitor does. Without specs nothing is counted here.
+//!
+//! ## Bad input
+//! Never fatal, never a panic: every line ends as valid, malformed (one [`FaultKind`]) or
+//! skipped ([`SkipReason`]), and `lines == valid + malformed + skipped` ([`CaptureStats`]).
+//! Gzip input is detected by its magic bytes and decompressed streaming.
+//!
+//! [`Cell::Raw`]: driftline_stats::profile::Cell::Raw
+//! [`Cell::Missing`]: driftline_stats::profile::Cell::Missing
+
+mod csvsplit;
+mod envelope;
+pub mod error;
+pub mod fault;
+pub mod ground_truth;
+mod jtree;
+pub mod lines;
+pub mod options;
+pub mod parser;
+pub mod profile;
+pub mod schema;
+
+pub use error::CaptureError;
+pub use fault::{FaultKind, FaultReport};
+pub use lines::{LineAssembler, LineEvent};
+pub use options::{CaptureOptions, ColumnSpec, ColumnsPosition, ExpectedKind};
+pub use parser::{
+    is_deequ_numeric, CaptureParser, CaptureStats, CountingSink, EventMeta, LineOutcome,
+    RecordKind, RowSink, SkipReason,
+};
+pub use schema::{positional_name, Schema};

@@ -1,0 +1,126 @@
+//! Reader configuration.
+
+use crate::error::CaptureError;
+
+/// Where the output (prediction) columns go relative to the input columns: Model Monitor's
+/// `output_columns_position` (default [`ColumnsPosition::Start`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnsPosition {
+    /// Output columns first, then input columns (Model Monitor's default).
+    #[default]
+    Start,
+    /// Input columns first, then output columns.
+    End,
+}
+
+impl std::str::FromStr for ColumnsPosition {
+    type Err = CaptureError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "START" => Ok(ColumnsPosition::Start),
+            "END" => Ok(ColumnsPosition::End),
+            _ => Err(CaptureError::Options(format!(
+                "output columns position must be START or END, not {s:?}"
+            ))),
+        }
+    }
+}
+
+/// What a supplied column is expected to hold (from a baseline's `inferred_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExpectedKind {
+    /// `Integral` or `Fractional` in the baseline: non-numeric text is a
+    /// [`FaultKind::NonNumeric`](crate::FaultKind::NonNumeric) fault.
+    Numeric,
+    /// `String` or `Unknown`: anything goes.
+    #[default]
+    Any,
+}
+
+/// A column name supplied by the caller (e.g. a baseline's feature list, in column order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// Feature name.
+    pub name: String,
+    /// Expected kind of value.
+    pub kind: ExpectedKind,
+}
+
+impl ColumnSpec {
+    /// A column that accepts any value.
+    pub fn any(name: impl Into<String>) -> Self {
+        ColumnSpec {
+            name: name.into(),
+            kind: ExpectedKind::Any,
+        }
+    }
+
+    /// A numeric column.
+    pub fn numeric(name: impl Into<String>) -> Self {
+        ColumnSpec {
+            name: name.into(),
+            kind: ExpectedKind::Numeric,
+        }
+    }
+}
+
+/// Options of the capture reader. `Default` gives the runtime contract's defaults
+/// (1 MiB lines, 5,000,000 records, output columns at START, shadow traffic skipped).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureOptions {
+    /// Longer lines are skipped (to the next newline, without buffering) and counted as
+    /// [`FaultKind::LineTooLong`](crate::FaultKind::LineTooLong).
+    pub max_line_bytes: usize,
+    /// Rows beyond this many are counted ([`CaptureStats::over_limit_lines`](crate::CaptureStats))
+    /// but not parsed or profiled.
+    pub max_records: u64,
+    /// Output columns before (START) or after (END) the input columns.
+    pub output_columns_position: ColumnsPosition,
+    /// Column names (and expected kinds) in column order, e.g. from the baseline. When set,
+    /// every row must have exactly this many columns (else [`FaultKind::ColumnCount`](crate::FaultKind::ColumnCount)).
+    /// When `None`, CSV columns are named `_c0`, `_c1`, … and JSON leaves by their dotted path.
+    pub columns: Option<Vec<ColumnSpec>>,
+    /// Skip records whose `eventMetadata.invocationSource` is `ShadowExperiment` (counted).
+    pub skip_shadow: bool,
+    /// Examples kept per fault kind.
+    pub max_examples_per_kind: usize,
+    /// Examples kept in all.
+    pub max_examples: usize,
+}
+
+impl Default for CaptureOptions {
+    fn default() -> Self {
+        CaptureOptions {
+            max_line_bytes: 1_048_576,
+            max_records: 5_000_000,
+            output_columns_position: ColumnsPosition::Start,
+            columns: None,
+            skip_shadow: true,
+            max_examples_per_kind: 3,
+            max_examples: 20,
+        }
+    }
+}
+
+impl CaptureOptions {
+    /// Checks the options (a zero line limit is refused).
+    pub fn validate(&self) -> Result<(), CaptureError> {
+        if self.max_line_bytes == 0 {
+            return Err(CaptureError::Options(
+                "max_line_bytes must be at least 1".into(),
+            ));
+        }
+        if let Some(cols) = &self.columns {
+            let mut seen = std::collections::HashSet::new();
+            for c in cols {
+                if !seen.insert(c.name.as_str()) {
+                    return Err(CaptureError::Options(format!(
+                        "column name {:?} is supplied twice",
+                        c.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
