@@ -1,7 +1,7 @@
 //! Borrowed serde views of the capture envelope (no allocation unless a string has escapes).
 
-use serde::Deserialize;
 use serde::de::IgnoredAny;
+use serde::Deserialize;
 use std::borrow::Cow;
 
 /// One Data Capture / ground-truth / batch-transform line.

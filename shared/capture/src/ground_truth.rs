@@ -63,12 +63,15 @@ impl GroundTruthRecord {
 }
 
 /// Parses one ground-truth line (no `\n`). `Ok(None)` for a blank line.
-pub fn parse_ground_truth_line(line: &[u8]) -> Result<Option<GroundTruthRecord>, (FaultKind, String)> {
+pub fn parse_ground_truth_line(
+    line: &[u8],
+) -> Result<Option<GroundTruthRecord>, (FaultKind, String)> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(None);
     }
-    let env: Envelope<'_> = serde_json::from_slice(line).map_err(|e| classify_bad_line(line, &e))?;
+    let env: Envelope<'_> =
+        serde_json::from_slice(line).map_err(|e| classify_bad_line(line, &e))?;
     let Some(gt) = &env.ground_truth else {
         return Err((
             FaultKind::UnrecognisedRecord,
@@ -86,8 +89,12 @@ pub fn parse_ground_truth_line(line: &[u8]) -> Result<Option<GroundTruthRecord>,
     };
     let meta = env.event_metadata.as_ref();
     let event_id = meta.and_then(|m| m.event_id.as_deref()).map(str::to_string);
-    let inference_id = meta.and_then(|m| m.inference_id.as_deref()).map(str::to_string);
-    let inference_time = meta.and_then(|m| m.inference_time.as_deref()).map(str::to_string);
+    let inference_id = meta
+        .and_then(|m| m.inference_id.as_deref())
+        .map(str::to_string);
+    let inference_time = meta
+        .and_then(|m| m.inference_time.as_deref())
+        .map(str::to_string);
     if event_id.is_none() && inference_id.is_none() {
         return Err((
             FaultKind::MissingData,
@@ -133,7 +140,10 @@ pub fn read_ground_truth<R: BufRead + ?Sized>(
         let res = match ev {
             LineEvent::TooLong { len } => Err((
                 FaultKind::LineTooLong,
-                format!("line of {len} bytes exceeds the limit of {} bytes", opts.max_line_bytes),
+                format!(
+                    "line of {len} bytes exceeds the limit of {} bytes",
+                    opts.max_line_bytes
+                ),
             )),
             LineEvent::Line(l) => parse_ground_truth_line(l),
         };
@@ -172,8 +182,9 @@ pub fn read_ground_truth<R: BufRead + ?Sized>(
     }
     asm.finish(|ev| handle(ev, &mut out));
     if out.stats.lines == out.stats.blank_lines {
-        out.faults
-            .record(FaultKind::EmptyFile, source_name, 0, || "no ground-truth record".into());
+        out.faults.record(FaultKind::EmptyFile, source_name, 0, || {
+            "no ground-truth record".into()
+        });
     }
     Ok(out)
 }

@@ -122,7 +122,12 @@ mod tests {
         let got = run(&[b"ab\ncd", b"ef\n", b"0123456789", b"ABC\nxy"], 8);
         assert_eq!(
             got,
-            vec![Ok(b"ab".to_vec()), Ok(b"cdef".to_vec()), Err(13), Ok(b"xy".to_vec())]
+            vec![
+                Ok(b"ab".to_vec()),
+                Ok(b"cdef".to_vec()),
+                Err(13),
+                Ok(b"xy".to_vec())
+            ]
         );
         // Same bytes in one chunk give the same lines.
         let got1 = run(&[b"ab\ncdef\n0123456789ABC\nxy"], 8);
@@ -135,7 +140,10 @@ mod tests {
 
     #[test]
     fn empty_lines_and_trailing_newline() {
-        assert_eq!(run(&[b"\n\na\n"], 8), vec![Ok(vec![]), Ok(vec![]), Ok(b"a".to_vec())]);
+        assert_eq!(
+            run(&[b"\n\na\n"], 8),
+            vec![Ok(vec![]), Ok(vec![]), Ok(b"a".to_vec())]
+        );
         assert_eq!(run(&[b""], 8), Vec::<Result<Vec<u8>, u64>>::new());
         assert_eq!(run(&[b"0123456789"], 8), vec![Err(10)]);
     }

@@ -242,7 +242,9 @@ impl CaptureParser {
             Some(cols) => (
                 Schema::with_names(cols.iter().map(|c| c.name.clone())),
                 Some(cols.len()),
-                cols.iter().map(|c| c.kind == ExpectedKind::Numeric).collect(),
+                cols.iter()
+                    .map(|c| c.kind == ExpectedKind::Numeric)
+                    .collect(),
             ),
             None => (Schema::default(), None, Vec::new()),
         };
@@ -443,7 +445,12 @@ impl CaptureParser {
 }
 
 impl Core {
-    fn event<S: RowSink + ?Sized>(&mut self, scratch: &mut Scratch, ev: LineEvent<'_>, sink: &mut S) {
+    fn event<S: RowSink + ?Sized>(
+        &mut self,
+        scratch: &mut Scratch,
+        ev: LineEvent<'_>,
+        sink: &mut S,
+    ) {
         match ev {
             LineEvent::Line(l) => {
                 self.line(scratch, l, sink);
@@ -513,8 +520,7 @@ impl Core {
         env: Envelope<'_>,
         sink: &mut S,
     ) -> Result<LineOutcome, Fault> {
-        let (event_id, mut inference_id, mut inference_time, shadow) = match &env.event_metadata
-        {
+        let (event_id, mut inference_id, mut inference_time, shadow) = match &env.event_metadata {
             Some(m) => (
                 m.event_id.as_deref(),
                 m.inference_id.as_deref(),
@@ -546,7 +552,13 @@ impl Core {
                 .map_err(|e| (FaultKind::InvalidUtf8, format!("batch-transform line: {e}")))?;
             let node: JNode<'_> = serde_json::from_str(text)
                 .map_err(|e| (FaultKind::MalformedJson, e.to_string()))?;
-            let meta = MetaOwned { kind: RecordKind::BatchTransform, event_id, inference_id, inference_time, ms: self.time_ms(inference_time) };
+            let meta = MetaOwned {
+                kind: RecordKind::BatchTransform,
+                event_id,
+                inference_id,
+                inference_time,
+                ms: self.time_ms(inference_time),
+            };
             return self.batch_node(&node, &meta, cells, sink);
         }
 
@@ -567,9 +579,19 @@ impl Core {
                     "batchTransformOutput: only JSON batch outputs are supported".into(),
                 ));
             }
-            let node: JNode<'_> = serde_json::from_str(text)
-                .map_err(|e| (FaultKind::MalformedPayload, format!("batchTransformOutput: {e}")))?;
-            let meta = MetaOwned { kind: RecordKind::BatchTransform, event_id, inference_id, inference_time, ms: self.time_ms(inference_time) };
+            let node: JNode<'_> = serde_json::from_str(text).map_err(|e| {
+                (
+                    FaultKind::MalformedPayload,
+                    format!("batchTransformOutput: {e}"),
+                )
+            })?;
+            let meta = MetaOwned {
+                kind: RecordKind::BatchTransform,
+                event_id,
+                inference_id,
+                inference_time,
+                ms: self.time_ms(inference_time),
+            };
             return self.batch_node(&node, &meta, cells, sink);
         }
 
@@ -587,7 +609,13 @@ impl Core {
                 "captureData has neither endpointInput nor endpointOutput".into(),
             ));
         }
-        let meta = MetaOwned { kind: RecordKind::Endpoint, event_id, inference_id, inference_time, ms: self.time_ms(inference_time) };
+        let meta = MetaOwned {
+            kind: RecordKind::Endpoint,
+            event_id,
+            inference_id,
+            inference_time,
+            ms: self.time_ms(inference_time),
+        };
 
         let all_csv = input.is_none_or(|(f, _)| f == Format::Csv)
             && output.is_none_or(|(f, _)| f == Format::Csv);
@@ -654,14 +682,22 @@ impl Core {
         let in_p = input.unwrap_or("");
         let out_p = output.unwrap_or("");
         if input.is_some() {
-            csvsplit::split(in_p, csv_in)
-                .map_err(|_| (FaultKind::MalformedPayload, "endpointInput: unterminated quote in CSV".to_string()))?;
+            csvsplit::split(in_p, csv_in).map_err(|_| {
+                (
+                    FaultKind::MalformedPayload,
+                    "endpointInput: unterminated quote in CSV".to_string(),
+                )
+            })?;
         } else {
             csv_in.clear();
         }
         if output.is_some() {
-            csvsplit::split(out_p, csv_out)
-                .map_err(|_| (FaultKind::MalformedPayload, "endpointOutput: unterminated quote in CSV".to_string()))?;
+            csvsplit::split(out_p, csv_out).map_err(|_| {
+                (
+                    FaultKind::MalformedPayload,
+                    "endpointOutput: unterminated quote in CSV".to_string(),
+                )
+            })?;
         } else {
             csv_out.clear();
         }
@@ -684,7 +720,11 @@ impl Core {
         };
         // Validate every row's width before emitting any.
         for i in 0..n {
-            let out_w = if output.is_some() { csv_out.width(i) } else { 0 };
+            let out_w = if output.is_some() {
+                csv_out.width(i)
+            } else {
+                0
+            };
             let in_w = if input.is_some() { csv_in.width(i) } else { 0 };
             self.csv_layout_for(out_w, in_w, i)?;
         }
@@ -719,9 +759,15 @@ impl Core {
                 cells.resize(width, Cell::Missing);
                 let mut pos = 0usize;
                 let sides: [(bool, &CsvRows, &str); 2] = if start {
-                    [(output.is_some(), &*csv_out, out_p), (input.is_some(), &*csv_in, in_p)]
+                    [
+                        (output.is_some(), &*csv_out, out_p),
+                        (input.is_some(), &*csv_in, in_p),
+                    ]
                 } else {
-                    [(input.is_some(), &*csv_in, in_p), (output.is_some(), &*csv_out, out_p)]
+                    [
+                        (input.is_some(), &*csv_in, in_p),
+                        (output.is_some(), &*csv_out, out_p),
+                    ]
                 };
                 for (on, rows, p) in sides {
                     if !on {
@@ -737,9 +783,19 @@ impl Core {
                 }
             }
             if check_numeric {
-                check_numeric_cells(&self.numeric, &self.schema, &cells, &mut self.report, &self.source, self.line_no);
+                check_numeric_cells(
+                    &self.numeric,
+                    &self.schema,
+                    &cells,
+                    &mut self.report,
+                    &self.source,
+                    self.line_no,
+                );
             }
-            let m = EventMeta { row: i as u32, ..em };
+            let m = EventMeta {
+                row: i as u32,
+                ..em
+            };
             sink.row(&m, &self.schema, &cells);
         }
         *cells_buf = recycle(cells);
@@ -781,7 +837,8 @@ impl Core {
                 .map(|i| self.schema.resolve(&positional_name(i)))
                 .collect()
         };
-        let identity = map.iter().enumerate().all(|(i, j)| i == *j) && map.len() == self.schema.len();
+        let identity =
+            map.iter().enumerate().all(|(i, j)| i == *j) && map.len() == self.schema.len();
         self.csv_layout = Some(CsvLayout {
             out_w,
             in_w,
@@ -862,7 +919,11 @@ impl Core {
         let mut rows: Vec<Vec<(String, Cell<'_>)>> = Vec::with_capacity(n);
         for i in 0..n {
             let mut leaves: Vec<(String, Cell<'_>)> = Vec::new();
-            let order = if start { [output, input] } else { [input, output] };
+            let order = if start {
+                [output, input]
+            } else {
+                [input, output]
+            };
             for recs in order.into_iter().flatten() {
                 recs[i].leaves(&mut leaves);
             }
@@ -917,9 +978,19 @@ impl Core {
                 }
             }
             if !self.numeric.is_empty() {
-                check_numeric_cells(&self.numeric, &self.schema, &cells, &mut self.report, &self.source, self.line_no);
+                check_numeric_cells(
+                    &self.numeric,
+                    &self.schema,
+                    &cells,
+                    &mut self.report,
+                    &self.source,
+                    self.line_no,
+                );
             }
-            let m = EventMeta { row: i as u32, ..em };
+            let m = EventMeta {
+                row: i as u32,
+                ..em
+            };
             sink.row(&m, &self.schema, &cells);
         }
         *cells_buf = recycle(cells);
@@ -990,15 +1061,20 @@ impl<'t> Side<'t> {
                 })?;
                 Ok(Side::Csv(text, &*rows))
             }
-            Format::Json => jtree::parse_values(text)
-                .map(Side::Json)
-                .map_err(|e| (FaultKind::MalformedPayload, format!("{what}: JSON payload: {e}"))),
+            Format::Json => jtree::parse_values(text).map(Side::Json).map_err(|e| {
+                (
+                    FaultKind::MalformedPayload,
+                    format!("{what}: JSON payload: {e}"),
+                )
+            }),
         }
     }
 
     fn records(&self) -> Vec<SideRecord<'_>> {
         match self {
-            Side::Csv(p, rows) => (0..rows.rows.len()).map(|i| SideRecord::Csv(p, rows, i)).collect(),
+            Side::Csv(p, rows) => (0..rows.rows.len())
+                .map(|i| SideRecord::Csv(p, rows, i))
+                .collect(),
             Side::Json(values) => {
                 let mut recs = Vec::new();
                 for v in values {
@@ -1149,7 +1225,9 @@ pub(crate) fn decode<'a>(
                 FaultKind::UnsupportedContentType,
                 format!(
                     "{what}: content type {:?} is neither CSV nor JSON",
-                    other.map(|s| truncate(s, 60)).unwrap_or_else(|| "(none)".into())
+                    other
+                        .map(|s| truncate(s, 60))
+                        .unwrap_or_else(|| "(none)".into())
                 ),
             )),
         }
@@ -1163,14 +1241,21 @@ pub(crate) fn decode<'a>(
             base64::engine::general_purpose::STANDARD
                 .decode_vec(data.trim().as_bytes(), buf)
                 .map_err(|e| (FaultKind::BadBase64, format!("{what}: {e}")))?;
-            let text = std::str::from_utf8(buf)
-                .map_err(|e| (FaultKind::InvalidUtf8, format!("{what}: decoded BASE64: {e}")))?;
+            let text = std::str::from_utf8(buf).map_err(|e| {
+                (
+                    FaultKind::InvalidUtf8,
+                    format!("{what}: decoded BASE64: {e}"),
+                )
+            })?;
             Ok((fmt, text))
         }
         None => Ok((by_type(ct)?, data)),
         Some(e) => Err((
             FaultKind::UnsupportedEncoding,
-            format!("{what}: encoding {:?} is not CSV, JSON or BASE64", truncate(e, 40)),
+            format!(
+                "{what}: encoding {:?} is not CSV, JSON or BASE64",
+                truncate(e, 40)
+            ),
         )),
     }
 }
@@ -1189,7 +1274,10 @@ pub(crate) fn classify_bad_line(line: &[u8], e: &serde_json::Error) -> Fault {
     if memchr::memchr(0, line).is_some() || control * 10 > line.len() {
         return (
             FaultKind::BinaryData,
-            format!("binary data ({control} control bytes in {} bytes)", line.len()),
+            format!(
+                "binary data ({control} control bytes in {} bytes)",
+                line.len()
+            ),
         );
     }
     if let Err(u) = std::str::from_utf8(line) {

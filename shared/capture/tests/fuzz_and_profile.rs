@@ -1,0 +1,196 @@
+//! Property tests (arbitrary bytes never panic; counts add up; chunking does not matter) and
+//! the profile builder with a test profile.
+
+mod support;
+use driftline_capture::profile::{profile_reader_with, ProfileBuilder, ProfileTarget};
+use driftline_capture::{CaptureOptions, CaptureParser, CountingSink, LineOutcome};
+use driftline_stats::profile::Cell;
+use proptest::prelude::*;
+use support::*;
+
+/// A fragment generator mixing valid capture syntax with garbage.
+fn fragment() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..40),
+        Just(br#"{"captureData":{"endpointInput":{"observedContentType":"text/csv","data":"1,2","encoding":"CSV"}}}"#.to_vec()),
+        Just(br#"{"captureData":{"endpointInput":{"observedContentType":"application/json","data":"{\"instances\":[[1,2],[3]]}","encoding":"JSON"}}}"#.to_vec()),
+        Just(br#"{"captureData":{"endpointOutput":{"observedContentType":"text/csv","data":"MSwy","encoding":"BASE64"}}}"#.to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b"{".to_vec()),
+        Just(vec![0x1f, 0x8b]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parse_line_never_panics_and_counts_add_up(line in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let mut p = CaptureParser::new("fuzz", &CaptureOptions { max_line_bytes: 200, ..Default::default() }).unwrap();
+        let mut sink = CountingSink::default();
+        let out = p.parse_line(&line, &mut sink);
+        let s = *p.stats();
+        prop_assert_eq!(s.lines, 1);
+        prop_assert_eq!(s.lines, s.valid_lines + s.malformed_lines + s.skipped_lines());
+        prop_assert_eq!(s.malformed_lines, p.faults().line_faults());
+        match out {
+            LineOutcome::Valid { rows } => prop_assert_eq!(rows as u64, sink.rows),
+            _ => prop_assert_eq!(sink.rows, 0),
+        }
+    }
+
+    #[test]
+    fn streams_of_fragments_count_consistently(
+        frags in proptest::collection::vec(fragment(), 0..30),
+        chunk in 1usize..64,
+    ) {
+        let bytes: Vec<u8> = frags.concat();
+        let opts = CaptureOptions { max_line_bytes: 150, ..Default::default() };
+        let mut whole = CaptureParser::new("fuzz", &opts).unwrap();
+        let mut s1 = CountingSink::default();
+        whole.read(&mut &bytes[..], &mut s1).unwrap();
+        let st = *whole.stats();
+        prop_assert_eq!(st.lines, st.valid_lines + st.malformed_lines + st.skipped_lines());
+        prop_assert_eq!(st.malformed_lines, whole.faults().line_faults());
+        prop_assert_eq!(st.rows, s1.rows);
+        let newlines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
+        let last = u64::from(!bytes.is_empty() && bytes.last() != Some(&b'\n'));
+        prop_assert_eq!(st.lines, newlines + last);
+
+        let mut chunked = CaptureParser::new("fuzz", &opts).unwrap();
+        let mut s2 = CountingSink::default();
+        for c in bytes.chunks(chunk) {
+            chunked.feed(c, &mut s2);
+        }
+        chunked.finish(&mut s2);
+        prop_assert_eq!(chunked.stats(), whole.stats());
+        prop_assert_eq!(chunked.faults(), whole.faults());
+        prop_assert_eq!(s1, s2);
+    }
+}
+
+/// A test profile: per column, the number of cells and of missing cells, and the sum of
+/// numeric values (CSV text parsed here, independently of the parser).
+#[derive(Debug, Default, Clone, PartialEq)]
+struct TestProfile {
+    names: Vec<String>,
+    cells: Vec<u64>,
+    missing: Vec<u64>,
+    sums: Vec<f64>,
+    records: u64,
+}
+
+impl ProfileTarget for TestProfile {
+    fn column_index(&mut self, name: &str) -> usize {
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            return i;
+        }
+        self.names.push(name.to_string());
+        self.cells.push(0);
+        self.missing.push(0);
+        self.sums.push(0.0);
+        self.names.len() - 1
+    }
+    fn update(&mut self, column: usize, cell: Cell<'_>) {
+        self.cells[column] += 1;
+        match cell {
+            Cell::Missing => self.missing[column] += 1,
+            Cell::Raw(s) => self.sums[column] += s.parse::<f64>().unwrap_or(0.0),
+            Cell::Int(i) => self.sums[column] += i as f64,
+            Cell::Float(f) => self.sums[column] += f,
+            _ => {}
+        }
+    }
+    fn add_records(&mut self, n: u64) {
+        self.records += n;
+    }
+    fn merge_from(&mut self, other: &Self) {
+        for (k, name) in other.names.iter().enumerate() {
+            let i = self.column_index(name);
+            self.cells[i] += other.cells[k];
+            self.missing[i] += other.missing[k];
+            self.sums[i] += other.sums[k];
+        }
+        self.records += other.records;
+    }
+}
+
+#[test]
+fn profile_builder_sums_match_the_source_csv() {
+    let bytes = read_data("churn-csv-capture.first-lines.jsonl");
+    let cp = profile_reader_with(
+        &bytes[..],
+        "churn",
+        &CaptureOptions::default(),
+        TestProfile::default(),
+    )
+    .unwrap();
+    assert_eq!(cp.records(), 3);
+    assert_eq!(cp.profile.records, 3);
+    assert_eq!(cp.malformed_records(), 0);
+    assert_eq!(cp.profile.names.len(), 70);
+    // Column _c1 (first input column) sums the first fields of the rows sent (independent file).
+    let sent =
+        String::from_utf8(read_data("churn-test-dataset-input-cols.rows-60-62.csv")).unwrap();
+    let first: f64 = sent
+        .lines()
+        .map(|l| l.split(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(cp.profile.sums[1], first);
+    assert_eq!(
+        cp.min_inference_time().unwrap().to_rfc3339(),
+        "2022-04-18T00:21:48+00:00"
+    );
+    assert_eq!(
+        cp.max_inference_time().unwrap().to_rfc3339(),
+        "2022-04-18T00:21:50+00:00"
+    );
+}
+
+#[test]
+fn profiles_of_parts_merge_into_the_whole() {
+    let mut text = read_data("sdk-capture.jsonl");
+    text.extend(b"{not json\n");
+    let opts = CaptureOptions::default();
+    let whole = profile_reader_with(&text[..], "whole", &opts, TestProfile::default()).unwrap();
+    // Split at a line boundary in the middle.
+    let mid = text[..text.len() / 2]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .unwrap()
+        + 1;
+    let mut a = profile_reader_with(&text[..mid], "a", &opts, TestProfile::default()).unwrap();
+    let b = profile_reader_with(&text[mid..], "b", &opts, TestProfile::default()).unwrap();
+    a.merge(&b);
+    assert_eq!(a.profile.records, whole.profile.records);
+    assert_eq!(a.profile.cells, whole.profile.cells);
+    for (x, y) in a.profile.sums.iter().zip(whole.profile.sums.iter()) {
+        assert!((x - y).abs() <= 1e-9 * y.abs().max(1.0));
+    }
+    assert_eq!(a.stats.rows, whole.stats.rows);
+    assert_eq!(a.stats.malformed_lines, 1);
+    assert_eq!(a.faults.to_faults().counts, whole.faults.to_faults().counts);
+    assert_eq!(a.sources, ["a", "b"]);
+}
+
+#[test]
+fn builder_resolves_late_json_columns() {
+    let l1 = capture_line(
+        Some(payload("application/json", r#"{"a":1}"#, "JSON")),
+        None,
+    );
+    let l2 = capture_line(
+        Some(payload("application/json", r#"{"a":2,"b":null}"#, "JSON")),
+        None,
+    );
+    let mut p = CaptureParser::new("x", &CaptureOptions::default()).unwrap();
+    let mut b = ProfileBuilder::new(TestProfile::default());
+    p.read(&mut format!("{l1}\n{l2}\n").as_bytes(), &mut b)
+        .unwrap();
+    let prof = b.into_profile();
+    assert_eq!(prof.names, ["a", "b"]);
+    assert_eq!(prof.cells, [2, 1]);
+    assert_eq!(prof.missing, [0, 1]);
+    assert_eq!(prof.sums[0], 3.0);
+}
