@@ -58,6 +58,9 @@ pub mod lines;
 pub mod options;
 pub mod parser;
 pub mod profile;
+pub use profile::{
+    profile_reader, profile_reader_with, CaptureProfile, ProfileBuilder, ProfileTarget,
+};
 pub mod schema;
 
 pub use error::CaptureError;

@@ -8,12 +8,12 @@ use crate::options::CaptureOptions;
 use crate::parser::{CaptureParser, CaptureStats, EventMeta, RowSink};
 use crate::schema::Schema;
 use chrono::{DateTime, Utc};
-use driftline_stats::profile::Cell;
+use driftline_stats::profile::{Cell, DatasetProfile};
 use driftline_stats::summary::Faults;
 use std::io::BufRead;
 
-/// What the builder needs from a profile (implemented by `driftline_stats`' `DatasetProfile`
-/// once it exists; tests use their own).
+/// What the builder needs from a profile: implemented for `driftline_stats`'
+/// [`DatasetProfile`]; tests and other callers may bring their own.
 pub trait ProfileTarget {
     /// Index of the column `name`, creating it when new.
     fn column_index(&mut self, name: &str) -> usize;
@@ -23,6 +23,24 @@ pub trait ProfileTarget {
     fn add_records(&mut self, n: u64);
     /// Merges another profile into this one.
     fn merge_from(&mut self, other: &Self);
+}
+
+impl ProfileTarget for DatasetProfile {
+    #[inline]
+    fn column_index(&mut self, name: &str) -> usize {
+        DatasetProfile::column_index(self, name)
+    }
+    #[inline]
+    fn update(&mut self, column: usize, cell: Cell<'_>) {
+        DatasetProfile::update(self, column, cell)
+    }
+    #[inline]
+    fn add_records(&mut self, n: u64) {
+        DatasetProfile::add_records(self, n)
+    }
+    fn merge_from(&mut self, other: &Self) {
+        DatasetProfile::merge(self, other)
+    }
 }
 
 /// A [`RowSink`] that feeds every row into a profile. Column names are resolved once, when the
@@ -67,7 +85,10 @@ impl<P: ProfileTarget> RowSink for ProfileBuilder<P> {
             }
         }
         for (c, &j) in cells.iter().zip(self.map.iter()) {
-            self.profile.update(j, *c);
+            // A missing cell needs no update: the profile counts it from the record total.
+            if !matches!(c, Cell::Missing) {
+                self.profile.update(j, *c);
+            }
         }
         self.pending += 1;
     }
@@ -76,7 +97,7 @@ impl<P: ProfileTarget> RowSink for ProfileBuilder<P> {
 /// The profile of one source (or, merged, of a window of sources) with its bad-input
 /// accounting.
 #[derive(Debug, Clone)]
-pub struct CaptureProfile<P> {
+pub struct CaptureProfile<P = DatasetProfile> {
     /// The profile.
     pub profile: P,
     /// Faults by kind with examples.
@@ -124,6 +145,18 @@ impl<P: ProfileTarget> CaptureProfile<P> {
         self.stats.merge(&other.stats);
         self.sources.extend(other.sources.iter().cloned());
     }
+}
+
+/// Reads one source (plain or gzip JSON Lines) into a new [`DatasetProfile`] and returns it
+/// with the faults, counts and inference-time range. Profiles of several sources merge with
+/// [`CaptureProfile::merge`] (one window). Bad input is counted, never an error; an error means
+/// invalid options or a failing reader (e.g. a dropped connection: retry).
+pub fn profile_reader<R: BufRead>(
+    reader: R,
+    source_name: &str,
+    opts: &CaptureOptions,
+) -> Result<CaptureProfile, CaptureError> {
+    profile_reader_with(reader, source_name, opts, DatasetProfile::new())
 }
 
 /// Reads one source (plain or gzip JSON Lines) into `profile` and returns it with the faults

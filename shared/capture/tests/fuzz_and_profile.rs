@@ -190,7 +190,43 @@ fn builder_resolves_late_json_columns() {
         .unwrap();
     let prof = b.into_profile();
     assert_eq!(prof.names, ["a", "b"]);
-    assert_eq!(prof.cells, [2, 1]);
-    assert_eq!(prof.missing, [0, 1]);
+    // Missing cells are not passed on: the profile counts them as records - present.
+    assert_eq!(prof.records, 2);
+    assert_eq!(prof.cells, [2, 0]);
+    assert_eq!(prof.missing, [0, 0]);
     assert_eq!(prof.sums[0], 3.0);
+}
+
+#[test]
+fn profile_reader_builds_a_dataset_profile() {
+    let bytes = read_data("churn-csv-capture.first-lines.jsonl");
+    let cp =
+        driftline_capture::profile_reader(&bytes[..], "churn", &CaptureOptions::default()).unwrap();
+    assert_eq!(cp.profile.item_count(), 3);
+    assert_eq!(cp.profile.columns().len(), 70);
+    // _c1 is the first input column: 132, 130, 85 in the rows sent (independent file).
+    let sent =
+        String::from_utf8(read_data("churn-test-dataset-input-cols.rows-60-62.csv")).unwrap();
+    let firsts: Vec<f64> = sent
+        .lines()
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    let mean = firsts.iter().sum::<f64>() / firsts.len() as f64;
+    let f = cp.profile.feature("_c1").unwrap();
+    assert_eq!(f.num_present(), 3);
+    assert_eq!(f.numeric().unwrap().mean(), mean);
+    let stats = cp.profile.to_statistics();
+    assert_eq!(stats.features.len(), 70);
+    // Merge of two halves equals the whole for counts.
+    let mid = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let mut a =
+        driftline_capture::profile_reader(&bytes[..mid], "a", &CaptureOptions::default()).unwrap();
+    let b =
+        driftline_capture::profile_reader(&bytes[mid..], "b", &CaptureOptions::default()).unwrap();
+    a.merge(&b);
+    assert_eq!(a.profile.item_count(), 3);
+    assert_eq!(
+        a.profile.feature("_c1").unwrap().numeric().unwrap().mean(),
+        mean
+    );
 }
