@@ -26,6 +26,7 @@
 //! NaN is never added (`update` ignores it): Deequ never sees NaN because Model Monitor's type
 //! inference classifies the text `NaN` as a String.
 
+use crate::double::Double;
 use crate::formats::statistics::KllBucket;
 use crate::sample::WeightedSample;
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,7 @@ pub struct KllSketch {
     k: usize,
     c: f64,
     /// Items per level, level 0 first (level 0 in arrival order).
+    #[serde(serialize_with = "ser_levels")]
     data: Vec<Vec<f64>>,
     /// Deequ's `numOfCompress` per level.
     compactions: Vec<u64>,
@@ -75,7 +77,7 @@ pub struct KllSketch {
 struct KllStored {
     k: usize,
     c: f64,
-    data: Vec<Vec<f64>>,
+    data: Vec<Vec<Double>>,
     #[serde(default)]
     compactions: Vec<u64>,
     #[serde(default)]
@@ -85,12 +87,27 @@ struct KllStored {
     error_weight: Option<u64>,
 }
 
+/// Items as [`Double`]s, so that infinities survive JSON (`"Infinity"`).
+fn ser_levels<S: serde::Serializer>(data: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut outer = s.serialize_seq(Some(data.len()))?;
+    for level in data {
+        let l: Vec<Double> = level.iter().map(|&v| Double(v)).collect();
+        outer.serialize_element(&l)?;
+    }
+    outer.end()
+}
+
 impl From<KllStored> for KllSketch {
     fn from(s: KllStored) -> Self {
         let mut k = KllSketch {
             k: s.k.max(1),
             c: s.c,
-            data: s.data,
+            data: s
+                .data
+                .into_iter()
+                .map(|l| l.into_iter().map(|d| d.0).filter(|v| !v.is_nan()).collect())
+                .collect(),
             compactions: s.compactions,
             offsets: s.offsets.into_iter().map(|o| o.min(1)).collect(),
             caps: Vec::new(),
@@ -108,6 +125,24 @@ impl Default for KllSketch {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// An integer whose order is `f64::total_cmp`'s order.
+#[inline]
+fn order_key(v: f64) -> u64 {
+    let b = v.to_bits();
+    b ^ ((((b as i64) >> 63) as u64) | 0x8000_0000_0000_0000)
+}
+
+/// Inverse of [`order_key`].
+#[inline]
+fn from_order_key(k: u64) -> f64 {
+    let b = if k & 0x8000_0000_0000_0000 != 0 {
+        k ^ 0x8000_0000_0000_0000
+    } else {
+        !k
+    };
+    f64::from_bits(b)
 }
 
 /// Deequ's `capacity(height)`: `2 * (ceil(k * c^h / 2) + 1)`, computed in doubles as Java does.
@@ -225,14 +260,16 @@ impl KllSketch {
         } else {
             None
         };
-        let sorted = &mut level[..len];
-        // Scala's Ordering[Double] sorts by java.lang.Double.compare: a total order.
-        sorted.sort_unstable_by(|a, b| a.total_cmp(b));
-        let out: Vec<f64> = sorted
+        // Scala's Ordering[Double] sorts by java.lang.Double.compare: a total order, which is
+        // the order of these integer keys (the same bit trick as `f64::total_cmp`). Sorting
+        // plain integers is about twice as fast as sorting with a comparator.
+        let mut keys: Vec<u64> = level[..len].iter().map(|v| order_key(*v)).collect();
+        keys.sort_unstable();
+        let out: Vec<f64> = keys
             .iter()
             .skip(self.offsets[h] as usize)
             .step_by(2)
-            .copied()
+            .map(|&k| from_order_key(k))
             .collect();
         level.clear();
         if let Some(t) = tail {
@@ -446,6 +483,26 @@ impl KllSketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_key_is_total_order() {
+        let vs = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.0,
+            -0.0,
+            0.0,
+            1e-300,
+            1.0,
+            f64::INFINITY,
+        ];
+        for w in vs.windows(2) {
+            assert!(order_key(w[0]) < order_key(w[1]), "{} {}", w[0], w[1]);
+        }
+        for v in vs {
+            assert_eq!(from_order_key(order_key(v)).to_bits(), v.to_bits());
+        }
+    }
 
     #[test]
     fn capacities_match_design() {

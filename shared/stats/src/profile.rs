@@ -33,6 +33,7 @@ pub enum Cell<'a> {
     Bool(bool),
 }
 
+use crate::double::Double;
 use crate::formats::statistics::{
     Categorical, CategoricalBucket, Common, Dataset, FeatureStatistics, InferredType,
     KllDistribution, KllParameters, KllSketchData, NumericDistribution, NumericalStatistics,
@@ -141,6 +142,7 @@ fn parse_fractional(s: &str, num_start: usize, neg: bool) -> RawKind {
 
 /// Welford / Spark `CentralMomentAgg` state plus sum, min, max and the KLL sketch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "StoredNumeric", into = "StoredNumeric")]
 pub struct NumericState {
     /// Number of numeric values.
     pub n: u64,
@@ -156,6 +158,47 @@ pub struct NumericState {
     pub max: f64,
     /// Deequ's KLL sketch of the values.
     pub kll: KllSketch,
+}
+
+/// Serialised [`NumericState`]: doubles as [`Double`] so that infinities (`min` of an empty
+/// state, overflowing sums) survive JSON.
+#[derive(Serialize, Deserialize)]
+struct StoredNumeric {
+    n: u64,
+    sum: Double,
+    avg: Double,
+    m2: Double,
+    min: Double,
+    max: Double,
+    kll: KllSketch,
+}
+
+impl From<StoredNumeric> for NumericState {
+    fn from(s: StoredNumeric) -> Self {
+        NumericState {
+            n: s.n,
+            sum: s.sum.0,
+            avg: s.avg.0,
+            m2: s.m2.0,
+            min: s.min.0,
+            max: s.max.0,
+            kll: s.kll,
+        }
+    }
+}
+
+impl From<NumericState> for StoredNumeric {
+    fn from(s: NumericState) -> Self {
+        StoredNumeric {
+            n: s.n,
+            sum: s.sum.into(),
+            avg: s.avg.into(),
+            m2: s.m2.into(),
+            min: s.min.into(),
+            max: s.max.into(),
+            kll: s.kll,
+        }
+    }
 }
 
 impl Default for NumericState {
