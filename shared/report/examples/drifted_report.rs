@@ -48,18 +48,22 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map_err(|e| format!("reading {}: {e}", baseline_path.display()))?;
     let mut baseline: Statistics = serde_json::from_str(&text)
         .map_err(|e| format!("parsing {}: {e}", baseline_path.display()))?;
-    baseline.features.push(string_feature(
-        CATEGORY,
-        &[
-            ("card", 600),
-            ("cash", 250),
-            ("paypal", 100),
-            ("voucher", 30),
-            ("crypto", 12),
-            ("gift card", 8),
-        ],
+    // The categorical feature comes first, so that the docs screenshot shows both chart kinds.
+    baseline.features.insert(
         0,
-    ));
+        string_feature(
+            CATEGORY,
+            &[
+                ("card", 600),
+                ("cash", 250),
+                ("paypal", 100),
+                ("voucher", 30),
+                ("crypto", 12),
+                ("gift card", 8),
+            ],
+            0,
+        ),
+    );
 
     let mut current = Statistics {
         version: Double(0.0),
@@ -132,14 +136,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         ],
         15,
     );
-    let cat_summary = categorical_summary(baseline.features.last(), &cur_cat);
+    let cat_summary = categorical_summary(baseline.features.first(), &cur_cat);
     violations.push(ViolationSummary {
         feature_name: CATEGORY.into(),
         constraint_check_type: "categorical_values_check".into(),
         description: "Data type match requirement is not met. Unseen values: apple_pay, <script>alert(1)</script>".into(),
     });
-    features.push(cat_summary);
-    current.features.push(cur_cat);
+    features.insert(0, cat_summary);
+    current.features.insert(0, cur_cat);
 
     let drifted = features.iter().filter(|f| f.drifted).count() as u64;
     let summary = Summary {

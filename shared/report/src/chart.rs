@@ -158,10 +158,11 @@ fn nice_axis(max_share: f64) -> (f64, f64) {
     (1.0, 0.25)
 }
 
-/// The smallest 1, 2, 2.5 or 5 times a power of ten that is at least `v` (> 0).
+/// The smallest "round" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten)
+/// that is at least `v` (> 0).
 fn nice_axis_value(v: f64) -> f64 {
     let p = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
         .iter()
         .map(|m| m * p)
         .find(|c| *c >= v)
@@ -216,8 +217,8 @@ pub(crate) fn distribution_svg(idx: usize, feature: &str, d: &Distribution) -> M
 }
 
 fn histogram_svg(idx: usize, feature: &str, d: &Distribution) -> Markup {
-    let (w, h) = (640.0, 320.0);
-    let (ml, mr, mt, mb) = (58.0, 12.0, 34.0, 70.0);
+    let (w, h) = (520.0, 300.0);
+    let (ml, mr, mt, mb) = (52.0, 10.0, 34.0, 66.0);
     let (pw, ph) = (w - ml - mr, h - mt - mb);
     let n = d.rows.len().max(1);
     let slot = pw / n as f64;
@@ -325,7 +326,7 @@ fn histogram_svg(idx: usize, feature: &str, d: &Distribution) -> Markup {
                 font-size="13" fill=(INK) transform={"rotate(-90 14 " (f(mt + ph / 2.0)) ")"} {
                 "share of values"
             }
-            (legend(w - 240.0, 20.0, &hatch, d.baseline_total.is_some(), d.current_total.is_some()))
+            (legend(w - 220.0, 20.0, &hatch, d.baseline_total.is_some(), d.current_total.is_some()))
         }
     }
 }
@@ -343,8 +344,8 @@ fn short(label: &str, max: usize) -> String {
 
 fn category_svg(idx: usize, feature: &str, d: &Distribution) -> Markup {
     let row_h = 32.0;
-    let (ml, mr, mt, mb) = (170.0, 56.0, 34.0, 48.0);
-    let w = 640.0;
+    let (ml, mr, mt, mb) = (150.0, 24.0, 34.0, 48.0);
+    let w = 520.0;
     let pw = w - ml - mr;
     let h = mt + mb + row_h * d.rows.len().max(1) as f64;
     let ph = h - mt - mb;
@@ -397,7 +398,7 @@ fn category_svg(idx: usize, feature: &str, d: &Distribution) -> Markup {
                     @let y0 = mt + i as f64 * row_h;
                     text class={"cat-label " (r.kind.class())} x=(f(ml - 8.0)) y=(f(y0 + 20.0))
                         font-style=[(r.kind != RowKind::Value).then_some("italic")] {
-                        (short(&r.label, 24))
+                        (short(&r.label, 20))
                     }
                 }
             }
@@ -407,7 +408,7 @@ fn category_svg(idx: usize, feature: &str, d: &Distribution) -> Markup {
             }
             text class="axis-label" x=(f(ml + pw / 2.0)) y=(f(h - 8.0)) text-anchor="middle"
                 font-size="13" fill=(INK) { "share of values of " (feature) }
-            (legend(w - 240.0, 20.0, &hatch, d.baseline_total.is_some(), d.current_total.is_some()))
+            (legend(w - 220.0, 20.0, &hatch, d.baseline_total.is_some(), d.current_total.is_some()))
         }
     }
 }
@@ -579,10 +580,11 @@ mod tests {
 
     #[test]
     fn nice_axis_values() {
-        assert_eq!(nice_axis_value(0.6013), 1.0);
+        assert_eq!(nice_axis_value(0.6013), 0.8);
         assert_eq!(nice_axis_value(0.42), 0.5);
         assert_eq!(nice_axis_value(0.18), 0.2);
-        assert_eq!(nice_axis_value(3.0), 5.0);
+        assert_eq!(nice_axis_value(3.0), 3.0);
+        assert_eq!(nice_axis_value(8.5), 10.0);
     }
 
     #[test]

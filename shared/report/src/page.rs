@@ -299,6 +299,7 @@ table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 thead th{border-bottom:2px solid #999;white-space:nowrap}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.figures td.num{white-space:normal}
 tr.drifted th:first-child{border-left:4px solid var(--verm)}
 .badge{display:inline-block;font-size:.78rem;font-weight:700;border-radius:4px;padding:.05em .45em;vertical-align:.15em;border:1.5px solid}
 .badge.drifted{color:#7a2e00;background:#fdeadf;border-color:var(--verm)}
@@ -316,7 +317,7 @@ td.check code{white-space:nowrap}
 figure{margin:0}
 figcaption{font-size:.85rem;color:var(--muted)}
 svg{display:block;width:100%;height:auto}
-.chart .scroll svg{min-width:440px}
+.chart .scroll svg{min-width:300px}
 .trend svg{max-width:420px}
 .swatch{display:inline-block;width:.9em;height:.9em;vertical-align:-.1em;margin:0 .3em 0 .6em;border:1.5px solid transparent}
 .swatch.baseline{background:var(--blue)}
@@ -328,8 +329,11 @@ footer{margin-top:24px;color:var(--muted);font-size:.85rem}
 @media (max-width:760px){
  body{font-size:14px}
  .wrap{padding:8px 10px 24px}
- .grid{grid-template-columns:1fr}
+ .grid{grid-template-columns:minmax(0,1fr)}
+ .facts{grid-template-columns:repeat(2,minmax(0,1fr))}
  .feature{padding:2px 10px 10px}
+ th,td{padding:3px 5px}
+ thead th{white-space:normal}
  .hide-narrow{display:none}
 }
 @media print{
@@ -652,7 +656,7 @@ fn drift_table(f: &FeatureSummary) -> Markup {
                             td class="num" {
                                 @if let Some(t) = d.threshold {
                                     (num(t))
-                                    @if above { " " strong { "(exceeded)" } }
+                                    @if above { br; strong class="exceeded" { "exceeded" } }
                                 } @else { "—" }
                             }
                         }
@@ -741,7 +745,7 @@ fn feature(input: &ReportInput, f: &Feature) -> Markup {
                     }
                 }
                 div class="side" {
-                    @if let Some(s) = f.summary { (drift_table(s)) }
+                    @if let Some(s) = f.summary { div class="scroll" { (drift_table(s)) } }
                     @if let Some((stat, points)) = &trend {
                         figure class="trend" {
                             h3 { "Trend over recent windows" }

@@ -544,7 +544,7 @@ fn drift_figures_table_shows_p_values_and_thresholds() {
         .select(&sel("table.figures tbody tr"))
         .map(|tr| tr.select(&sel("th, td")).map(text).collect())
         .collect();
-    assert_eq!(rows[0], ["L∞ distance", "0.7", "—", "0.1 (exceeded)"]);
+    assert_eq!(rows[0], ["L∞ distance", "0.7", "—", "0.1exceeded"]);
     assert_eq!(rows[1], ["Kolmogorov–Smirnov", "0.7", "1.0e-9", "—"]);
 }
 
