@@ -14,6 +14,7 @@
 //!   Wasserstein, chi-squared, Benjamini-Hochberg).
 //! * [`summary`]: driftline's own machine-readable window summary (`summary.json`).
 
+pub mod analysis;
 pub mod double;
 pub mod drift;
 pub mod evaluate;

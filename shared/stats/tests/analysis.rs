@@ -1,0 +1,264 @@
+//! End-to-end tests of `analysis::analyze`: statuses, verdicts, violations, and the same
+//! verdict whether a window is profiled whole or as merged parts.
+
+use driftline_stats::analysis::{analyze, AnalysisOptions, Baseline, MALFORMED_RECORDS_FEATURE};
+use driftline_stats::profile::{Cell, DatasetProfile};
+use driftline_stats::summary::{Faults, Status};
+
+/// Small deterministic generator (SplitMix64 + Box-Muller), so tests need no RNG crate.
+struct Rng(u64);
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(1e-300);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+}
+
+const COLORS: [&str; 4] = ["red", "green", "blue", "yellow"];
+
+/// Rows of (x: normal(shift, 1), n: integer 0..10, colour); `shift` moves x's mean in stds.
+fn rows(seed: u64, n: usize, shift: f64, new_colour: bool) -> Vec<(String, String, String)> {
+    let mut r = Rng(seed);
+    (0..n)
+        .map(|_| {
+            let x = r.normal() + shift;
+            let k = (r.uniform() * 10.0) as u64;
+            let c = if new_colour && r.uniform() < 0.2 {
+                "purple"
+            } else {
+                COLORS[(r.uniform() * 4.0) as usize % 4]
+            };
+            (format!("{x:.6}"), k.to_string(), c.to_string())
+        })
+        .collect()
+}
+
+fn profile_of(rows: &[(String, String, String)]) -> DatasetProfile {
+    let mut p = DatasetProfile::new();
+    let (a, b, c) = (
+        p.column_index("x"),
+        p.column_index("n"),
+        p.column_index("colour"),
+    );
+    for (x, n, col) in rows {
+        p.update(a, Cell::Raw(x));
+        p.update(b, Cell::Raw(n));
+        p.update(c, Cell::Raw(col));
+    }
+    p.add_records(rows.len() as u64);
+    p
+}
+
+fn baseline() -> Baseline {
+    Baseline::from_statistics(profile_of(&rows(1, 20_000, 0.0, false)).to_statistics())
+}
+
+#[test]
+fn healthy_window_is_ok_and_shifted_window_drifts() {
+    let b = baseline();
+    let opts = AnalysisOptions::default();
+    let healthy = analyze(
+        &profile_of(&rows(2, 5_000, 0.0, false)),
+        &Faults::default(),
+        Some(&b),
+        &opts,
+    );
+    assert_eq!(
+        healthy.summary.status,
+        Status::Ok,
+        "{:#?}",
+        healthy.summary.features
+    );
+    assert!(!healthy.summary.drift_detected);
+    assert_eq!(healthy.summary.records, 5_000);
+
+    let shifted = analyze(
+        &profile_of(&rows(3, 5_000, 0.5, false)),
+        &Faults::default(),
+        Some(&b),
+        &opts,
+    );
+    assert_eq!(shifted.summary.status, Status::Drift);
+    let x = shifted
+        .summary
+        .features
+        .iter()
+        .find(|f| f.name == "x")
+        .unwrap();
+    assert!(x.drifted, "{x:#?}");
+    for key in ["ks", "psi", "js", "wasserstein", "linf", "linf_robust"] {
+        assert!(
+            x.drift.contains_key(key),
+            "missing {key} in {:?}",
+            x.drift.keys()
+        );
+    }
+    assert!(x.drift["ks"].p_value.unwrap() < 1e-6);
+    let n = shifted
+        .summary
+        .features
+        .iter()
+        .find(|f| f.name == "n")
+        .unwrap();
+    assert!(!n.drifted, "{n:#?}");
+    // The Model Monitor-compatible drift check fires too (L∞ of a 0.5-std shift ≈ 0.2 > 0.1).
+    assert!(shifted.violations.violations.iter().any(
+        |v| v.feature_name == "x" && v.constraint_check_type.as_str() == "baseline_drift_check"
+    ));
+}
+
+#[test]
+fn unseen_categories_drift() {
+    let b = baseline();
+    let a = analyze(
+        &profile_of(&rows(4, 5_000, 0.0, true)),
+        &Faults::default(),
+        Some(&b),
+        &AnalysisOptions::default(),
+    );
+    let c = a
+        .summary
+        .features
+        .iter()
+        .find(|f| f.name == "colour")
+        .unwrap();
+    assert!(c.drifted, "{c:#?}");
+    assert!(c.drift.contains_key("chi2"));
+}
+
+#[test]
+fn insufficient_data_gives_no_verdict() {
+    let b = baseline();
+    let a = analyze(
+        &profile_of(&rows(5, 50, 3.0, false)),
+        &Faults::default(),
+        Some(&b),
+        &AnalysisOptions::default(),
+    );
+    assert_eq!(a.summary.status, Status::InsufficientData);
+    assert!(!a.summary.drift_detected);
+    assert!(a.summary.features.iter().all(|f| !f.drifted));
+    assert!(a.summary.reason.as_deref().unwrap().contains("50 < 100"));
+}
+
+#[test]
+fn no_baseline_and_malformed_records() {
+    let mut faults = Faults::default();
+    faults.counts.insert("malformed_json".into(), 3);
+    faults.counts.insert("bad_base64".into(), 1);
+    let a = analyze(
+        &profile_of(&rows(6, 500, 0.0, false)),
+        &faults,
+        None,
+        &AnalysisOptions::default(),
+    );
+    assert_eq!(a.summary.status, Status::NoBaseline);
+    assert_eq!(a.summary.malformed_records, 4);
+    let v = &a.violations.violations;
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].feature_name, MALFORMED_RECORDS_FEATURE);
+    // 500 usable of 504: 0.9920634920634921 (500/504 in binary64, printed the Java way).
+    assert!(
+        v[0].description
+            .starts_with("Value: 0.9920634920634921 does not meet"),
+        "{}",
+        v[0].description
+    );
+    assert!(v[0].description.contains("malformed_json: 3"));
+
+    let empty = analyze(
+        &DatasetProfile::new(),
+        &faults,
+        Some(&baseline()),
+        &AnalysisOptions::default(),
+    );
+    assert_eq!(empty.summary.status, Status::Error);
+}
+
+#[test]
+fn missing_column_is_a_schema_drift() {
+    let b = baseline();
+    let mut p = DatasetProfile::new();
+    let (a, c) = (p.column_index("x"), p.column_index("colour"));
+    let mut r = Rng(7);
+    for _ in 0..2_000 {
+        p.update(a, Cell::Float(r.normal()));
+        p.update(c, Cell::Str(COLORS[(r.uniform() * 4.0) as usize % 4]));
+    }
+    p.add_records(2_000);
+    let out = analyze(
+        &p,
+        &Faults::default(),
+        Some(&b),
+        &AnalysisOptions::default(),
+    );
+    let n = out
+        .summary
+        .features
+        .iter()
+        .find(|f| f.name == "n")
+        .expect("baseline column listed");
+    assert!(n.drifted);
+    assert!(out.summary.drift_detected);
+    assert!(out
+        .violations
+        .violations
+        .iter()
+        .any(|v| v.constraint_check_type.as_str() == "missing_column_check"));
+}
+
+#[test]
+fn merged_parts_give_the_same_verdicts_as_the_whole() {
+    let b = baseline();
+    for (seed, shift) in [(10u64, 0.0), (11, 0.3), (12, 1.0)] {
+        let data = rows(seed, 9_000, shift, seed == 12);
+        let whole = profile_of(&data);
+        let mut merged = profile_of(&data[..2_500]);
+        merged.merge(&profile_of(&data[2_500..7_000]));
+        merged.merge(&profile_of(&data[7_000..]));
+        let opts = AnalysisOptions::default();
+        let w = analyze(&whole, &Faults::default(), Some(&b), &opts);
+        let m = analyze(&merged, &Faults::default(), Some(&b), &opts);
+        assert_eq!(w.summary.status, m.summary.status, "shift {shift}");
+        assert_eq!(w.summary.records, m.summary.records);
+        for (fw, fm) in w.summary.features.iter().zip(&m.summary.features) {
+            assert_eq!(fw.name, fm.name);
+            assert_eq!(fw.drifted, fm.drifted, "feature {} shift {shift}", fw.name);
+            assert_eq!(fw.inferred_type, fm.inferred_type);
+        }
+    }
+}
+
+#[test]
+fn analysis_files_are_jackson_and_json() {
+    let b = baseline();
+    let a = analyze(
+        &profile_of(&rows(13, 1_000, 0.0, false)),
+        &Faults::default(),
+        Some(&b),
+        &AnalysisOptions::default(),
+    );
+    let stats = a.statistics_json();
+    assert!(
+        stats.starts_with("{\n  \"version\" : 0.0,"),
+        "{}",
+        &stats[..40]
+    );
+    assert!(!stats.ends_with('\n'));
+    let v: serde_json::Value = serde_json::from_str(&a.summary_json()).unwrap();
+    assert_eq!(v["records"], 1_000);
+    assert!(v["features"].as_array().unwrap().len() == 3);
+    let viol = a.violations_json();
+    assert!(viol.starts_with("{\n  \"violations\" : ["), "{viol}");
+}
