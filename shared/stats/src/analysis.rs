@@ -21,7 +21,7 @@
 //! let col = cur.column_index("x");
 //! for i in 0..500 { cur.update(col, Cell::Float(0.5 + i as f64 / 1000.0)); }
 //! cur.add_records(500);
-//! let a = analyze(&cur, &Faults::default(), Some(&baseline), &AnalysisOptions::default());
+//! let a = analyze(&cur, &Faults::default(), 0, Some(&baseline), &AnalysisOptions::default());
 //! assert_eq!(a.summary.status, Status::Drift);
 //! assert!(a.summary.features[0].drifted);
 //! ```
@@ -148,15 +148,19 @@ impl Analysis {
 }
 
 /// Analyses one window: `profile` (already merged) with its `faults`, against `baseline`.
+///
+/// `malformed_records` is the number of input records (lines) that could not be used at all;
+/// `faults` carries their kinds and examples (and may count value-level faults too).
 pub fn analyze(
     profile: &DatasetProfile,
     faults: &Faults,
+    malformed_records: u64,
     baseline: Option<&Baseline>,
     opts: &AnalysisOptions,
 ) -> Analysis {
     let statistics = profile.to_statistics();
     let records = profile.item_count();
-    let malformed: u64 = faults.counts.values().sum();
+    let malformed = malformed_records;
     let sufficient = records >= opts.min_records && records > 0;
 
     let evaluation: Option<Evaluation> = baseline.map(|b| {
@@ -175,7 +179,7 @@ pub fn analyze(
     if malformed > 0 {
         violations
             .violations
-            .push(malformed_violation(records, faults));
+            .push(malformed_violation(records, malformed, faults));
     }
 
     // driftline's statistical drift per feature (numeric and categorical, where both sides
@@ -382,8 +386,7 @@ pub fn analyze(
 
 /// The record-level data-quality violation: worded like the container's data-type checks
 /// (`Value: <fraction of usable records> does not meet the constraint requirement! …`).
-fn malformed_violation(records: u64, faults: &Faults) -> Violation {
-    let malformed: u64 = faults.counts.values().sum();
+fn malformed_violation(records: u64, malformed: u64, faults: &Faults) -> Violation {
     let total = records + malformed;
     let usable = if total == 0 {
         0.0

@@ -71,6 +71,7 @@ fn healthy_window_is_ok_and_shifted_window_drifts() {
     let healthy = analyze(
         &profile_of(&rows(2, 5_000, 0.0, false)),
         &Faults::default(),
+        0,
         Some(&b),
         &opts,
     );
@@ -86,6 +87,7 @@ fn healthy_window_is_ok_and_shifted_window_drifts() {
     let shifted = analyze(
         &profile_of(&rows(3, 5_000, 0.5, false)),
         &Faults::default(),
+        0,
         Some(&b),
         &opts,
     );
@@ -124,6 +126,7 @@ fn unseen_categories_drift() {
     let a = analyze(
         &profile_of(&rows(4, 5_000, 0.0, true)),
         &Faults::default(),
+        0,
         Some(&b),
         &AnalysisOptions::default(),
     );
@@ -143,6 +146,7 @@ fn insufficient_data_gives_no_verdict() {
     let a = analyze(
         &profile_of(&rows(5, 50, 3.0, false)),
         &Faults::default(),
+        0,
         Some(&b),
         &AnalysisOptions::default(),
     );
@@ -200,6 +204,7 @@ fn missing_column_is_a_schema_drift() {
     let out = analyze(
         &p,
         &Faults::default(),
+        0,
         Some(&b),
         &AnalysisOptions::default(),
     );
@@ -228,8 +233,8 @@ fn merged_parts_give_the_same_verdicts_as_the_whole() {
         merged.merge(&profile_of(&data[2_500..7_000]));
         merged.merge(&profile_of(&data[7_000..]));
         let opts = AnalysisOptions::default();
-        let w = analyze(&whole, &Faults::default(), Some(&b), &opts);
-        let m = analyze(&merged, &Faults::default(), Some(&b), &opts);
+        let w = analyze(&whole, &Faults::default(), 0, Some(&b), &opts);
+        let m = analyze(&merged, &Faults::default(), 0, Some(&b), &opts);
         assert_eq!(w.summary.status, m.summary.status, "shift {shift}");
         assert_eq!(w.summary.records, m.summary.records);
         for (fw, fm) in w.summary.features.iter().zip(&m.summary.features) {
@@ -246,6 +251,7 @@ fn analysis_files_are_jackson_and_json() {
     let a = analyze(
         &profile_of(&rows(13, 1_000, 0.0, false)),
         &Faults::default(),
+        0,
         Some(&b),
         &AnalysisOptions::default(),
     );
