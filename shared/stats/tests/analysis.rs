@@ -164,6 +164,7 @@ fn no_baseline_and_malformed_records() {
     let a = analyze(
         &profile_of(&rows(6, 500, 0.0, false)),
         &faults,
+        4,
         None,
         &AnalysisOptions::default(),
     );
@@ -184,6 +185,7 @@ fn no_baseline_and_malformed_records() {
     let empty = analyze(
         &DatasetProfile::new(),
         &faults,
+        4,
         Some(&baseline()),
         &AnalysisOptions::default(),
     );
