@@ -53,7 +53,7 @@ log "self-test passed: the check fails on the broken page"
 cargo run -q --locked -p driftline-report --example drifted_report -- "$OUT" >/dev/null
 "$PY" "$CHECK" "$OUT/report.html" "$OUT/expected.json" --chromium "$CHROMIUM" \
     --screenshot "$OUT/report-screenshot.png" --phone-screenshot "$OUT/report-phone.png" \
-    --pdf "$OUT/report.pdf" --screenshot-height 2230 || fail "the drifted report did not pass the browser check"
+    --pdf "$OUT/report.pdf" --screenshot-until '#feature-1' || fail "the drifted report did not pass the browser check"
 [[ -s "$OUT/report-screenshot.png" ]] || fail "no screenshot"
 log "report, screenshots and PDF in $OUT"
 

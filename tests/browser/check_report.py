@@ -250,6 +250,11 @@ def main():
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     ap.add_argument("--screenshot")
     ap.add_argument("--screenshot-height", type=int, default=1700)
+    ap.add_argument(
+        "--screenshot-until",
+        metavar="SELECTOR",
+        help="end the screenshot below the element SELECTOR matches (instead of a fixed height)",
+    )
     ap.add_argument("--phone-screenshot")
     ap.add_argument("--pdf")
     ap.add_argument("--log", default=None, help="chromium's own output (default: beside the report)")
@@ -278,11 +283,21 @@ def main():
         else:
             problems += dom_problems(probe["result"]["value"], expected)
         if args.screenshot:
+            height = args.screenshot_height
+            if args.screenshot_until:
+                bottom = cdp.send(
+                    "Runtime.evaluate",
+                    expression="(() => { const e = document.querySelector(%s);"
+                    " return e ? e.getBoundingClientRect().bottom + window.scrollY + 16 : 0; })()"
+                    % json.dumps(args.screenshot_until),
+                    returnByValue=True,
+                )["result"].get("value", 0)
+                height = int(bottom) or height
             shot = cdp.send(
                 "Page.captureScreenshot",
                 format="png",
                 captureBeyondViewport=True,
-                clip={"x": 0, "y": 0, "width": 1200, "height": args.screenshot_height, "scale": 1},
+                clip={"x": 0, "y": 0, "width": 1200, "height": height, "scale": 1},
             )
             with open(args.screenshot, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))

@@ -9,30 +9,35 @@
 //! data-quality baseline copied under `tests/data/`) plus one synthetic categorical feature. The
 //! current window is a shifted copy: some features shifted or scaled past the baseline's range,
 //! one with missing values, the categorical one with new values (one named like a script tag).
-//! Its sketch has two levels, so the report's weighted re-binning is exercised. The drift
-//! figures are computed here with plain formulas for the demo (L∞ and Wasserstein from the
-//! CDFs, PSI and JS over the baseline's buckets, an asymptotic KS p-value); the real ones come
-//! from `driftline_stats`. Writes `OUT_DIR/report.html` and `OUT_DIR/expected.json` (the feature
-//! names and chart kinds the browser check must find).
+//! Its sketch has two levels, so the report's weighted re-binning is exercised. Violations and
+//! figures come from `driftline_stats` as analyze-capture computes them: constraints suggested
+//! from the baseline, Model Monitor's checks (L∞ drift, completeness, domain), and driftline's
+//! decision policy (KS, PSI, JS, Wasserstein, χ², Benjamini-Hochberg). The five earlier windows
+//! of the trend are scaled copies of this one. Writes `OUT_DIR/report.html` and
+//! `OUT_DIR/expected.json` (the feature names and chart kinds the browser check must find).
 
-use driftline_report::bins::{edges_of, rebin, sketch_sample};
+use driftline_report::bins::{rebin, sketch_sample};
 use driftline_report::{render_html, ReportInput};
 use driftline_stats::double::Double;
+use driftline_stats::drift::categorical::CategoryCounts;
+use driftline_stats::drift::policy::{
+    decide, evaluate_categorical, evaluate_numeric, NumericInput, PolicyConfig,
+};
+use driftline_stats::evaluate::evaluate;
 use driftline_stats::formats::statistics::{
     Categorical, CategoricalBucket, Common, Dataset, FeatureStatistics, InferredType, KllBucket,
     KllDistribution, KllSketchData, NumericDistribution, NumericalStatistics, Statistics,
     StringDistribution, StringStatistics,
 };
-use driftline_stats::sample::WeightedSample;
+use driftline_stats::kll::KllSketch;
+use driftline_stats::suggest::suggest_constraints;
 use driftline_stats::summary::{
-    DriftFigure, FaultExample, Faults, FeatureSummary, Status, Summary, ViolationSummary, Window,
-    SUMMARY_SCHEMA_VERSION,
+    FaultExample, Faults, FeatureSummary, Status, Summary, Window, SUMMARY_SCHEMA_VERSION,
 };
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::PathBuf;
 
-const THRESHOLD: f64 = 0.1;
 const CATEGORY: &str = "payment_method";
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -48,9 +53,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map_err(|e| format!("reading {}: {e}", baseline_path.display()))?;
     let mut baseline: Statistics = serde_json::from_str(&text)
         .map_err(|e| format!("parsing {}: {e}", baseline_path.display()))?;
-    // The categorical feature comes first, so that the docs screenshot shows both chart kinds.
+    // The categorical feature comes second, so that the docs screenshot shows both chart kinds.
     baseline.features.insert(
-        0,
+        1,
         string_feature(
             CATEGORY,
             &[
@@ -70,19 +75,22 @@ fn main() -> Result<(), Box<dyn Error>> {
         dataset: Some(Dataset { item_count: 300 }),
         features: Vec::new(),
     };
-    let mut features = Vec::new();
-    let mut violations = Vec::new();
+    let categorical = string_feature(
+        CATEGORY,
+        &[
+            ("card", 120),
+            ("cash", 40),
+            ("paypal", 60),
+            ("voucher", 5),
+            ("apple_pay", 45),
+            ("<script>alert(1)</script>", 15),
+        ],
+        15,
+    );
     for b in &baseline.features {
-        let Some(kll) = b
-            .numerical_statistics
-            .as_ref()
-            .and_then(|n| n.distribution.as_ref())
-            .map(|d| &d.kll)
-        else {
-            continue;
-        };
+        let Some(kll) = num_kll(b) else { continue };
         let base_values: Vec<f64> = kll.sketch.data.iter().flatten().map(|d| d.0).collect();
-        // The drift of each feature, by name; unnamed features stay as they were.
+        // The drift of each feature, by name; the others stay as they were.
         let (transform, jitter): (fn(f64) -> f64, f64) = match b.name.as_str() {
             "_c0" => (|v| v + 0.9, 0.05),
             "_c2" => (|v| v * 1.4, 0.1),
@@ -99,66 +107,96 @@ fn main() -> Result<(), Box<dyn Error>> {
             );
         }
         values.truncate(300 - missing);
-        let cur = numeric_feature(&b.name, &values, missing as u64);
-        let fs = feature_summary(b, &cur, &base_values);
-        if fs.drifted {
-            violations.push(ViolationSummary {
-                feature_name: b.name.clone(),
-                constraint_check_type: "baseline_drift_check".into(),
-                description: format!(
-                    "Baseline drift distance: {:.4} exceeds threshold: {THRESHOLD}",
-                    fs.drift["linf"].value
-                ),
-            });
-        }
-        if fs.completeness < 1.0 {
-            violations.push(ViolationSummary {
-                feature_name: b.name.clone(),
-                constraint_check_type: "completeness_check".into(),
-                description: format!(
-                    "Data completeness: {} is below baseline completeness: 1.0",
-                    fs.completeness
-                ),
-            });
-        }
-        features.push(fs);
-        current.features.push(cur);
+        current
+            .features
+            .push(numeric_feature(&b.name, &values, missing as u64));
     }
-    let cur_cat = string_feature(
-        CATEGORY,
-        &[
-            ("card", 120),
-            ("cash", 40),
-            ("paypal", 60),
-            ("voucher", 5),
-            ("apple_pay", 45),
-            ("<script>alert(1)</script>", 15),
-        ],
-        15,
-    );
-    let cat_summary = categorical_summary(baseline.features.first(), &cur_cat);
-    violations.push(ViolationSummary {
-        feature_name: CATEGORY.into(),
-        constraint_check_type: "categorical_values_check".into(),
-        description: "Data type match requirement is not met. Unseen values: apple_pay, <script>alert(1)</script>".into(),
-    });
-    features.insert(0, cat_summary);
-    current.features.insert(0, cur_cat);
+    current.features.insert(1, categorical);
 
-    let drifted = features.iter().filter(|f| f.drifted).count() as u64;
+    // Model Monitor's checks (suggested constraints, L∞ drift) and driftline's decision policy.
+    let constraints = suggest_constraints(&baseline);
+    let evaluation = evaluate(&baseline, &constraints, &current);
+    let cfg = PolicyConfig::default();
+    let mut drifts = Vec::new();
+    for cur in &current.features {
+        let Some(b) = baseline.features.iter().find(|b| b.name == cur.name) else {
+            continue;
+        };
+        let drift = match (num_kll(b), num_kll(cur)) {
+            (Some(bk), Some(ck)) => {
+                let (bs, cs) = (sketch_sample(&bk.sketch), sketch_sample(&ck.sketch));
+                let levels = |k: &KllDistribution| -> Vec<Vec<f64>> {
+                    k.sketch
+                        .data
+                        .iter()
+                        .map(|l| l.iter().map(|d| d.0).collect())
+                        .collect()
+                };
+                let input = NumericInput {
+                    baseline: &bs,
+                    current: &cs,
+                    n_base: bs.total_weight() as u64,
+                    n_cur: cs.total_weight() as u64,
+                    sketch_err_base: KllSketch::from_levels(levels(bk)).normalized_rank_error(),
+                    sketch_err_cur: KllSketch::from_levels(levels(ck)).normalized_rank_error(),
+                    baseline_std: b
+                        .numerical_statistics
+                        .as_ref()
+                        .map_or(f64::NAN, |n| n.std_dev.0),
+                };
+                evaluate_numeric(&cur.name, &input, &cfg)?
+            }
+            _ => evaluate_categorical(&cur.name, &category_counts(b), &category_counts(cur), &cfg)?,
+        };
+        drifts.push(drift);
+    }
+    let verdict = decide(&mut drifts, &cfg);
+
+    let features: Vec<FeatureSummary> = current
+        .features
+        .iter()
+        .map(|cur| {
+            let b = baseline.features.iter().find(|b| b.name == cur.name);
+            let ev = evaluation.feature(&cur.name);
+            let d = drifts.iter().find(|d| d.name == cur.name);
+            let mut drift = ev.map(|e| e.drift_figures()).unwrap_or_default();
+            drift.extend(d.map(|d| d.figures()).unwrap_or_default());
+            FeatureSummary {
+                name: cur.name.clone(),
+                inferred_type: cur.inferred_type,
+                baseline_type: b.map(|b| b.inferred_type),
+                completeness: completeness(cur).unwrap_or(0.0),
+                baseline_completeness: b.and_then(completeness),
+                drifted: d.is_some_and(|d| d.drifted),
+                reasons: d.map(|d| d.reasons.clone()).unwrap_or_default(),
+                drift,
+                mean: cur.numerical_statistics.as_ref().map(|n| n.mean.0),
+                baseline_mean: b
+                    .and_then(|b| b.numerical_statistics.as_ref())
+                    .map(|n| n.mean.0),
+            }
+        })
+        .collect();
+    let violations = evaluation.violation_summaries();
     let summary = Summary {
         schema_version: SUMMARY_SCHEMA_VERSION,
         endpoint: Some("churn-xgb-prod".into()),
         variant: Some("AllTraffic".into()),
         window: Some(window(6)),
-        status: if drifted > 0 { Status::Drift } else { Status::Ok },
+        status: if verdict.drift_detected {
+            Status::Drift
+        } else {
+            Status::Ok
+        },
         records: 300,
         malformed_records: 5,
-        drift_detected: drifted > 0,
+        drift_detected: verdict.drift_detected,
         violation_count: violations.len() as u64,
-        drifted_feature_count: drifted,
+        drifted_feature_count: verdict.drifted_features as u64,
         reason: Some(format!(
-            "{drifted} features drifted (L∞ distance above {THRESHOLD})"
+            "{} of {} features drifted by the decision policy",
+            verdict.drifted_features,
+            features.len()
         )),
         features,
         violations,
@@ -173,7 +211,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         },
         sources: Vec::new(),
         artifacts: BTreeMap::new(),
-        policy: Some(format!("drifted when L∞ distance > {THRESHOLD}")),
+        policy: Some(cfg.describe()),
     };
     let history = history(&summary);
     let html = render_html(&ReportInput {
@@ -210,17 +248,17 @@ fn window(hour: u32) -> Window {
     }
 }
 
-/// Five earlier windows in which each feature's L∞ distance rises towards today's value.
+/// Five earlier windows in which each feature's distances rise towards today's values.
 fn history(current: &Summary) -> Vec<Summary> {
     (1..=5)
         .map(|h| {
             let mut s = current.clone();
             s.window = Some(window(h));
             for f in &mut s.features {
-                if let Some(d) = f.drift.get_mut("linf") {
+                for d in f.drift.values_mut() {
                     d.value *= h as f64 / 6.0;
-                    f.drifted = d.value > THRESHOLD;
                 }
+                f.drifted = f.drifted && h >= 4;
             }
             s
         })
@@ -314,152 +352,33 @@ fn numeric_feature(name: &str, values: &[f64], missing: u64) -> FeatureStatistic
     }
 }
 
-fn fig(value: f64, threshold: Option<f64>) -> DriftFigure {
-    DriftFigure {
-        value,
-        p_value: None,
-        threshold,
-        error_bound: None,
-    }
-}
-
-/// Demo drift figures of a numeric feature (see the module docs).
-fn feature_summary(b: &FeatureStatistics, cur: &FeatureStatistics, base: &[f64]) -> FeatureSummary {
-    let bs = WeightedSample::from_values(base);
-    let cs = cur
-        .numerical_statistics
+fn num_kll(f: &FeatureStatistics) -> Option<&KllDistribution> {
+    f.numerical_statistics
         .as_ref()
         .and_then(|n| n.distribution.as_ref())
-        .map(|d| sketch_sample(&d.kll.sketch))
-        .unwrap_or_default();
-    let mut points: Vec<f64> = bs.values().iter().chain(cs.values()).copied().collect();
-    points.sort_by(f64::total_cmp);
-    points.dedup();
-    let linf = points
-        .iter()
-        .map(|&x| (bs.cdf(x) - cs.cdf(x)).abs())
-        .fold(0.0, f64::max);
-    let wasserstein: f64 = points
-        .windows(2)
-        .map(|w| (bs.cdf(w[0]) - cs.cdf(w[0])).abs() * (w[1] - w[0]))
-        .sum();
-    let kll = b
+        .map(|d| &d.kll)
+}
+
+fn category_counts(f: &FeatureStatistics) -> CategoryCounts {
+    f.string_statistics
+        .as_ref()
+        .and_then(|s| s.distribution.as_ref())
+        .map(|d| {
+            d.categorical
+                .buckets
+                .iter()
+                .map(|b| (b.value.clone(), b.count))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn completeness(f: &FeatureStatistics) -> Option<f64> {
+    let c = f
         .numerical_statistics
         .as_ref()
-        .and_then(|n| n.distribution.as_ref());
-    let edges = kll
-        .and_then(|d| edges_of(&d.kll.buckets))
-        .unwrap_or_default();
-    let (p, q) = match (rebin(&bs, &edges), rebin(&cs, &edges)) {
-        (Some(p), Some(q)) => (shares(&p), shares(&q)),
-        _ => (Vec::new(), Vec::new()),
-    };
-    let psi: f64 = p.iter().zip(&q).map(|(p, q)| (q - p) * (q / p).ln()).sum();
-    let js = js_divergence(&p, &q);
-    let (n, m) = (bs.total_weight(), cs.total_weight());
-    let ks_p = kolmogorov_sf(linf * (n * m / (n + m)).sqrt());
-    let nums = cur.numerical_statistics.as_ref();
-    let present = nums.map(|n| n.common.num_present).unwrap_or(0) as f64;
-    let missing = nums.map(|n| n.common.num_missing).unwrap_or(0) as f64;
-    let drift = BTreeMap::from([
-        ("linf".to_string(), fig(linf, Some(THRESHOLD))),
-        (
-            "ks".to_string(),
-            DriftFigure {
-                p_value: Some(ks_p),
-                ..fig(linf, None)
-            },
-        ),
-        ("psi".to_string(), fig(psi, Some(0.2))),
-        ("js".to_string(), fig(js, None)),
-        ("wasserstein".to_string(), fig(wasserstein, None)),
-    ]);
-    FeatureSummary {
-        name: b.name.clone(),
-        inferred_type: cur.inferred_type,
-        baseline_type: Some(b.inferred_type),
-        completeness: present / (present + missing),
-        baseline_completeness: Some(1.0),
-        drifted: linf > THRESHOLD,
-        reasons: if linf > THRESHOLD {
-            vec![format!("L∞ distance {linf:.3} > {THRESHOLD}")]
-        } else {
-            Vec::new()
-        },
-        drift,
-        mean: nums.map(|n| n.mean.0),
-        baseline_mean: b.numerical_statistics.as_ref().map(|n| n.mean.0),
-    }
-}
-
-/// Shares over under/buckets/over, floored at 1e-4 so that PSI and JS stay finite.
-fn shares(r: &driftline_report::bins::Rebinned) -> Vec<f64> {
-    let t = r.total().max(1.0);
-    std::iter::once(r.under)
-        .chain(r.counts.iter().copied())
-        .chain(std::iter::once(r.over))
-        .map(|c| (c / t).max(1e-4))
-        .collect()
-}
-
-fn js_divergence(p: &[f64], q: &[f64]) -> f64 {
-    let kl = |a: &[f64], b: &[f64]| -> f64 { a.iter().zip(b).map(|(a, b)| a * (a / b).ln()).sum() };
-    let m: Vec<f64> = p.iter().zip(q).map(|(a, b)| (a + b) / 2.0).collect();
-    (kl(p, &m) + kl(q, &m)) / 2.0
-}
-
-/// Kolmogorov distribution survival function (asymptotic KS p-value).
-fn kolmogorov_sf(x: f64) -> f64 {
-    if x <= 0.0 {
-        return 1.0;
-    }
-    let s: f64 = (1..=100)
-        .map(|k| {
-            let k = k as f64;
-            let sign = if k as i64 % 2 == 1 { 1.0 } else { -1.0 };
-            sign * (-2.0 * k * k * x * x).exp()
-        })
-        .sum();
-    (2.0 * s).clamp(0.0, 1.0)
-}
-
-fn categorical_summary(b: Option<&FeatureStatistics>, cur: &FeatureStatistics) -> FeatureSummary {
-    let counts = |f: Option<&FeatureStatistics>| -> BTreeMap<String, f64> {
-        f.and_then(|f| f.string_statistics.as_ref())
-            .and_then(|s| s.distribution.as_ref())
-            .map(|d| {
-                d.categorical
-                    .buckets
-                    .iter()
-                    .map(|b| (b.value.clone(), b.count as f64))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let (bc, cc) = (counts(b), counts(Some(cur)));
-    let (bt, ct) = (bc.values().sum::<f64>(), cc.values().sum::<f64>());
-    let keys: std::collections::BTreeSet<&String> = bc.keys().chain(cc.keys()).collect();
-    let linf = keys
-        .iter()
-        .map(|k| {
-            (bc.get(*k).copied().unwrap_or(0.0) / bt - cc.get(*k).copied().unwrap_or(0.0) / ct)
-                .abs()
-        })
-        .fold(0.0, f64::max);
-    let present = cc.values().sum::<f64>();
-    FeatureSummary {
-        name: cur.name.clone(),
-        inferred_type: InferredType::String,
-        baseline_type: Some(InferredType::String),
-        completeness: present / (present + 15.0),
-        baseline_completeness: Some(1.0),
-        drifted: linf > THRESHOLD,
-        reasons: vec![
-            format!("L∞ distance {linf:.3} > {THRESHOLD}"),
-            "2 unseen values".into(),
-        ],
-        drift: BTreeMap::from([("linf".to_string(), fig(linf, Some(THRESHOLD)))]),
-        mean: None,
-        baseline_mean: None,
-    }
+        .map(|n| n.common)
+        .or_else(|| f.string_statistics.as_ref().map(|s| s.common))?;
+    let total = c.num_present + c.num_missing;
+    (total > 0).then(|| c.num_present as f64 / total as f64)
 }

@@ -464,7 +464,14 @@ pub(crate) struct TrendPoint {
 }
 
 /// A sparkline of one statistic over windows (at least two points).
-pub(crate) fn trend_svg(idx: usize, feature: &str, stat: &str, points: &[TrendPoint]) -> Markup {
+/// `stat` names the statistic in the title and description, `axis` (short) on the y axis.
+pub(crate) fn trend_svg(
+    idx: usize,
+    feature: &str,
+    stat: &str,
+    axis: &str,
+    points: &[TrendPoint],
+) -> Markup {
     let (w, h) = (340.0, 110.0);
     let (ml, mr, mt, mb) = (58.0, 12.0, 10.0, 34.0);
     let (pw, ph) = (w - ml - mr, h - mt - mb);
@@ -543,7 +550,7 @@ pub(crate) fn trend_svg(idx: usize, feature: &str, stat: &str, points: &[TrendPo
             text class="axis-label" x=(f(ml + pw / 2.0)) y=(f(h - 6.0)) font-size="11"
                 fill=(INK) text-anchor="middle" { "windows, oldest → newest" }
             text class="axis-label" x="12" y=(f(mt + ph / 2.0)) font-size="11" fill=(INK)
-                text-anchor="middle" transform={"rotate(-90 12 " (f(mt + ph / 2.0)) ")"} { (stat) }
+                text-anchor="middle" transform={"rotate(-90 12 " (f(mt + ph / 2.0)) ")"} { (axis) }
         }
     }
 }

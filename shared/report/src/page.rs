@@ -25,18 +25,34 @@ const STATS: &[(&str, &str)] = &[
     ("js", "Jensen–Shannon"),
     ("wasserstein", "Wasserstein"),
     ("chi2", "χ² test"),
+    ("chi2_mm", "χ² (Model Monitor)"),
 ];
 
-/// Preference order of the statistic drawn in the trend.
+/// Preference order of the statistic drawn in the trend, after the figure the drift check
+/// compared (see [`compared_figure`]; `chi2_mm` is skipped: its threshold is on the p-value).
 const TREND_STATS: &[&str] = &[
     "linf",
     "linf_robust",
     "js",
     "psi",
     "wasserstein",
-    "chi2",
     "ks",
+    "chi2",
 ];
+
+/// Short name of a statistic, for an axis.
+fn stat_short(key: &str) -> &str {
+    match key {
+        "linf" => "L∞",
+        "linf_robust" => "L∞ robust",
+        "ks" => "KS D",
+        "psi" => "PSI",
+        "js" => "JS",
+        "wasserstein" => "W1",
+        "chi2" | "chi2_mm" => "χ²",
+        other => other,
+    }
+}
 
 fn stat_name(key: &str) -> String {
     STATS
@@ -240,11 +256,17 @@ fn unseen_examples(f: &Feature) -> Vec<(String, u64)> {
 
 /// The trend statistic and its points: history (oldest first), then the current window unless
 /// the last history entry is the current window itself.
-fn trend(input: &ReportInput, f: &Feature) -> Option<(String, Vec<TrendPoint>)> {
+fn trend<'a>(input: &'a ReportInput, f: &Feature<'a>) -> Option<(&'a str, Vec<TrendPoint>)> {
     let summary = f.summary?;
-    let stat = TREND_STATS
-        .iter()
-        .find(|s| summary.drift.contains_key(**s))?;
+    let stat: &str = compared_figure(summary)
+        .map(|(k, _)| k)
+        .filter(|k| *k != "chi2_mm")
+        .or_else(|| {
+            TREND_STATS
+                .iter()
+                .copied()
+                .find(|s| summary.drift.contains_key(*s))
+        })?;
     let mut windows: Vec<&Summary> = input.history.iter().collect();
     let same_as_last = input
         .history
@@ -258,7 +280,7 @@ fn trend(input: &ReportInput, f: &Feature) -> Option<(String, Vec<TrendPoint>)> 
         .enumerate()
         .filter_map(|(i, s)| {
             let fs = s.features.iter().find(|x| x.name == f.name)?;
-            let fig = fs.drift.get(*stat)?;
+            let fig = fs.drift.get(stat)?;
             Some(TrendPoint {
                 label: s
                     .window
@@ -271,7 +293,7 @@ fn trend(input: &ReportInput, f: &Feature) -> Option<(String, Vec<TrendPoint>)> 
             })
         })
         .collect();
-    (points.len() >= 2).then(|| (stat_name(stat), points))
+    (points.len() >= 2).then_some((stat, points))
 }
 
 const CSS: &str = r#"
@@ -471,18 +493,34 @@ fn facts(input: &ReportInput) -> Markup {
     }
 }
 
+/// The figure Model Monitor's `baseline_drift_check` compared: the one of `linf`,
+/// `linf_robust`, `chi2_mm` that carries a threshold (as `summary.json` writes them).
+fn compared_figure(f: &FeatureSummary) -> Option<(&'static str, &DriftFigure)> {
+    ["linf", "linf_robust", "chi2_mm"]
+        .into_iter()
+        .find_map(|k| {
+            f.drift
+                .get(k)
+                .filter(|d| d.threshold.is_some())
+                .map(|d| (k, d))
+        })
+}
+
+/// True when a figure is beyond its threshold: below it for `chi2_mm` (a p-value threshold),
+/// above it otherwise.
+fn beyond(key: &str, d: &DriftFigure) -> bool {
+    match (key, d.threshold) {
+        ("chi2_mm", Some(t)) => d.p_value.is_some_and(|p| p < t),
+        (_, Some(t)) => d.value > t,
+        _ => false,
+    }
+}
+
 /// Figures for one violation row: (baseline, current, distance, threshold).
 fn violation_figures(f: Option<&FeatureSummary>, check: &str) -> [String; 4] {
     let dash = || "—".to_string();
     let Some(f) = f else {
         return [dash(), dash(), dash(), dash()];
-    };
-    let distance = f.drift.get("linf").or_else(|| f.drift.get("linf_robust"));
-    let dist = |d: Option<&DriftFigure>| {
-        [
-            d.map(|d| num(d.value)).unwrap_or_else(dash),
-            d.and_then(|d| d.threshold).map(num).unwrap_or_else(dash),
-        ]
     };
     match check {
         "completeness_check" => [
@@ -497,22 +535,30 @@ fn violation_figures(f: Option<&FeatureSummary>, check: &str) -> [String; 4] {
             dash(),
             dash(),
         ],
-        _ => {
-            let [d, t] = dist(distance);
-            let (b, c) = match (f.baseline_mean, f.mean) {
-                (None, None) => (
-                    f.baseline_completeness
-                        .map(|c| format!("{} complete", pct(c)))
+        "baseline_drift_check" => {
+            let mean = |m: Option<f64>| m.map(|v| format!("mean {}", num(v))).unwrap_or_else(dash);
+            let (d, t) = match compared_figure(f) {
+                Some(("chi2_mm", d)) => (
+                    d.p_value
+                        .map(|p| format!("p {}", p_value(p)))
                         .unwrap_or_else(dash),
-                    format!("{} complete", pct(f.completeness)),
+                    d.threshold
+                        .map(|t| format!("p {}", num(t)))
+                        .unwrap_or_else(dash),
                 ),
-                (b, c) => (
-                    b.map(|v| format!("mean {}", num(v))).unwrap_or_else(dash),
-                    c.map(|v| format!("mean {}", num(v))).unwrap_or_else(dash),
+                Some((_, d)) => (num(d.value), d.threshold.map(num).unwrap_or_else(dash)),
+                None => (
+                    f.drift
+                        .get("linf")
+                        .map(|d| num(d.value))
+                        .unwrap_or_else(dash),
+                    dash(),
                 ),
             };
-            [b, c, d, t]
+            [mean(f.baseline_mean), mean(f.mean), d, t]
         }
+        // Other checks (domain, missing/extra column, …): the description says it all.
+        _ => [dash(), dash(), dash(), dash()],
     }
 }
 
@@ -645,7 +691,7 @@ fn drift_table(f: &FeatureSummary) -> Markup {
             tbody {
                 @for k in &keys {
                     @if let Some(d) = f.drift.get(*k) {
-                        @let above = d.threshold.is_some_and(|t| d.value > t);
+                        @let above = beyond(k, d);
                         tr {
                             th scope="row" { (stat_name(k)) }
                             td class="num" {
@@ -749,10 +795,10 @@ fn feature(input: &ReportInput, f: &Feature) -> Markup {
                     @if let Some((stat, points)) = &trend {
                         figure class="trend" {
                             h3 { "Trend over recent windows" }
-                            (trend_svg(f.idx, f.name, stat, points))
+                            (trend_svg(f.idx, f.name, &stat_name(stat), stat_short(stat), points))
                             details {
                                 summary { "Trend data as a table" }
-                                div class="scroll" { (trend_table(stat, points)) }
+                                div class="scroll" { (trend_table(&stat_name(stat), points)) }
                             }
                         }
                     }
