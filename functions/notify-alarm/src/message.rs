@@ -1,0 +1,516 @@
+//! Plain-text messages a person can act on.
+
+use crate::alarm::{describe_period, AlarmEvent, AlarmKind, StateValue};
+use crate::reports::{s3_uri, SummaryKey, REPORT_FILES};
+use crate::text::{body_budget, sanitize_subject, truncate_body};
+use driftline_aws::ports::Message;
+use driftline_stats::summary::{FeatureSummary, Status, Summary};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Features listed in full; the rest are named on one line.
+pub const MAX_DETAILED_FEATURES: usize = 25;
+
+/// Characters left alone in URL components (RFC 3986 unreserved).
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// What is known about the endpoint's latest report.
+#[derive(Debug, Clone)]
+pub enum ReportLookup {
+    /// Found and parsed.
+    Found {
+        /// Bucket it lives in.
+        bucket: String,
+        /// Its key.
+        key: SummaryKey,
+        /// The parsed summary.
+        summary: Box<Summary>,
+    },
+    /// Looked for but not usable; the reason says why (not found, unreadable, …).
+    Missing(String),
+    /// Not looked for (infrastructure alarm, or no endpoint known).
+    NotApplicable(String),
+}
+
+/// Facts the message needs besides the alarm.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Endpoint (from the alarm or `ENDPOINT_NAME`).
+    pub endpoint: Option<String>,
+    /// Variant (from the alarm).
+    pub variant: Option<String>,
+    /// Region for console links (event, else `AWS_REGION`).
+    pub region: Option<String>,
+}
+
+/// Severity attribute: `critical` (drift or violations confirmed by the report, or a
+/// SageMaker error alarm), `high` (any other ALARM), `low` (INSUFFICIENT_DATA), `info` (OK).
+pub fn severity(alarm: &AlarmEvent, report: &ReportLookup) -> &'static str {
+    match alarm.state.value {
+        StateValue::Alarm => {
+            let confirmed = matches!(report, ReportLookup::Found { summary, .. }
+                if summary.drift_detected || summary.violation_count > 0);
+            let errors = alarm
+                .metrics
+                .iter()
+                .filter_map(|m| m.name.as_deref())
+                .any(|n| n.contains("5XX"));
+            if confirmed || (alarm.is_infrastructure() && errors) {
+                "critical"
+            } else {
+                "high"
+            }
+        }
+        StateValue::InsufficientData => "low",
+        StateValue::Ok | StateValue::Other(_) => "info",
+    }
+}
+
+/// Builds the one SNS message for an alarm event.
+pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Message {
+    let endpoint = ctx.endpoint.as_deref().unwrap_or("(unknown endpoint)");
+    let state = alarm.state.value.as_str();
+    let subject = match alarm.state.value {
+        StateValue::Ok => format!("RESOLVED: {} on {endpoint}", alarm.alarm_name),
+        StateValue::Alarm => {
+            let what = match report {
+                ReportLookup::Found { summary, .. } if summary.drifted_feature_count > 0 => {
+                    format!(" - {} drifted feature(s)", summary.drifted_feature_count)
+                }
+                ReportLookup::Found { summary, .. } if summary.violation_count > 0 => {
+                    format!(" - {} violation(s)", summary.violation_count)
+                }
+                _ => String::new(),
+            };
+            format!("ALARM: {} on {endpoint}{what}", alarm.alarm_name)
+        }
+        _ => format!("{state}: {} on {endpoint}", alarm.alarm_name),
+    };
+    let subject = sanitize_subject(&subject);
+
+    let mut attributes = BTreeMap::new();
+    attributes.insert("endpoint".to_string(), endpoint.to_string());
+    attributes.insert("severity".to_string(), severity(alarm, report).to_string());
+    attributes.insert("state".to_string(), state.to_string());
+    attributes.insert("alarm".to_string(), alarm.alarm_name.clone());
+
+    let body = match alarm.state.value {
+        StateValue::Ok => resolved_body(alarm, ctx, endpoint),
+        _ => alarm_body(alarm, ctx, endpoint, report),
+    };
+    let report_uri = match report {
+        ReportLookup::Found { bucket, key, .. } => {
+            Some(s3_uri(bucket, &key.sibling("report.html")))
+        }
+        _ => None,
+    };
+    let budget = body_budget(&attributes).saturating_sub(subject.len());
+    let body = truncate_body(body, budget, report_uri.as_deref());
+    Message {
+        subject,
+        body,
+        attributes,
+    }
+}
+
+fn resolved_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str) -> String {
+    let mut b = String::new();
+    let since = alarm.state.timestamp.as_deref().unwrap_or("now");
+    let _ = writeln!(
+        b,
+        "Resolved: alarm {} on endpoint {endpoint} is back to OK (since {since}).",
+        alarm.alarm_name
+    );
+    if let Some(prev) = &alarm.previous_state {
+        let _ = writeln!(b, "It was {}.", prev.value.as_str());
+    }
+    if !alarm.state.reason.is_empty() {
+        let _ = writeln!(b, "\nCloudWatch says: {}", alarm.state.reason);
+    }
+    if let Some(url) = alarm_console_url(alarm, ctx) {
+        let _ = writeln!(b, "\nAlarm in the CloudWatch console: {url}");
+    }
+    b
+}
+
+fn alarm_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str, report: &ReportLookup) -> String {
+    let mut b = String::new();
+    let headline = if alarm.is_infrastructure() {
+        "SageMaker endpoint health alarm"
+    } else {
+        "Model monitoring alarm"
+    };
+    let _ = writeln!(
+        b,
+        "{headline}: {} is {} for endpoint {endpoint}{}.",
+        alarm.alarm_name,
+        alarm.state.value.as_str(),
+        ctx.variant
+            .as_deref()
+            .map(|v| format!(" (variant {v})"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(b, "\nWHAT CROSSED WHICH THRESHOLD");
+    write_alarm_facts(&mut b, alarm);
+
+    match report {
+        ReportLookup::Found {
+            bucket,
+            key,
+            summary,
+        } => {
+            write_summary(&mut b, summary);
+            write_features(&mut b, summary);
+            let _ = writeln!(b, "\nFULL REPORT");
+            for f in REPORT_FILES {
+                let _ = writeln!(b, "  {f:<27} {}", s3_uri(bucket, &key.sibling(f)));
+            }
+            if let Some(region) = ctx.region.as_deref() {
+                let _ = writeln!(
+                    b,
+                    "  Open report.html in the S3 console:\n    {}",
+                    s3_console_url(bucket, &key.sibling("report.html"), region)
+                );
+            }
+        }
+        ReportLookup::Missing(why) => {
+            let _ = writeln!(
+                b,
+                "\nREPORT\n  No driftline report could be used for this alarm: {why}.\n  The facts above come from the alarm alone."
+            );
+        }
+        ReportLookup::NotApplicable(why) => {
+            let _ = writeln!(b, "\nREPORT\n  {why}");
+        }
+    }
+    let _ = writeln!(b, "\nLINKS");
+    if let Some(url) = alarm_console_url(alarm, ctx) {
+        let _ = writeln!(b, "  Alarm in the CloudWatch console: {url}");
+    }
+    if let (Some(region), Some(ep)) = (ctx.region.as_deref(), ctx.endpoint.as_deref()) {
+        let _ = writeln!(
+            b,
+            "  Endpoint in the SageMaker console: https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/endpoints/{}",
+            utf8_percent_encode(ep, COMPONENT)
+        );
+    }
+    b
+}
+
+fn write_alarm_facts(b: &mut String, alarm: &AlarmEvent) {
+    let since = alarm.state.timestamp.as_deref().unwrap_or("(time unknown)");
+    let was = alarm
+        .previous_state
+        .as_ref()
+        .map(|p| format!(", was {}", p.value.as_str()))
+        .unwrap_or_default();
+    let _ = writeln!(b, "  Alarm:      {} (since {since}{was})", alarm.alarm_name);
+    if let Some(d) = alarm.description.as_deref().filter(|d| !d.is_empty()) {
+        let _ = writeln!(b, "  About:      {d}");
+    }
+    match &alarm.kind {
+        AlarmKind::Composite { rule } => {
+            let _ = writeln!(b, "  Rule:       {rule}");
+            for t in &alarm.state.reason_data.triggering_alarms {
+                let name = t.arn.rsplit(":alarm:").next().unwrap_or(&t.arn);
+                let _ = writeln!(
+                    b,
+                    "  Triggered by: {name} ({})",
+                    t.state.as_deref().unwrap_or("state unknown")
+                );
+            }
+        }
+        _ => {
+            if let Some(p) = alarm.primary_metric() {
+                let _ = writeln!(b, "  Metric:     {}", p.describe());
+            }
+            if matches!(alarm.kind, AlarmKind::MetricMath) {
+                for m in alarm.metrics.iter().filter(|m| !m.return_data) {
+                    let _ = writeln!(
+                        b,
+                        "    {} = {}",
+                        m.id.as_deref().unwrap_or("?"),
+                        m.describe()
+                    );
+                }
+            }
+        }
+    }
+    let rd = &alarm.state.reason_data;
+    if let Some(t) = rd.threshold {
+        let unit = rd
+            .unit
+            .as_deref()
+            .filter(|u| !u.is_empty() && *u != "None")
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default();
+        let last = rd
+            .recent_datapoints
+            .last()
+            .map(|v| format!(" (latest value {}{unit})", fmt_num(*v)))
+            .unwrap_or_default();
+        let period = rd
+            .period
+            .map(|p| format!(", period {}", describe_period(p)))
+            .unwrap_or_default();
+        let _ = writeln!(b, "  Threshold:  {}{unit}{last}{period}", fmt_num(t));
+    }
+    if !alarm.state.reason.is_empty() {
+        let _ = writeln!(b, "  Reason:     {}", alarm.state.reason);
+    }
+}
+
+fn write_summary(b: &mut String, s: &Summary) {
+    let _ = writeln!(b, "\nLATEST WINDOW");
+    if let Some(w) = &s.window {
+        let _ = writeln!(b, "  Window:     {} to {}", w.start, w.end);
+    }
+    let status = match s.status {
+        Status::Ok => "ok (no drift)",
+        Status::Drift => "DRIFT",
+        Status::InsufficientData => "insufficient data (no verdict)",
+        Status::NoBaseline => "no baseline (nothing evaluated)",
+        Status::Error => "error (input unreadable)",
+    };
+    let _ = writeln!(b, "  Status:     {status}");
+    if let Some(r) = s.reason.as_deref() {
+        let _ = writeln!(b, "  Why:        {r}");
+    }
+    let _ = writeln!(
+        b,
+        "  Records:    {} profiled, {} malformed",
+        s.records, s.malformed_records
+    );
+    if !s.faults.counts.is_empty() {
+        let kinds: Vec<String> = s
+            .faults
+            .counts
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let _ = writeln!(b, "  Bad input:  {}", kinds.join(", "));
+    }
+    let _ = writeln!(
+        b,
+        "  Verdict:    {} of {} features drifted, {} constraint violation(s)",
+        s.drifted_feature_count,
+        s.features.len(),
+        s.violation_count
+    );
+    if let Some(p) = s.policy.as_deref() {
+        let _ = writeln!(b, "  Policy:     {p}");
+    }
+}
+
+/// How severe a feature's result is, for ranking (higher first).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+struct Severity {
+    drifted: bool,
+    /// Largest value / threshold over the drift figures (0 when none has a threshold).
+    exceedance: f64,
+    violations: usize,
+}
+
+fn feature_severity(f: &FeatureSummary, violations: usize) -> Severity {
+    let exceedance = f
+        .drift
+        .values()
+        .filter_map(|d| match d.threshold {
+            Some(t) if t > 0.0 && d.value.is_finite() => Some(d.value / t),
+            _ => None,
+        })
+        .fold(0.0_f64, f64::max);
+    Severity {
+        drifted: f.drifted,
+        exceedance,
+        violations,
+    }
+}
+
+/// Drifted or violated features, most severe first: drifted before violated-only, then by
+/// how far the worst statistic exceeds its threshold, then by violation count, then name.
+pub fn ranked_features(s: &Summary) -> Vec<&FeatureSummary> {
+    let count = |name: &str| {
+        s.violations
+            .iter()
+            .filter(|v| v.feature_name == name)
+            .count()
+    };
+    let mut fs: Vec<(&FeatureSummary, Severity)> = s
+        .features
+        .iter()
+        .map(|f| (f, feature_severity(f, count(&f.name))))
+        .filter(|(_, sev)| sev.drifted || sev.violations > 0)
+        .collect();
+    fs.sort_by(|(fa, a), (fb, b)| {
+        b.drifted
+            .cmp(&a.drifted)
+            .then(b.exceedance.total_cmp(&a.exceedance))
+            .then(b.violations.cmp(&a.violations))
+            .then(fa.name.cmp(&fb.name))
+    });
+    fs.into_iter().map(|(f, _)| f).collect()
+}
+
+fn write_features(b: &mut String, s: &Summary) {
+    let ranked = ranked_features(s);
+    // Violations of columns that are not features (e.g. missing/extra columns).
+    let names: std::collections::BTreeSet<&str> =
+        s.features.iter().map(|f| f.name.as_str()).collect();
+    let orphan: Vec<_> = s
+        .violations
+        .iter()
+        .filter(|v| !names.contains(v.feature_name.as_str()))
+        .collect();
+    if ranked.is_empty() && orphan.is_empty() {
+        let _ = writeln!(
+            b,
+            "\nNo feature drifted or violated a constraint in this window."
+        );
+        return;
+    }
+    let _ = writeln!(b, "\nDRIFTED OR VIOLATED FEATURES, MOST SEVERE FIRST");
+    for (i, f) in ranked.iter().take(MAX_DETAILED_FEATURES).enumerate() {
+        let tag = if f.drifted { "DRIFTED" } else { "violation" };
+        let _ = writeln!(
+            b,
+            "\n  {}. {} [{tag}] ({:?})",
+            i + 1,
+            f.name,
+            f.inferred_type
+        );
+        let mut facts = Vec::new();
+        if let Some(m) = f.mean {
+            let base = f
+                .baseline_mean
+                .map(|x| format!(" (baseline {})", fmt_num(x)))
+                .unwrap_or_default();
+            facts.push(format!("mean {}{base}", fmt_num(m)));
+        }
+        let base = f
+            .baseline_completeness
+            .map(|x| format!(" (baseline {})", fmt_num(x)))
+            .unwrap_or_default();
+        facts.push(format!("completeness {}{base}", fmt_num(f.completeness)));
+        if let Some(bt) = &f.baseline_type {
+            if *bt != f.inferred_type {
+                facts.push(format!("type {:?} (baseline {bt:?})", f.inferred_type));
+            }
+        }
+        let _ = writeln!(b, "     {}", facts.join("; "));
+        let mut figures: Vec<String> = Vec::new();
+        for (name, d) in &f.drift {
+            let mut s = format!("{name} {}", fmt_num(d.value));
+            if let Some(t) = d.threshold {
+                let cmp = if d.value > t { ">" } else { "<=" };
+                s.push_str(&format!(" {cmp} {}", fmt_num(t)));
+            }
+            if let Some(p) = d.p_value {
+                s.push_str(&format!(" (p={})", fmt_num(p)));
+            }
+            if let Some(e) = d.error_bound {
+                s.push_str(&format!(" +/-{}", fmt_num(e)));
+            }
+            figures.push(s);
+        }
+        if !figures.is_empty() {
+            let _ = writeln!(b, "     {}", figures.join("; "));
+        }
+        for r in &f.reasons {
+            let _ = writeln!(b, "     why: {r}");
+        }
+        for v in s.violations.iter().filter(|v| v.feature_name == f.name) {
+            let _ = writeln!(b, "     {}: {}", v.constraint_check_type, v.description);
+        }
+    }
+    if ranked.len() > MAX_DETAILED_FEATURES {
+        let rest: Vec<&str> = ranked[MAX_DETAILED_FEATURES..]
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        let _ = writeln!(
+            b,
+            "\n  ... and {} more (see the report): {}",
+            rest.len(),
+            rest.join(", ")
+        );
+    }
+    if !orphan.is_empty() {
+        let _ = writeln!(b, "\n  Other violations:");
+        for v in orphan {
+            let _ = writeln!(
+                b,
+                "     {} {}: {}",
+                v.feature_name, v.constraint_check_type, v.description
+            );
+        }
+    }
+}
+
+/// Compact human number: up to 4 significant digits, scientific outside [1e-3, 1e6).
+pub fn fmt_num(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let a = x.abs();
+    if !(1e-3..1e6).contains(&a) {
+        return format!("{x:.3e}");
+    }
+    let decimals = (3 - a.log10().floor() as i32).clamp(0, 6) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// The S3 console page of an object.
+pub fn s3_console_url(bucket: &str, key: &str, region: &str) -> String {
+    format!(
+        "https://s3.console.aws.amazon.com/s3/object/{}?region={}&prefix={}",
+        utf8_percent_encode(bucket, COMPONENT),
+        utf8_percent_encode(region, COMPONENT),
+        utf8_percent_encode(key, COMPONENT)
+    )
+}
+
+/// The CloudWatch console page of the alarm, when the region is known.
+pub fn alarm_console_url(alarm: &AlarmEvent, ctx: &Context) -> Option<String> {
+    let region = alarm.region.as_deref().or(ctx.region.as_deref())?;
+    Some(format!(
+        "https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#alarmsV2:alarm/{}",
+        utf8_percent_encode(&alarm.alarm_name, COMPONENT)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(fmt_num(0.31234), "0.3123");
+        assert_eq!(fmt_num(41.25), "41.25");
+        assert_eq!(fmt_num(2.0), "2");
+        assert_eq!(fmt_num(1234.5678), "1235");
+        assert_eq!(fmt_num(1.2e-9), "1.200e-9");
+        assert_eq!(fmt_num(0.0), "0");
+    }
+
+    #[test]
+    fn console_urls_encode_names() {
+        assert_eq!(
+            s3_console_url("b", "p/reports/e/v/2026/11/25/09/report.html", "us-east-1"),
+            "https://s3.console.aws.amazon.com/s3/object/b?region=us-east-1&prefix=p%2Freports%2Fe%2Fv%2F2026%2F11%2F25%2F09%2Freport.html"
+        );
+    }
+}
