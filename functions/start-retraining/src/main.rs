@@ -1,1 +1,2 @@
+//! Lambda entry point of start-retraining (adapters wired once `driftline_aws` ships them).
 fn main() {}

@@ -1,0 +1,452 @@
+use super::*;
+use crate::fakes::{FakeNotifier, FakePipelines, FakeStore};
+use driftline_stats::formats::statistics::InferredType;
+use driftline_stats::summary::{FeatureSummary, Status, Summary, SUMMARY_SCHEMA_VERSION};
+use lambda_runtime::Context as LambdaContext;
+use sha2::{Digest, Sha256};
+
+const BUCKET: &str = "bkt";
+const EP_DIR: &str = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25";
+
+type TestDeps = Deps<FakeStore, FakePipelines, FakeNotifier>;
+
+fn config() -> Config {
+    Config {
+        bucket: BUCKET.into(),
+        prefix: "driftline".into(),
+        min_records: 100,
+        pipeline_name: "churn-retrain".into(),
+        confirm_k: 2,
+        confirm_n: 3,
+        cooldown_minutes: 360,
+        dry_run: false,
+        param_report_uri: "DriftReportUri".into(),
+        param_drifted_features: "DriftedFeatures".into(),
+        param_trigger_time: "DriftTriggerTime".into(),
+        topic_arn: Some("arn:aws:sns:us-east-1:123456789012:driftline".into()),
+        endpoint_name: None,
+    }
+}
+
+fn deps() -> TestDeps {
+    Deps {
+        store: FakeStore::default(),
+        pipelines: FakePipelines::default(),
+        notifier: Some(FakeNotifier::default()),
+        config: config(),
+    }
+}
+
+fn event() -> Value {
+    let path = format!(
+        "{}/../notify-alarm/tests/fixtures/eventbridge-drift-confirmed.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    notify_alarm::alarm::parse_time("2026-11-25T10:07:00Z").unwrap()
+}
+
+fn summary(drift: bool, records: u64, drifted: &[&str]) -> Summary {
+    Summary {
+        schema_version: SUMMARY_SCHEMA_VERSION,
+        endpoint: Some("churn-endpoint".into()),
+        variant: Some("AllTraffic".into()),
+        window: None,
+        status: if drift { Status::Drift } else { Status::Ok },
+        records,
+        malformed_records: 0,
+        drift_detected: drift,
+        violation_count: 0,
+        drifted_feature_count: drifted.len() as u64,
+        reason: None,
+        features: drifted
+            .iter()
+            .map(|n| FeatureSummary {
+                name: n.to_string(),
+                inferred_type: InferredType::Fractional,
+                baseline_type: None,
+                completeness: 1.0,
+                baseline_completeness: None,
+                drifted: true,
+                reasons: vec![],
+                drift: BTreeMap::new(),
+                mean: None,
+                baseline_mean: None,
+            })
+            .collect(),
+        violations: vec![],
+        faults: Default::default(),
+        sources: vec![],
+        artifacts: BTreeMap::new(),
+        policy: None,
+    }
+}
+
+fn put(d: &TestDeps, hour: &str, s: &Summary) {
+    d.store.insert(
+        BUCKET,
+        &format!("{EP_DIR}/{hour}/summary.json"),
+        serde_json::to_vec(s).unwrap(),
+    );
+}
+
+async fn run(d: &TestDeps, ev: Value) -> Result<Response, HandlerError> {
+    handle(d, LambdaEvent::new(ev, LambdaContext::default()), now()).await
+}
+
+fn audit(d: &TestDeps, r: &Response) -> Value {
+    let key = r.audit_key.as_deref().expect("audit key");
+    serde_json::from_slice(&d.store.get(BUCKET, key).expect("audit record")).unwrap()
+}
+
+fn requests(d: &TestDeps) -> Vec<StartRequest> {
+    d.pipelines.requests.lock().unwrap().clone()
+}
+
+fn notes(d: &TestDeps) -> Vec<Message> {
+    d.notifier.as_ref().unwrap().sent.lock().unwrap().clone()
+}
+
+fn exec(status: &str, start: &str) -> ExecutionInfo {
+    ExecutionInfo {
+        arn: format!("arn:aws:sagemaker:us-east-1:1:pipeline/churn-retrain/execution/{status}"),
+        status: status.into(),
+        start_time: Some(start.into()),
+        display_name: None,
+    }
+}
+
+fn two_of_three(d: &TestDeps) {
+    put(d, "07", &summary(false, 5000, &[]));
+    put(d, "08", &summary(true, 5000, &["age", "zip"]));
+    put(d, "09", &summary(true, 5000, &["balance", "age"]));
+}
+
+#[tokio::test]
+async fn confirmed_k_of_n_starts_with_evidence() {
+    let d = deps();
+    // An older drifted window outside the last 3 must not count.
+    put(&d, "06", &summary(true, 5000, &["old"]));
+    two_of_three(&d);
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "started", "{}", r.reason);
+    let reqs = requests(&d);
+    assert_eq!(reqs.len(), 1);
+    let q = &reqs[0];
+    assert_eq!(q.pipeline, "churn-retrain");
+    assert_eq!(
+        q.parameters["DriftReportUri"],
+        format!("s3://{BUCKET}/{EP_DIR}/09/report.html")
+    );
+    assert_eq!(q.parameters["DriftedFeatures"], "balance,age,zip");
+    assert_eq!(q.parameters["DriftTriggerTime"], "2026-11-25T10:06:02.335Z");
+    assert_eq!(q.display_name, "driftline-churn-endpoint-20261125T100602Z");
+    assert!(q.description.contains("2 of the last 3 windows"));
+    // Token: SHA-256 of the alarm ARN and the state-change time, computed independently.
+    let mut h = Sha256::new();
+    h.update(b"driftline/start-retraining/v1\narn:aws:cloudwatch:us-east-1:123456789012:alarm:churn-endpoint-drift-confirmed\n2026-11-25T10:06:02.335Z");
+    assert_eq!(q.client_request_token, hex::encode(h.finalize()));
+    // Audit record.
+    assert_eq!(
+        r.audit_key.as_deref(),
+        Some("driftline/remediation/churn-endpoint/20261125T100602Z-started.json")
+    );
+    let a = audit(&d, &r);
+    assert_eq!(a["decision"], "started");
+    assert_eq!(a["confirmed_windows"], 2);
+    assert_eq!(a["evidence"].as_array().unwrap().len(), 3);
+    assert_eq!(a["evidence"][0]["counts"], false);
+    assert_eq!(a["execution_arn"], r.execution_arn.clone().unwrap());
+    assert_eq!(a["client_request_token"], q.client_request_token);
+    assert_eq!(a["config"]["confirm_k"], 2);
+    assert_eq!(
+        a["start_request"]["parameters"]["DriftedFeatures"],
+        "balance,age,zip"
+    );
+    // Note.
+    let n = notes(&d);
+    assert_eq!(n.len(), 1);
+    assert_eq!(
+        n[0].subject,
+        "driftline: retraining started for churn-endpoint"
+    );
+    assert!(n[0].body.contains(r.execution_arn.as_deref().unwrap()));
+}
+
+#[tokio::test]
+async fn not_confirmed_skips_and_records() {
+    let d = deps();
+    put(&d, "07", &summary(false, 5000, &[]));
+    put(&d, "08", &summary(false, 5000, &[]));
+    put(&d, "09", &summary(true, 5000, &["age"]));
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "skipped-not-confirmed");
+    assert!(
+        r.reason.contains("in 1 of the last 3 windows, 2 required"),
+        "{}",
+        r.reason
+    );
+    assert!(requests(&d).is_empty());
+    assert!(notes(&d).is_empty());
+    let a = audit(&d, &r);
+    assert_eq!(a["decision"], "skipped-not-confirmed");
+    assert!(a.get("start_request").is_none());
+    assert!(r
+        .audit_key
+        .unwrap()
+        .ends_with("20261125T100602Z-skipped-not-confirmed.json"));
+}
+
+#[tokio::test]
+async fn fewer_than_n_summaries() {
+    // Two windows, both drifted: k=2 is met, the reason says only 2 of 3 exist.
+    let d = deps();
+    put(&d, "08", &summary(true, 5000, &["a"]));
+    put(&d, "09", &summary(true, 5000, &["b"]));
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "started");
+    assert!(
+        r.reason.contains("only 2 of 3 windows available"),
+        "{}",
+        r.reason
+    );
+    // One window: never enough.
+    let d = deps();
+    put(&d, "09", &summary(true, 5000, &["b"]));
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "skipped-not-confirmed");
+    // None at all.
+    let d = deps();
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "skipped-not-confirmed");
+    assert_eq!(audit(&d, &r)["evidence"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn windows_below_min_records_are_no_evidence() {
+    let d = deps();
+    put(&d, "07", &summary(false, 5000, &[]));
+    put(&d, "08", &summary(true, 5000, &["age"]));
+    put(&d, "09", &summary(true, 99, &["age"]));
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "skipped-not-confirmed");
+    let a = audit(&d, &r);
+    assert!(a["evidence"][2]["note"]
+        .as_str()
+        .unwrap()
+        .contains("only 99 records"));
+    // Exactly MIN_RECORDS counts.
+    let d = deps();
+    put(&d, "08", &summary(true, 5000, &["age"]));
+    put(&d, "09", &summary(true, 100, &["age"]));
+    assert_eq!(run(&d, event()).await.unwrap().decision, "started");
+}
+
+#[tokio::test]
+async fn unreadable_summary_does_not_count() {
+    let d = deps();
+    put(&d, "08", &summary(true, 5000, &["age"]));
+    d.store
+        .insert(BUCKET, &format!("{EP_DIR}/09/summary.json"), "{oops");
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "skipped-not-confirmed");
+    assert!(audit(&d, &r)["evidence"][1]["note"]
+        .as_str()
+        .unwrap()
+        .contains("not a valid summary.json"));
+}
+
+#[tokio::test]
+async fn cooldown_skips() {
+    let d = deps();
+    two_of_three(&d);
+    d.pipelines
+        .executions
+        .lock()
+        .unwrap()
+        .push(exec("Succeeded", "2026-11-25T05:00:00.000Z"));
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "skipped-cooldown", "{}", r.reason);
+    assert!(requests(&d).is_empty());
+    assert!(audit(&d, &r)["blocking_execution"]["arn"].is_string());
+    // Outside the cooldown (started 7 h before now): starts.
+    let d = deps();
+    two_of_three(&d);
+    d.pipelines
+        .executions
+        .lock()
+        .unwrap()
+        .push(exec("Succeeded", "2026-11-25T03:06:00Z"));
+    assert_eq!(run(&d, event()).await.unwrap().decision, "started");
+}
+
+#[tokio::test]
+async fn in_flight_skips() {
+    for status in ["Executing", "Stopping"] {
+        let d = deps();
+        two_of_three(&d);
+        d.pipelines
+            .executions
+            .lock()
+            .unwrap()
+            .push(exec(status, "2026-11-20T00:00:00Z"));
+        let r = run(&d, event()).await.unwrap();
+        assert_eq!(r.decision, "skipped-in-flight");
+        assert!(r.reason.contains(status));
+        assert!(requests(&d).is_empty());
+    }
+}
+
+#[tokio::test]
+async fn token_is_stable_across_retries_and_differs_across_events() {
+    let d = deps();
+    two_of_three(&d);
+    let first = run(&d, event()).await.unwrap();
+    // A retried delivery of the same event (fresh state: the same decision path).
+    let d2 = deps();
+    two_of_three(&d2);
+    let retry = run(&d2, event()).await.unwrap();
+    assert_eq!(first.client_request_token, retry.client_request_token);
+    assert_eq!(
+        requests(&d)[0].client_request_token,
+        requests(&d2)[0].client_request_token
+    );
+    // The same transition delivered as a Lambda alarm action gives the same token too.
+    let mut la = event();
+    let detail = la["detail"].take();
+    la = serde_json::json!({
+        "source": "aws.cloudwatch",
+        "alarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:churn-endpoint-drift-confirmed",
+        "region": "us-east-1",
+        "time": "2026-11-25T10:06:02.335+0000",
+        "alarmData": detail,
+    });
+    let d3 = deps();
+    two_of_three(&d3);
+    assert_eq!(
+        run(&d3, la).await.unwrap().client_request_token,
+        first.client_request_token
+    );
+    // A later state change is a different event.
+    let mut later = event();
+    later["detail"]["state"]["timestamp"] = "2026-11-25T16:06:02.335+0000".into();
+    let d4 = deps();
+    two_of_three(&d4);
+    let other = run(&d4, later).await.unwrap();
+    assert_ne!(other.client_request_token, first.client_request_token);
+    // SageMaker-side idempotency (port level): the same token yields the same execution.
+    let p = FakePipelines::default();
+    let q = requests(&d)[0].clone();
+    assert_eq!(p.start(q.clone()).await.unwrap(), p.start(q).await.unwrap());
+}
+
+#[tokio::test]
+async fn dry_run_decides_and_records_without_starting() {
+    let mut d = deps();
+    d.config.dry_run = true;
+    two_of_three(&d);
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "dry-run");
+    assert!(requests(&d).is_empty());
+    assert!(notes(&d).is_empty());
+    let a = audit(&d, &r);
+    assert_eq!(a["decision"], "dry-run");
+    assert_eq!(
+        a["start_request"]["display_name"],
+        "driftline-churn-endpoint-20261125T100602Z"
+    );
+    assert!(a.get("execution_arn").is_none());
+    assert_eq!(a["config"]["dry_run"], true);
+}
+
+#[tokio::test]
+async fn malformed_and_non_alarm_events_do_nothing() {
+    let d = deps();
+    two_of_three(&d);
+    for ev in [
+        Value::Null,
+        serde_json::json!({"detail": {"alarmName": "x"}}),
+        serde_json::json!("ALARM"),
+    ] {
+        let r = run(&d, ev).await.unwrap();
+        assert_eq!(r.decision, "rejected");
+    }
+    let mut ok = event();
+    ok["detail"]["state"]["value"] = "OK".into();
+    assert_eq!(run(&d, ok).await.unwrap().decision, "ignored");
+    let mut none = event();
+    none["detail"]["configuration"]["metrics"] = serde_json::json!([]);
+    assert_eq!(run(&d, none).await.unwrap().decision, "rejected");
+    assert!(requests(&d).is_empty());
+    assert!(d
+        .store
+        .keys_under(BUCKET, "driftline/remediation/")
+        .is_empty());
+}
+
+#[tokio::test]
+async fn transient_errors_fail_the_invocation() {
+    let d = deps();
+    two_of_three(&d);
+    *d.store.fail_get.lock().unwrap() = Some((
+        "09/summary.json".into(),
+        PortError::Transient("SlowDown".into()),
+    ));
+    assert!(matches!(
+        run(&d, event()).await,
+        Err(HandlerError::Evidence(_))
+    ));
+    let d = deps();
+    two_of_three(&d);
+    *d.store.fail_list.lock().unwrap() = Some(PortError::Transient("timeout".into()));
+    assert!(run(&d, event()).await.is_err());
+    let d = deps();
+    two_of_three(&d);
+    *d.pipelines.fail_list.lock().unwrap() = Some(PortError::Transient("throttled".into()));
+    assert!(matches!(
+        run(&d, event()).await,
+        Err(HandlerError::Pipeline { .. })
+    ));
+    let d = deps();
+    two_of_three(&d);
+    *d.pipelines.fail_start.lock().unwrap() = Some(PortError::Transient("throttled".into()));
+    assert!(run(&d, event()).await.is_err());
+    assert!(d
+        .store
+        .keys_under(BUCKET, "driftline/remediation/")
+        .is_empty());
+    let d = deps();
+    two_of_three(&d);
+    *d.store.fail_put.lock().unwrap() = Some(PortError::Transient("503".into()));
+    assert!(matches!(
+        run(&d, event()).await,
+        Err(HandlerError::Audit { .. })
+    ));
+}
+
+#[tokio::test]
+async fn permanent_start_failure_is_recorded() {
+    let d = deps();
+    two_of_three(&d);
+    *d.pipelines.fail_start.lock().unwrap() = Some(PortError::Permanent(
+        "ResourceNotFound: pipeline churn-retrain".into(),
+    ));
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "start-failed");
+    assert!(audit(&d, &r)["reason"]
+        .as_str()
+        .unwrap()
+        .contains("ResourceNotFound"));
+    assert!(notes(&d).is_empty());
+}
+
+#[tokio::test]
+async fn sns_failure_after_start_does_not_fail() {
+    let d = deps();
+    two_of_three(&d);
+    *d.notifier.as_ref().unwrap().fail.lock().unwrap() = Some(PortError::Transient("503".into()));
+    assert_eq!(run(&d, event()).await.unwrap().decision, "started");
+}
