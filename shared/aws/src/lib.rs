@@ -5,5 +5,29 @@
 //! decoding. Handlers are generic over the port traits so that unit tests run them with
 //! in-memory fakes ([`ports::memory`]) and integration tests with the real SDK clients against
 //! a local emulator.
+//!
+//! Cargo features choose the SDK clients compiled in (none by default): `s3` ([`s3::S3Store`]),
+//! `sns` ([`sns::SnsNotifier`]), `sagemaker` ([`sagemaker::SageMakerPipelines`]), and `testing`
+//! (`testing::MotoServer`, a moto_server harness for integration tests). [`ports`], [`keys`],
+//! [`config`] and [`emf`] need no SDK and are always there.
 
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod emf;
+pub mod keys;
 pub mod ports;
+
+#[cfg(feature = "sdk")]
+pub mod clients;
+#[cfg(feature = "sdk")]
+pub mod sdk_error;
+
+#[cfg(feature = "s3")]
+pub mod s3;
+#[cfg(feature = "sagemaker")]
+pub mod sagemaker;
+#[cfg(feature = "sns")]
+pub mod sns;
+#[cfg(feature = "testing")]
+pub mod testing;

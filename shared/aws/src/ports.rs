@@ -129,3 +129,5 @@ pub trait PipelineRunner: Send + Sync {
     /// Starts an execution; returns its ARN.
     fn start(&self, request: StartRequest) -> impl Future<Output = PortResult<String>> + Send;
 }
+
+pub mod memory;
