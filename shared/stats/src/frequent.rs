@@ -81,6 +81,10 @@ impl Hasher for FixedHasher {
     fn write(&mut self, bytes: &[u8]) {
         self.0 = hash64(bytes) ^ self.0.rotate_left(5);
     }
+    // `str` hashing appends a 0xff terminator byte: fold it in without a second full hash.
+    fn write_u8(&mut self, i: u8) {
+        self.0 = self.0.rotate_left(8) ^ i as u64;
+    }
 }
 
 type Map = HashMap<Box<str>, u64, BuildHasherDefault<FixedHasher>>;

@@ -134,6 +134,49 @@ fn order_key(v: f64) -> u64 {
     b ^ ((((b as i64) >> 63) as u64) | 0x8000_0000_0000_0000)
 }
 
+/// LSD radix sort of `u64` keys, one byte per pass, skipping the passes where every key has
+/// the same byte (common: integral values have all-zero low mantissa bytes, close values share
+/// their high bytes). Falls back to a comparison sort for short inputs.
+fn radix_sort(keys: &mut Vec<u64>) {
+    let n = keys.len();
+    if n < 256 {
+        keys.sort_unstable();
+        return;
+    }
+    let mut counts = vec![[0usize; 256]; 8];
+    for &k in keys.iter() {
+        for (b, c) in counts.iter_mut().enumerate() {
+            c[((k >> (8 * b)) & 0xff) as usize] += 1;
+        }
+    }
+    let active = counts.iter().filter(|c| !c.iter().any(|&x| x == n)).count();
+    if active > 3 {
+        // Widely spread values: a comparison sort is faster than many scatter passes.
+        keys.sort_unstable();
+        return;
+    }
+    let mut src = std::mem::take(keys);
+    let mut dst = vec![0u64; n];
+    for (b, c) in counts.iter_mut().enumerate() {
+        if c.iter().any(|&x| x == n) {
+            continue;
+        }
+        let mut sum = 0;
+        for x in c.iter_mut() {
+            let t = *x;
+            *x = sum;
+            sum += t;
+        }
+        for &k in &src {
+            let d = ((k >> (8 * b)) & 0xff) as usize;
+            dst[c[d]] = k;
+            c[d] += 1;
+        }
+        std::mem::swap(&mut src, &mut dst);
+    }
+    *keys = src;
+}
+
 /// Inverse of [`order_key`].
 #[inline]
 fn from_order_key(k: u64) -> f64 {
@@ -264,7 +307,7 @@ impl KllSketch {
         // the order of these integer keys (the same bit trick as `f64::total_cmp`). Sorting
         // plain integers is about twice as fast as sorting with a comparator.
         let mut keys: Vec<u64> = level[..len].iter().map(|v| order_key(*v)).collect();
-        keys.sort_unstable();
+        radix_sort(&mut keys);
         let out: Vec<f64> = keys
             .iter()
             .skip(self.offsets[h] as usize)
@@ -502,6 +545,27 @@ mod tests {
         for v in vs {
             assert_eq!(from_order_key(order_key(v)).to_bits(), v.to_bits());
         }
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut x: u64 = 7;
+        let mut v: Vec<u64> = (0..5000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if i % 3 == 0 {
+                    order_key((x % 100) as f64)
+                } else {
+                    x
+                }
+            })
+            .collect();
+        let mut w = v.clone();
+        w.sort_unstable();
+        radix_sort(&mut v);
+        assert_eq!(v, w);
     }
 
     #[test]

@@ -105,13 +105,25 @@ pub fn classify_raw(s: &str) -> RawKind {
     if b[i] == b'.' {
         i += 1;
         let fs = i;
+        let mut mant = int_val;
         while i < n && b[i].is_ascii_digit() {
+            if i - fs < 19 {
+                mant = mant.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
+            }
             i += 1;
         }
-        if i == fs {
+        let nfrac = i - fs;
+        if nfrac == 0 {
             return RawKind::String;
         }
         if i == n {
+            // Clinger's fast path: with at most 15 significant digits the mantissa is an exact
+            // double and 10^nfrac (nfrac <= 22) too, so one IEEE division is correctly rounded:
+            // the same double as a full parse (Java's parseDouble is correctly rounded too).
+            if ndigits + nfrac <= 15 {
+                let v = mant as f64 / POW10[nfrac];
+                return RawKind::Fractional(if neg { -v } else { v });
+            }
             return parse_fractional(s, num_start, neg);
         }
     }
@@ -131,6 +143,12 @@ pub fn classify_raw(s: &str) -> RawKind {
     }
     RawKind::String
 }
+
+/// Exact powers of ten as doubles (10^0 ..= 10^22).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
 #[inline]
 fn parse_fractional(s: &str, num_start: usize, neg: bool) -> RawKind {
@@ -688,6 +706,148 @@ impl DatasetProfile {
                 .iter()
                 .map(|f| f.to_feature_statistics(self.item_count))
                 .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn freqs(p: &DatasetProfile, col: &str) -> Vec<(String, u64)> {
+        p.feature(col)
+            .and_then(FeatureProfile::strings)
+            .map(|s| {
+                s.frequencies()
+                    .into_iter()
+                    .map(|(v, c)| (v.to_string(), c))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn late_string_switch_rebuilds_numeric_frequencies_exactly() {
+        let mut p = DatasetProfile::new();
+        let c = p.column_index("x");
+        for v in ["1", "2", "2", "2.5", "abc", "2", "-0"] {
+            p.update(c, Cell::Raw(v));
+            p.add_records(1);
+        }
+        let f = p.feature("x").unwrap();
+        assert_eq!(f.inferred_type(), InferredType::String);
+        assert!(f.numeric().is_none());
+        // Before the switch: normalised numeric text; after it: the text as written.
+        assert_eq!(
+            freqs(&p, "x"),
+            vec![
+                ("2".to_string(), 3),
+                ("-0".to_string(), 1),
+                ("1".to_string(), 1),
+                ("2.5".to_string(), 1),
+                ("abc".to_string(), 1)
+            ]
+        );
+        let st = p.to_statistics();
+        let ss = st.features[0].string_statistics.as_ref().unwrap();
+        assert_eq!(ss.distinct_count.0, 5.0);
+        assert_eq!(ss.common.num_present, 7);
+    }
+
+    #[test]
+    fn missing_and_unknown_columns() {
+        let mut p = DatasetProfile::new();
+        let a = p.column_index("a");
+        let b = p.column_index("b");
+        p.update(a, Cell::Raw("1.5"));
+        p.update(b, Cell::Missing);
+        p.add_records(3);
+        let st = p.to_statistics();
+        assert_eq!(st.dataset.as_ref().unwrap().item_count, 3);
+        let na = st.features[0].numerical_statistics.as_ref().unwrap();
+        assert_eq!((na.common.num_present, na.common.num_missing), (1, 2));
+        assert_eq!(st.features[0].inferred_type, InferredType::Fractional);
+        assert_eq!(st.features[1].inferred_type, InferredType::Unknown);
+        let sb = st.features[1].string_statistics.as_ref().unwrap();
+        assert_eq!((sb.common.num_present, sb.common.num_missing), (0, 3));
+        assert_eq!(sb.distinct_count.0, 0.0);
+        assert!(sb.distribution.is_none());
+    }
+
+    #[test]
+    fn typed_cells() {
+        let mut p = DatasetProfile::new();
+        let i = p.column_index("i");
+        let f = p.column_index("f");
+        let s = p.column_index("s");
+        for k in 0..4 {
+            p.update(i, Cell::Int(k));
+            p.update(
+                f,
+                if k == 0 {
+                    Cell::Int(1)
+                } else {
+                    Cell::Float(0.5)
+                },
+            );
+            p.update(s, Cell::Bool(k % 2 == 0));
+            p.add_records(1);
+        }
+        assert_eq!(
+            p.feature("i").unwrap().inferred_type(),
+            InferredType::Integral
+        );
+        assert_eq!(
+            p.feature("f").unwrap().inferred_type(),
+            InferredType::Fractional
+        );
+        assert_eq!(
+            p.feature("s").unwrap().inferred_type(),
+            InferredType::String
+        );
+        let n = p.feature("i").unwrap().numeric().unwrap();
+        assert_eq!((n.sum, n.min, n.max), (6.0, 0.0, 3.0));
+        assert_eq!(n.mean(), 1.5);
+        // population std of 0..3: sqrt(1.25)
+        assert!((n.std_dev() - 1.25f64.sqrt()).abs() < 1e-15);
+        assert_eq!(
+            freqs(&p, "s"),
+            vec![("false".to_string(), 2), ("true".to_string(), 2)]
+        );
+        assert_eq!(p.columns(), vec!["i", "f", "s"]);
+    }
+
+    #[test]
+    fn merge_adds_new_columns_and_counts_missing() {
+        let mut a = DatasetProfile::new();
+        let x = a.column_index("x");
+        a.update(x, Cell::Raw("1"));
+        a.add_records(1);
+        let mut b = DatasetProfile::new();
+        let y = b.column_index("y");
+        b.update(y, Cell::Raw("q"));
+        b.add_records(2);
+        a.merge(&b);
+        let st = a.to_statistics();
+        assert_eq!(a.columns(), vec!["x", "y"]);
+        let nx = st.features[0].numerical_statistics.as_ref().unwrap();
+        assert_eq!((nx.common.num_present, nx.common.num_missing), (1, 2));
+        let sy = st.features[1].string_statistics.as_ref().unwrap();
+        assert_eq!((sy.common.num_present, sy.common.num_missing), (1, 2));
+    }
+
+    #[test]
+    fn fast_fraction_path_matches_parse() {
+        for s in [
+            "0.1",
+            "274.4",
+            "-0.3",
+            "123456789.123456",
+            "9.999999999999999",
+            "0.000001",
+        ] {
+            let want: f64 = s.parse().unwrap();
+            assert_eq!(classify_raw(s), RawKind::Fractional(want), "{s}");
         }
     }
 }
