@@ -348,7 +348,7 @@ details{margin:.5em 0}
 summary{cursor:pointer;color:#00456e}
 .muted{color:var(--muted)}
 footer{margin-top:24px;color:var(--muted);font-size:.85rem}
-@media (max-width:760px){
+@media screen and (max-width:760px){
  body{font-size:14px}
  .wrap{padding:8px 10px 24px}
  .grid{grid-template-columns:minmax(0,1fr)}
@@ -367,8 +367,11 @@ footer{margin-top:24px;color:var(--muted);font-size:.85rem}
  .scroll{overflow:visible}
  .chart .scroll svg{min-width:0}
  a{color:inherit;text-decoration:none}
- summary{color:inherit}
+ details{display:none}
+ .grid{grid-template-columns:minmax(0,3fr) minmax(0,2fr)}
+ .facts{grid-template-columns:repeat(4,minmax(0,1fr))}
 }
+@page{margin:12mm}
 "#;
 
 fn status_text(s: Status) -> (&'static str, &'static str, &'static str) {

@@ -664,7 +664,7 @@ fn page_is_responsive_and_printable() {
         .contains("width=device-width"));
     let css = text(doc.select(&sel("head style")).next().unwrap());
     assert!(css.contains("@media print"));
-    assert!(css.contains("@media (max-width:"));
+    assert!(css.contains("@media screen and (max-width:"));
     assert_eq!(
         doc.select(&sel("html"))
             .next()
