@@ -296,7 +296,7 @@ fn trend<'a>(input: &'a ReportInput, f: &Feature<'a>) -> Option<(&'a str, Vec<Tr
     (points.len() >= 2).then_some((stat, points))
 }
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root{--blue:#0072B2;--verm:#D55E00;--ink:#1a1a1a;--muted:#4d4d4d;--line:#c8c8c8}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}

@@ -674,3 +674,147 @@ fn page_is_responsive_and_printable() {
         Some("en")
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Strings that stress escaping: markup characters, quotes, entities, non-ASCII.
+    fn nasty() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z_]{1,8}",
+            "[<>&\"'=/ a-z]{1,12}",
+            Just(EVIL.to_string()),
+            Just("\"><svg onload=alert(1)>".to_string()),
+            Just("&amp;&lt;x".to_string()),
+            "\\PC{1,6}",
+        ]
+    }
+
+    fn float() -> impl Strategy<Value = f64> {
+        prop_oneof![-1e6f64..1e6, Just(f64::NAN), Just(f64::INFINITY), Just(0.0),]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever the names, values and (even broken) numbers, the page renders, every name
+        /// survives escaping exactly, there is one section per feature, and no active content.
+        #[test]
+        fn any_input_renders_escaped(
+            names in proptest::collection::btree_set(nasty(), 1..5),
+            cats in proptest::collection::vec((nasty(), 0u64..50), 0..8),
+            edges in proptest::collection::vec(float(), 2..6),
+            counts in proptest::collection::vec(float(), 1..5),
+            items in proptest::collection::vec(float(), 0..20),
+            linf in float(),
+            drifted in any::<bool>(),
+        ) {
+            let names: Vec<String> = names.into_iter().collect();
+            let mut edges = edges;
+            if drifted {
+                // Sorted edges (valid unless NaN) half of the time, arbitrary ones otherwise.
+                edges.sort_by(f64::total_cmp);
+            }
+            let n = counts.len().min(edges.len() - 1);
+            let mut features = Vec::new();
+            let mut summaries = Vec::new();
+            for (i, name) in names.iter().enumerate() {
+                if i % 2 == 0 {
+                    features.push(numeric(name, &edges[..=n], &counts[..n], &[&items, &items]));
+                    summaries.push(feature_summary(name, InferredType::Fractional, drifted, linf));
+                } else {
+                    let c: Vec<(&str, u64)> = cats.iter().map(|(v, k)| (v.as_str(), *k)).collect();
+                    features.push(categorical(name, &c));
+                    summaries.push(feature_summary(name, InferredType::String, !drifted, linf));
+                }
+            }
+            let baseline = stats(features.clone());
+            // The current window lacks the first feature and has the categories reversed.
+            let mut current = stats(features[1..].to_vec());
+            for f in &mut current.features {
+                if let Some(d) = f.string_statistics.as_mut().and_then(|s| s.distribution.as_mut()) {
+                    d.categorical.buckets.reverse();
+                }
+            }
+            let violations = names.iter().map(|n| violation(n, n)).collect();
+            let s = summary(summaries, violations);
+            let html = render_html(&ReportInput {
+                summary: &s,
+                current: &current,
+                baseline: Some(&baseline),
+                history: std::slice::from_ref(&s),
+            });
+            let doc = Html::parse_document(&html);
+            for tag in ["script", "img", "iframe", "object", "embed", "link"] {
+                prop_assert_eq!(doc.select(&sel(tag)).count(), 0);
+            }
+            let mut shown: Vec<String> = doc
+                .select(&sel("section.feature"))
+                .filter_map(|e| e.value().attr("data-feature").map(str::to_string))
+                .collect();
+            shown.sort();
+            let mut want = names.clone();
+            want.sort();
+            prop_assert_eq!(shown, want);
+            for svg in doc.select(&sel("svg")) {
+                prop_assert_eq!(svg.value().attr("role"), Some("img"));
+                // No attribute that runs code, anywhere in the SVG.
+                for e in svg.descendent_elements() {
+                    prop_assert!(e.value().attrs().all(|(k, _)| !k.starts_with("on")));
+                }
+            }
+            for e in doc.root_element().descendent_elements() {
+                prop_assert!(e.value().attrs().all(|(k, _)| !k.starts_with("on")), "{:?}", e.value());
+            }
+        }
+    }
+}
+
+/// WCAG 2 contrast of the colour pairs the page uses (text ≥ 4.5:1, chart marks ≥ 3:1).
+#[test]
+fn colours_have_sufficient_contrast() {
+    fn luminance(hex: &str) -> f64 {
+        let c = |i: usize| {
+            let v = u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
+    }
+    fn ratio(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+    // Sanity of the formula: black on white is 21:1.
+    assert!((ratio("#000000", "#ffffff") - 21.0).abs() < 1e-9);
+    let css = crate::page::CSS;
+    // (declaration in the CSS, foreground, background)
+    let text = [
+        ("color:var(--ink);background:#fff", "#1a1a1a", "#ffffff"),
+        ("--muted:#4d4d4d", "#4d4d4d", "#ffffff"),
+        ("color:#7a2e00;background:#fdeadf", "#7a2e00", "#fdeadf"),
+        ("color:#00456e;background:#e3f1fb", "#00456e", "#e3f1fb"),
+        ("color:#3d3d3d;background:#f0f0f0", "#3d3d3d", "#f0f0f0"),
+        ("color:#fff;background:#1a1a1a", "#ffffff", "#1a1a1a"),
+        (
+            "summary{cursor:pointer;color:#00456e}",
+            "#00456e",
+            "#ffffff",
+        ),
+    ];
+    for (decl, fg, bg) in text {
+        assert!(css.contains(decl), "CSS no longer has {decl}");
+        assert!(ratio(fg, bg) >= 4.5, "{decl}: {}", ratio(fg, bg));
+    }
+    for mark in [crate::chart::BLUE, crate::chart::VERMILLION] {
+        assert!(
+            ratio(mark, "#ffffff") >= 3.0,
+            "{mark}: {}",
+            ratio(mark, "#ffffff")
+        );
+    }
+}
