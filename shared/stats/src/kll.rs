@@ -149,7 +149,7 @@ fn radix_sort(keys: &mut Vec<u64>) {
             c[((k >> (8 * b)) & 0xff) as usize] += 1;
         }
     }
-    let active = counts.iter().filter(|c| !c.iter().any(|&x| x == n)).count();
+    let active = counts.iter().filter(|c| !c.contains(&n)).count();
     if active > 3 {
         // Widely spread values: a comparison sort is faster than many scatter passes.
         keys.sort_unstable();
@@ -158,7 +158,7 @@ fn radix_sort(keys: &mut Vec<u64>) {
     let mut src = std::mem::take(keys);
     let mut dst = vec![0u64; n];
     for (b, c) in counts.iter_mut().enumerate() {
-        if c.iter().any(|&x| x == n) {
+        if c.contains(&n) {
             continue;
         }
         let mut sum = 0;
