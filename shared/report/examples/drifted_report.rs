@@ -209,8 +209,18 @@ fn main() -> Result<(), Box<dyn Error>> {
                 reason: "expected `,` or `}` at column 212".into(),
             }],
         },
-        sources: Vec::new(),
-        artifacts: BTreeMap::new(),
+        sources: (1..=3)
+            .map(|i| format!("s3://bucket/datacapture/churn-xgb-prod/AllTraffic/2026/11/25/10/0{i}-00-000.jsonl"))
+            .collect(),
+        artifacts: ["statistics.json", "constraint_violations.json", "summary.json"]
+            .iter()
+            .map(|f| {
+                (
+                    f.to_string(),
+                    format!("s3://bucket/driftline/reports/churn-xgb-prod/AllTraffic/2026/11/25/10/{f}"),
+                )
+            })
+            .collect(),
         policy: Some(cfg.describe()),
     };
     let history = history(&summary);

@@ -393,6 +393,9 @@ fn escapes_names_and_categories() {
         vec![violation(EVIL, EVIL)],
     );
     s.endpoint = Some(EVIL.into());
+    s.artifacts
+        .insert("summary.json".into(), format!("s3://b/{EVIL}/summary.json"));
+    s.sources.push(EVIL.into());
     s.reason = Some(tricky.into());
     let html = render_html(&ReportInput {
         summary: &s,
@@ -429,6 +432,7 @@ fn escapes_names_and_categories() {
     assert!(text(cat.select(&sel("p.unseen")).next().unwrap()).contains("onerror=alert(2)"));
     assert!(text(doc.select(&sel("h1")).next().unwrap()).contains(EVIL));
     assert!(text(doc.select(&sel("table.violations")).next().unwrap()).contains(EVIL));
+    assert!(text(doc.select(&sel("ul.files")).next().unwrap()).contains(EVIL));
 }
 
 #[test]
