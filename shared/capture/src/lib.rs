@@ -50,6 +50,7 @@
 
 mod csvsplit;
 mod envelope;
+mod fastenv;
 pub mod error;
 pub mod fault;
 pub mod ground_truth;
@@ -68,7 +69,7 @@ pub use fault::{FaultKind, FaultReport};
 pub use lines::{LineAssembler, LineEvent};
 pub use options::{CaptureOptions, ColumnSpec, ColumnsPosition, ExpectedKind};
 pub use parser::{
-    is_deequ_numeric, CaptureParser, CaptureStats, CountingSink, EventMeta, LineOutcome,
+    is_deequ_numeric, parse_time_ms, CaptureParser, CaptureStats, CountingSink, EventMeta, LineOutcome,
     RecordKind, RowSink, SkipReason,
 };
 pub use schema::{positional_name, Schema};

@@ -511,3 +511,14 @@ fn push_api_matches_reader() {
     assert_eq!(rec.rows, rec_all.rows);
     assert_eq!(p.faults(), p_all.faults());
 }
+
+#[test]
+fn csv_after_json_columns_fills_the_wider_schema() {
+    let json = capture_line(Some(payload("application/json", r#"{"extra": 1}"#, "JSON")), None);
+    let csv = capture_line(Some(payload("text/csv", "1,2", "CSV")), None);
+    let (p, rec) = parse_default(format!("{csv}\n{json}\n{csv}\n").as_bytes());
+    assert_eq!(p.faults().total(), 0);
+    assert_eq!(rec.rows.len(), 3);
+    assert_eq!(rec.rows[2].names, ["_c0", "_c1", "extra"]);
+    assert_eq!(rec.rows[2].cells, vec![raw("1"), raw("2"), C::Missing]);
+}

@@ -230,3 +230,109 @@ fn profile_reader_builds_a_dataset_profile() {
         mean
     );
 }
+
+fn run_both(bytes: &[u8]) -> [(driftline_capture::CaptureStats, driftline_capture::FaultReport, Vec<Row>); 2] {
+    [true, false].map(|fast| {
+        let mut p = CaptureParser::new("eq", &CaptureOptions::default()).unwrap();
+        p.set_fast_path(fast);
+        let mut rec = Rec::default();
+        p.read(&mut &bytes[..], &mut rec).unwrap();
+        (*p.stats(), p.faults().clone(), rec.rows)
+    })
+}
+
+/// Small mutations of real capture lines.
+fn mutated_line() -> impl Strategy<Value = Vec<u8>> {
+    let lines: Vec<Vec<u8>> = [
+        "churn-csv-capture.first-lines.jsonl",
+        "bias-drift-json.jsonl",
+        "sdk-captured-data.jsonl",
+        "batch-transform-output.last-5-lines.jsonl",
+    ]
+    .iter()
+    .flat_map(|f| {
+        read_data(f)
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| l.to_vec())
+            .collect::<Vec<_>>()
+    })
+    .collect();
+    (
+        proptest::sample::select(lines),
+        proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 0..4),
+    )
+        .prop_map(|(mut l, edits)| {
+            for (at, byte, op) in edits {
+                let i = at.index(l.len().max(1)).min(l.len());
+                match op {
+                    0 if i < l.len() => l[i] = byte,
+                    1 => l.insert(i, byte),
+                    _ if i < l.len() => {
+                        l.remove(i);
+                    }
+                    _ => {}
+                }
+            }
+            l
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fast_scanner_agrees_with_serde(lines in proptest::collection::vec(mutated_line(), 1..6)) {
+        let mut bytes = Vec::new();
+        for l in &lines {
+            bytes.extend_from_slice(l);
+            bytes.push(b'\n');
+        }
+        let [fast, slow] = run_both(&bytes);
+        prop_assert_eq!(fast.0, slow.0);
+        prop_assert_eq!(fast.1, slow.1);
+        prop_assert_eq!(fast.2, slow.2);
+    }
+}
+
+#[test]
+fn fast_scanner_agrees_on_the_samples() {
+    for f in [
+        "churn-csv-capture.first-lines.jsonl",
+        "churn-csv-capture-inference-id.last-lines.jsonl",
+        "bias-drift-json.jsonl",
+        "bias-drift-jsonlines.jsonl",
+        "sdk-captured-data.jsonl",
+        "sdk-capture.jsonl",
+        "batch-transform-output.last-5-lines.jsonl",
+        "sdk-actuals.jsonl",
+    ] {
+        let [fast, slow] = run_both(&read_data(f));
+        assert_eq!(fast.0, slow.0, "{f}");
+        assert_eq!(fast.1, slow.1, "{f}");
+        assert_eq!(fast.2, slow.2, "{f}");
+    }
+}
+
+#[test]
+fn time_parsing_matches_chrono() {
+    for t in [
+        "2022-04-18T00:21:48Z",
+        "1970-01-01T00:00:00Z",
+        "2000-02-29T23:59:59.999Z",
+        "2024-12-31T12:00:00.5Z",
+        "1969-12-31T23:59:59Z",
+        "2100-03-01T00:00:00.123456789Z",
+    ] {
+        let want = chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp_millis();
+        assert_eq!(driftline_capture::parse_time_ms(t), Some(want), "{t}");
+    }
+    for bad in ["2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "{%s}", "2024-01-01T00:00:00"] {
+        assert_eq!(driftline_capture::parse_time_ms(bad), None, "{bad}");
+    }
+    // Offsets go through chrono.
+    assert_eq!(
+        driftline_capture::parse_time_ms("2024-01-01T01:00:00+01:00"),
+        driftline_capture::parse_time_ms("2024-01-01T00:00:00Z")
+    );
+}

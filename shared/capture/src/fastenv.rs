@@ -1,0 +1,329 @@
+//! A fast, strict scanner for the common shape of a capture line. It builds the same
+//! [`Envelope`] that serde would, borrowing every string, and gives up (`None`) on anything it
+//! does not handle exactly as serde_json does (escapes in a string, control bytes, non-ASCII
+//! text that is not UTF-8, duplicate or special keys, deep nesting, malformed numbers); the
+//! caller then falls back to serde_json, so results never depend on which path ran.
+
+use crate::envelope::{CaptureDataRaw, Envelope, MetaRaw, PayloadRaw};
+use memchr::memchr2;
+use std::borrow::Cow;
+
+const MAX_DEPTH: usize = 64;
+
+struct Sc<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Sc<'a> {
+    #[inline]
+    fn ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\r' | b'\n') {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    fn eat(&mut self, c: u8) -> Option<()> {
+        if self.peek()? == c {
+            self.i += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// A string without escapes (the caller checked the line for control bytes and UTF-8).
+    #[inline]
+    fn string(&mut self) -> Option<&'a str> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.i + 1;
+        let rest = self.b.get(start..)?;
+        let q = memchr2(b'"', b'\\', rest)?;
+        if rest[q] == b'\\' {
+            return None;
+        }
+        self.i = start + q + 1;
+        // The whole line is valid UTF-8 and quotes are ASCII, so this slice is on char bounds.
+        std::str::from_utf8(&rest[..q]).ok()
+    }
+
+    /// `null` → `Some(None)`, a plain string → `Some(Some(s))`, anything else → `None`.
+    #[inline]
+    fn opt_string(&mut self) -> Option<Option<Cow<'a, str>>> {
+        match self.peek()? {
+            b'n' => {
+                self.literal(b"null")?;
+                Some(None)
+            }
+            _ => self.string().map(|s| Some(Cow::Borrowed(s))),
+        }
+    }
+
+    fn literal(&mut self, lit: &[u8]) -> Option<()> {
+        if self.b.get(self.i..self.i + lit.len())? == lit {
+            self.i += lit.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn number(&mut self) -> Option<()> {
+        let b = self.b;
+        let mut i = self.i;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match b.get(i)? {
+            b'0' => i += 1,
+            b'1'..=b'9' => {
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            _ => return None,
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let s = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == s {
+                return None;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let s = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == s {
+                return None;
+            }
+        }
+        // A number must end at a delimiter.
+        match b.get(i) {
+            None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') => {
+                self.i = i;
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'"' => self.string().map(|_| ()),
+            b'{' => {
+                self.i += 1;
+                if self.peek()? == b'}' {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.string()?;
+                    self.eat(b':')?;
+                    self.skip_value(depth + 1)?;
+                    match self.peek()? {
+                        b',' => self.i += 1,
+                        b'}' => {
+                            self.i += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                if self.peek()? == b']' {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.skip_value(depth + 1)?;
+                    match self.peek()? {
+                        b',' => self.i += 1,
+                        b']' => {
+                            self.i += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => self.number(),
+        }
+    }
+
+    /// Iterates an object's members: `f(scanner, key)` must consume the value.
+    #[inline]
+    fn object(&mut self, mut f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            let k = self.string()?;
+            self.eat(b':')?;
+            f(self, k)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `null` → `Some(None)`; an object → parsed by `f`.
+    fn opt_object<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        match self.peek()? {
+            b'n' => {
+                self.literal(b"null")?;
+                Some(None)
+            }
+            b'{' => f(self).map(Some),
+            _ => None,
+        }
+    }
+
+    fn payload(&mut self) -> Option<PayloadRaw<'a>> {
+        let mut p = PayloadRaw {
+            observed_content_type: None,
+            data: None,
+            encoding: None,
+        };
+        let (mut ct, mut d, mut e) = (false, false, false);
+        self.object(|s, k| {
+            let (seen, slot) = match k {
+                "observedContentType" => (&mut ct, &mut p.observed_content_type),
+                "data" => (&mut d, &mut p.data),
+                "encoding" => (&mut e, &mut p.encoding),
+                _ => return s.skip_value(1),
+            };
+            if std::mem::replace(seen, true) {
+                return None; // duplicate: serde reports it
+            }
+            *slot = s.opt_string()?;
+            Some(())
+        })?;
+        Some(p)
+    }
+}
+
+/// Scans a line (already without `\r\n`) into an [`Envelope`], or `None` to let serde decide.
+pub(crate) fn scan(line: &[u8]) -> Option<Envelope<'_>> {
+    // Control bytes are invalid inside JSON strings; leave such lines to serde.
+    if line.iter().fold(0xffu8, |m, &b| m.min(b)) < 0x20 {
+        return None;
+    }
+    if !line.is_ascii() && std::str::from_utf8(line).is_err() {
+        return None;
+    }
+    let mut s = Sc { b: line, i: 0 };
+    let mut env = Envelope {
+        capture_data: None,
+        event_metadata: None,
+        ground_truth: None,
+        sm_output: None,
+        sm_inference_id: None,
+        sm_inference_time: None,
+    };
+    let (mut seen_cd, mut seen_md) = (false, false);
+    s.object(|s, k| match k {
+        "captureData" => {
+            if std::mem::replace(&mut seen_cd, true) {
+                return None;
+            }
+            env.capture_data = s.opt_object(|s| {
+                let mut cd = CaptureDataRaw {
+                    endpoint_input: None,
+                    endpoint_output: None,
+                    batch_transform_output: None,
+                };
+                let (mut si, mut so) = (false, false);
+                s.object(|s, k| match k {
+                    "endpointInput" => {
+                        if std::mem::replace(&mut si, true) {
+                            return None;
+                        }
+                        cd.endpoint_input = s.opt_object(|s| s.payload())?;
+                        Some(())
+                    }
+                    "endpointOutput" => {
+                        if std::mem::replace(&mut so, true) {
+                            return None;
+                        }
+                        cd.endpoint_output = s.opt_object(|s| s.payload())?;
+                        Some(())
+                    }
+                    "batchTransformOutput" => None,
+                    _ => s.skip_value(2),
+                })?;
+                Some(cd)
+            })?;
+            Some(())
+        }
+        "eventMetadata" => {
+            if std::mem::replace(&mut seen_md, true) {
+                return None;
+            }
+            env.event_metadata = s.opt_object(|s| {
+                let mut m = MetaRaw {
+                    event_id: None,
+                    inference_id: None,
+                    inference_time: None,
+                    invocation_source: None,
+                };
+                let mut seen = [false; 4];
+                s.object(|s, k| {
+                    let (n, slot) = match k {
+                        "eventId" => (0, &mut m.event_id),
+                        "inferenceId" => (1, &mut m.inference_id),
+                        "inferenceTime" => (2, &mut m.inference_time),
+                        "invocationSource" => (3, &mut m.invocation_source),
+                        _ => return s.skip_value(2),
+                    };
+                    if std::mem::replace(&mut seen[n], true) {
+                        return None;
+                    }
+                    *slot = s.opt_string()?;
+                    Some(())
+                })?;
+                Some(m)
+            })?;
+            Some(())
+        }
+        "groundTruthData" | "SageMakerOutput" | "SageMakerInferenceId" | "SageMakerInferenceTime" => None,
+        _ => s.skip_value(1),
+    })?;
+    s.ws();
+    if s.i != line.len() {
+        return None;
+    }
+    Some(env)
+}
