@@ -15,7 +15,11 @@ use std::time::Instant;
 fn cpu_s() -> f64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+        })
         .map(|ns| ns / 1e9)
         .unwrap_or(0.0)
 }
@@ -65,7 +69,10 @@ fn main() {
         .unwrap();
     }
     let mb = data.len() as f64 / 1e6;
-    println!("{n} records, {mb:.1} MB, {:.0} bytes/record", data.len() as f64 / n as f64);
+    println!(
+        "{n} records, {mb:.1} MB, {:.0} bytes/record",
+        data.len() as f64 / n as f64
+    );
     let opts = CaptureOptions {
         max_records: u64::MAX,
         ..Default::default()

@@ -11,6 +11,8 @@ use std::borrow::Cow;
 const MAX_DEPTH: usize = 64;
 
 struct Sc<'a> {
+    /// The line as text (validated once).
+    t: &'a str,
     b: &'a [u8],
     i: usize,
 }
@@ -52,8 +54,8 @@ impl<'a> Sc<'a> {
             return None;
         }
         self.i = start + q + 1;
-        // The whole line is valid UTF-8 and quotes are ASCII, so this slice is on char bounds.
-        std::str::from_utf8(&rest[..q]).ok()
+        // Quotes are ASCII, so the slice is on char boundaries of the validated line.
+        self.t.get(start..start + q)
     }
 
     /// `null` → `Some(None)`, a plain string → `Some(Some(s))`, anything else → `None`.
@@ -238,13 +240,15 @@ impl<'a> Sc<'a> {
 /// Scans a line (already without `\r\n`) into an [`Envelope`], or `None` to let serde decide.
 pub(crate) fn scan(line: &[u8]) -> Option<Envelope<'_>> {
     // Control bytes are invalid inside JSON strings; leave such lines to serde.
-    if line.iter().fold(0xffu8, |m, &b| m.min(b)) < 0x20 {
+    if line.iter().fold(0xffu8, |lo, &b| lo.min(b)) < 0x20 {
         return None;
     }
-    if !line.is_ascii() && std::str::from_utf8(line).is_err() {
-        return None;
-    }
-    let mut s = Sc { b: line, i: 0 };
+    let text = std::str::from_utf8(line).ok()?;
+    let mut s = Sc {
+        t: text,
+        b: line,
+        i: 0,
+    };
     let mut env = Envelope {
         capture_data: None,
         event_metadata: None,
@@ -318,7 +322,10 @@ pub(crate) fn scan(line: &[u8]) -> Option<Envelope<'_>> {
             })?;
             Some(())
         }
-        "groundTruthData" | "SageMakerOutput" | "SageMakerInferenceId" | "SageMakerInferenceTime" => None,
+        "groundTruthData"
+        | "SageMakerOutput"
+        | "SageMakerInferenceId"
+        | "SageMakerInferenceTime" => None,
         _ => s.skip_value(1),
     })?;
     s.ws();

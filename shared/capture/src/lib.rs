@@ -50,8 +50,8 @@
 
 mod csvsplit;
 mod envelope;
-mod fastenv;
 pub mod error;
+mod fastenv;
 pub mod fault;
 pub mod ground_truth;
 mod jtree;
@@ -69,7 +69,7 @@ pub use fault::{FaultKind, FaultReport};
 pub use lines::{LineAssembler, LineEvent};
 pub use options::{CaptureOptions, ColumnSpec, ColumnsPosition, ExpectedKind};
 pub use parser::{
-    is_deequ_numeric, parse_time_ms, CaptureParser, CaptureStats, CountingSink, EventMeta, LineOutcome,
-    RecordKind, RowSink, SkipReason,
+    is_deequ_numeric, parse_time_ms, CaptureParser, CaptureStats, CountingSink, EventMeta,
+    LineOutcome, RecordKind, RowSink, SkipReason,
 };
 pub use schema::{positional_name, Schema};

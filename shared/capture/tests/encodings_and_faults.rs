@@ -514,7 +514,10 @@ fn push_api_matches_reader() {
 
 #[test]
 fn csv_after_json_columns_fills_the_wider_schema() {
-    let json = capture_line(Some(payload("application/json", r#"{"extra": 1}"#, "JSON")), None);
+    let json = capture_line(
+        Some(payload("application/json", r#"{"extra": 1}"#, "JSON")),
+        None,
+    );
     let csv = capture_line(Some(payload("text/csv", "1,2", "CSV")), None);
     let (p, rec) = parse_default(format!("{csv}\n{json}\n{csv}\n").as_bytes());
     assert_eq!(p.faults().total(), 0);

@@ -231,7 +231,13 @@ fn profile_reader_builds_a_dataset_profile() {
     );
 }
 
-fn run_both(bytes: &[u8]) -> [(driftline_capture::CaptureStats, driftline_capture::FaultReport, Vec<Row>); 2] {
+fn run_both(
+    bytes: &[u8],
+) -> [(
+    driftline_capture::CaptureStats,
+    driftline_capture::FaultReport,
+    Vec<Row>,
+); 2] {
     [true, false].map(|fast| {
         let mut p = CaptureParser::new("eq", &CaptureOptions::default()).unwrap();
         p.set_fast_path(fast);
@@ -324,10 +330,17 @@ fn time_parsing_matches_chrono() {
         "1969-12-31T23:59:59Z",
         "2100-03-01T00:00:00.123456789Z",
     ] {
-        let want = chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp_millis();
+        let want = chrono::DateTime::parse_from_rfc3339(t)
+            .unwrap()
+            .timestamp_millis();
         assert_eq!(driftline_capture::parse_time_ms(t), Some(want), "{t}");
     }
-    for bad in ["2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "{%s}", "2024-01-01T00:00:00"] {
+    for bad in [
+        "2023-02-29T00:00:00Z",
+        "2024-13-01T00:00:00Z",
+        "{%s}",
+        "2024-01-01T00:00:00",
+    ] {
         assert_eq!(driftline_capture::parse_time_ms(bad), None, "{bad}");
     }
     // Offsets go through chrono.
