@@ -65,6 +65,30 @@ impl Formatter for JacksonFormatter {
         w.write_all(s.as_bytes())
     }
 
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> io::Result<()> {
+        use serde_json::ser::CharEscape;
+        // Jackson writes the short escapes like serde_json, but other control characters
+        // with upper-case hex digits (`\u001F`).
+        match escape {
+            CharEscape::AsciiControl(b) => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                w.write_all(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(b >> 4) as usize],
+                    HEX[(b & 0xf) as usize],
+                ])
+            }
+            other => serde_json::ser::CompactFormatter.write_char_escape(w, other),
+        }
+    }
+
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.has_value.push(false);
         w.write_all(b"[")
@@ -177,5 +201,11 @@ mod tests {
         let s = to_string_pretty(&v);
         let want = "{\n  \"a\" : {\n    \"n\" : 1,\n    \"x\" : 2.5\n  },\n  \"arr\" : [ 1.0, 2.0 ],\n  \"empty_a\" : [ ],\n  \"empty_o\" : { },\n  \"nested\" : [ [ 1.0 ], [ ] ],\n  \"objs\" : [ {\n    \"k\" : \"v\"\n  }, {\n    \"k\" : \"w\"\n  } ],\n  \"version\" : 0.0\n}";
         assert_eq!(s, want);
+    }
+
+    #[test]
+    fn escapes_like_jackson() {
+        let s = to_string_pretty(&serde_json::json!(["a\"b\\c\n\u{1f}/é"]));
+        assert_eq!(s, "[ \"a\\\"b\\\\c\\n\\u001F/é\" ]");
     }
 }
