@@ -35,6 +35,8 @@ pub enum FaultKind {
     RowCountMismatch,
     /// A row whose number of columns differs from the first record's or from the supplied names.
     ColumnCount,
+    /// A record that would bring the number of columns over `max_columns`.
+    TooManyColumns,
     /// Non-numeric text in a column that the supplied column specs declare numeric. Counted per
     /// cell; the record is still profiled (the cell goes to the profile as it is).
     NonNumeric,
@@ -46,7 +48,7 @@ pub enum FaultKind {
 
 impl FaultKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [FaultKind; 16] = [
+    pub const ALL: [FaultKind; 17] = [
         FaultKind::EmptyFile,
         FaultKind::LineTooLong,
         FaultKind::InvalidUtf8,
@@ -60,6 +62,7 @@ impl FaultKind {
         FaultKind::MalformedPayload,
         FaultKind::RowCountMismatch,
         FaultKind::ColumnCount,
+        FaultKind::TooManyColumns,
         FaultKind::NonNumeric,
         FaultKind::TruncatedGzip,
         FaultKind::CorruptGzip,
@@ -81,6 +84,7 @@ impl FaultKind {
             FaultKind::MalformedPayload => "malformed_payload",
             FaultKind::RowCountMismatch => "row_count_mismatch",
             FaultKind::ColumnCount => "column_count",
+            FaultKind::TooManyColumns => "too_many_columns",
             FaultKind::NonNumeric => "non_numeric",
             FaultKind::TruncatedGzip => "truncated_gzip",
             FaultKind::CorruptGzip => "corrupt_gzip",

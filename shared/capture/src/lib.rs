@@ -40,6 +40,34 @@
 //!   still goes to the profile, whose type inference and the evaluation's `data_type_check`
 //!   judge it as Model Monitor does. Without specs nothing is counted here.
 //!
+//! ## Use
+//! ```
+//! use driftline_capture::{profile_reader, CaptureOptions, CaptureParser, EventMeta, Schema};
+//! use driftline_stats::profile::Cell;
+//!
+//! let file = br#"{"captureData":{"endpointInput":{"observedContentType":"text/csv","mode":"INPUT","data":"1,2","encoding":"CSV"},"endpointOutput":{"observedContentType":"text/csv","mode":"OUTPUT","data":"0.5","encoding":"CSV"}},"eventMetadata":{"eventId":"e1","inferenceTime":"2024-01-01T00:00:00Z"},"eventVersion":"0"}
+//! not json
+//! "#;
+//! // A profile of one file (plain or gzip), with its faults and counts.
+//! let cp = profile_reader(&file[..], "f.jsonl", &CaptureOptions::default()).unwrap();
+//! assert_eq!(cp.records(), 1);
+//! assert_eq!(cp.malformed_records(), 1);
+//! assert_eq!(cp.profile.columns(), ["_c0", "_c1", "_c2"]);
+//! assert_eq!(cp.summary_faults().counts["malformed_json"], 1);
+//!
+//! // Or any sink, fed line by line (push API) or chunk by chunk (`feed` + `finish`).
+//! let mut p = CaptureParser::new("f.jsonl", &CaptureOptions::default()).unwrap();
+//! let mut first = Vec::new();
+//! let mut sink = |m: &EventMeta<'_>, s: &Schema, cells: &[Cell<'_>]| {
+//!     first.push((m.event_id.map(str::to_string), s.names()[0].clone(), format!("{:?}", cells[0])));
+//! };
+//! for line in file.split(|b| *b == b'\n') {
+//!     p.parse_line(line, &mut sink);
+//! }
+//! p.finish(&mut sink);
+//! assert_eq!(first, [(Some("e1".to_string()), "_c0".to_string(), "Raw(\"0.5\")".to_string())]);
+//! ```
+//!
 //! ## Bad input
 //! Never fatal, never a panic: every line ends as valid, malformed (one [`FaultKind`]) or
 //! skipped ([`SkipReason`]), and `lines == valid + malformed + skipped` ([`CaptureStats`]).

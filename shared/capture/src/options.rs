@@ -65,7 +65,8 @@ impl ColumnSpec {
 }
 
 /// Options of the capture reader. `Default` gives the runtime contract's defaults
-/// (1 MiB lines, 5,000,000 records, output columns at START, shadow traffic skipped).
+/// (1 MiB lines, 5,000,000 records, output columns at START, shadow traffic skipped) and at most
+/// 2048 columns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaptureOptions {
     /// Longer lines are skipped (to the next newline, without buffering) and counted as
@@ -80,6 +81,9 @@ pub struct CaptureOptions {
     /// every row must have exactly this many columns (else [`FaultKind::ColumnCount`](crate::FaultKind::ColumnCount)).
     /// When `None`, CSV columns are named `_c0`, `_c1`, … and JSON leaves by their dotted path.
     pub columns: Option<Vec<ColumnSpec>>,
+    /// Most columns a source may have (bounds the profile's memory when JSON keys vary);
+    /// records that would add more are [`FaultKind::TooManyColumns`](crate::FaultKind::TooManyColumns).
+    pub max_columns: usize,
     /// Skip records whose `eventMetadata.invocationSource` is `ShadowExperiment` (counted).
     pub skip_shadow: bool,
     /// Examples kept per fault kind.
@@ -95,6 +99,7 @@ impl Default for CaptureOptions {
             max_records: 5_000_000,
             output_columns_position: ColumnsPosition::Start,
             columns: None,
+            max_columns: 2048,
             skip_shadow: true,
             max_examples_per_kind: 3,
             max_examples: 20,

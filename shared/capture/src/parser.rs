@@ -822,6 +822,18 @@ impl Core {
         Ok(LineOutcome::Valid { rows: n as u32 })
     }
 
+    /// Do these leaves get the cached names (so the cached column map applies)?
+    fn same_as_cached(&self, leaves: &[(String, Cell<'_>)]) -> bool {
+        self.json_names.len() == leaves.len()
+            && (self.fixed_width.is_some()
+                || self
+                    .json_names
+                    .iter()
+                    .zip(leaves.iter())
+                    .enumerate()
+                    .all(|(k, (a, (p, _)))| leaf_name_eq(a, p, k)))
+    }
+
     /// Finds (or creates) the layout for a CSV row with these widths; faults on a width change.
     fn csv_layout_for(&mut self, out_w: usize, in_w: usize, row: usize) -> Result<(), Fault> {
         if let Some(l) = &self.csv_layout {
@@ -845,6 +857,18 @@ impl Core {
                     ),
                 ));
             }
+        }
+        let new = (0..total)
+            .filter(|&i| self.schema.position(&positional_name(i)).is_none())
+            .count();
+        if self.fixed_width.is_none() && self.schema.len() + new > self.opts.max_columns {
+            return Err((
+                FaultKind::TooManyColumns,
+                format!(
+                    "row {row} has {total} columns, over the limit of {}",
+                    self.opts.max_columns
+                ),
+            ));
         }
         self.csv_width = Some(total);
         let map: Vec<usize> = if self.fixed_width.is_some() {
@@ -957,19 +981,41 @@ impl Core {
             }
             rows.push(leaves);
         }
+        // Bound the number of columns (keys that are all different would grow the profile
+        // without limit): count the names this line would add.
+        if self.fixed_width.is_none() {
+            let mut new_names: std::collections::HashSet<String> = Default::default();
+            for leaves in &rows {
+                if self.same_as_cached(leaves) {
+                    continue;
+                }
+                for (k, (p, _)) in leaves.iter().enumerate() {
+                    let name = if p.is_empty() {
+                        positional_name(k)
+                    } else {
+                        p.clone()
+                    };
+                    if self.schema.position(&name).is_none() {
+                        new_names.insert(name);
+                    }
+                }
+            }
+            let total = self.schema.len() + new_names.len();
+            if total > self.opts.max_columns {
+                return Err((
+                    FaultKind::TooManyColumns,
+                    format!(
+                        "this record would bring the columns to {total}, over the limit of {}",
+                        self.opts.max_columns
+                    ),
+                ));
+            }
+        }
         let mut cells: Vec<Cell<'_>> = recycle(std::mem::take(cells_buf));
         let em = meta.as_meta(&self.source, self.line_no);
         for (i, leaves) in rows.iter().enumerate() {
             // Names: supplied (positional) > dotted path > `_cN`.
-            let same = self.json_names.len() == leaves.len()
-                && (self.fixed_width.is_some()
-                    || self
-                        .json_names
-                        .iter()
-                        .zip(leaves.iter())
-                        .enumerate()
-                        .all(|(k, (a, (p, _)))| leaf_name_eq(a, p, k)));
-            if !same {
+            if !self.same_as_cached(leaves) {
                 self.json_names.clear();
                 self.json_map.clear();
                 for (k, (p, _)) in leaves.iter().enumerate() {

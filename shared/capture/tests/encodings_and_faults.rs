@@ -525,3 +525,33 @@ fn csv_after_json_columns_fills_the_wider_schema() {
     assert_eq!(rec.rows[2].names, ["_c0", "_c1", "extra"]);
     assert_eq!(rec.rows[2].cells, vec![raw("1"), raw("2"), C::Missing]);
 }
+
+#[test]
+fn too_many_columns() {
+    let opts = CaptureOptions {
+        max_columns: 3,
+        ..Default::default()
+    };
+    let ok = capture_line(
+        Some(payload("application/json", r#"{"a":1,"b":2}"#, "JSON")),
+        None,
+    );
+    let grows = capture_line(
+        Some(payload("application/json", r#"{"c":1,"d":2}"#, "JSON")),
+        None,
+    );
+    let wide_csv = capture_line(Some(payload("text/csv", "1,2,3,4", "CSV")), None);
+    let (p, rec) = parse_bytes(
+        format!("{ok}\n{grows}\n{wide_csv}\n{ok}\n").as_bytes(),
+        &opts,
+    );
+    assert_eq!(
+        p.faults().count(FaultKind::TooManyColumns),
+        2,
+        "{:?}",
+        p.faults()
+    );
+    assert_eq!(rec.rows.len(), 2);
+    assert_eq!(p.schema().len(), 2);
+    assert_accounting(&p);
+}
