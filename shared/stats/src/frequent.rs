@@ -16,8 +16,8 @@
 //! * **Distinct count**: exact (the number of counters) while no reduction happened. At the
 //!   first reduction a HyperLogLog sketch with 2^14 registers is seeded with every value seen so
 //!   far (all still in the map at that moment) and then updated with every later value. Its
-//!   estimate uses linear counting below `2.5 * 2^14` and the raw HyperLogLog estimate above;
-//!   relative standard error `1.04 / sqrt(2^14) ≈ 0.81 %` (so about 2.4 % at three sigma).
+//!   estimate is Ertl's improved estimator (2017), unbiased across the whole range; relative
+//!   standard error `1.04 / sqrt(2^14) ≈ 0.81 %` (so about 2.4 % at three sigma).
 //!   HyperLogLog sketches merge by register-wise maximum (lossless).
 //!
 //! Hashing uses a fixed, seedless 64-bit hash ([`hash64`]) so that serialised sketches from
@@ -141,23 +141,59 @@ impl HyperLogLog {
         }
     }
 
-    /// Estimated number of distinct values (linear counting below 2.5·m, raw HLL above).
+    /// Estimated number of distinct values: Ertl's improved estimator (O. Ertl, *New
+    /// cardinality estimation algorithms for HyperLogLog sketches*, 2017, algorithm 6), which
+    /// needs no bias tables and has no switch-over bias (unlike the classic
+    /// linear-counting/raw-estimate switch at 2.5·m); relative standard error ≈ 1.04/√m.
     pub fn estimate(&self) -> f64 {
         let m = HLL_REGISTERS as f64;
-        let alpha = 0.7213 / (1.0 + 1.079 / m);
-        let mut sum = 0.0;
-        let mut zeros = 0usize;
+        let q = (64 - HLL_PRECISION) as usize; // registers hold 0..=q+1
+        let mut hist = vec![0u64; q + 2];
         for &r in &self.registers {
-            sum += 2f64.powi(-(r as i32));
-            if r == 0 {
-                zeros += 1;
-            }
+            hist[(r as usize).min(q + 1)] += 1;
         }
-        let raw = alpha * m * m / sum;
-        if raw <= 2.5 * m && zeros > 0 {
-            m * (m / zeros as f64).ln()
-        } else {
-            raw
+        let mut z = m * ertl_tau(1.0 - hist[q + 1] as f64 / m);
+        for k in (1..=q).rev() {
+            z = 0.5 * (z + hist[k] as f64);
+        }
+        z += m * ertl_sigma(hist[0] as f64 / m);
+        let alpha_inf = 0.5 / std::f64::consts::LN_2;
+        alpha_inf * m * m / z
+    }
+}
+
+/// Ertl's `sigma(x) = x + Σ_{k≥1} x^(2^k) 2^(k-1)` (infinite for x = 1).
+fn ertl_sigma(mut x: f64) -> f64 {
+    if x >= 1.0 {
+        return f64::INFINITY;
+    }
+    let mut y = 1.0;
+    let mut z = x;
+    loop {
+        x *= x;
+        let z_old = z;
+        z += x * y;
+        y += y;
+        if z == z_old {
+            return z;
+        }
+    }
+}
+
+/// Ertl's `tau(x) = (1 - x - Σ_{k≥1} (1 - x^(2^-k))^2 2^-k) / 3`.
+fn ertl_tau(mut x: f64) -> f64 {
+    if x <= 0.0 || x >= 1.0 {
+        return 0.0;
+    }
+    let mut y = 1.0;
+    let mut z = 1.0 - x;
+    loop {
+        x = x.sqrt();
+        let z_old = z;
+        y *= 0.5;
+        z -= (1.0 - x) * (1.0 - x) * y;
+        if z == z_old {
+            return z / 3.0;
         }
     }
 }
@@ -439,5 +475,33 @@ mod tests {
         let j = serde_json::to_string(&s).unwrap();
         let back: StringSummary = serde_json::from_str(&j).unwrap();
         assert_eq!(back, s);
+    }
+}
+
+#[cfg(test)]
+mod hll_range_tests {
+    use super::*;
+
+    /// Relative error from small to large cardinalities, including the range where the classic
+    /// estimator switches from linear counting to the raw estimate (2.5 * 2^14 = 40,960) and
+    /// is biased, several seeds: within 3 standard errors.
+    #[test]
+    fn hll_error_across_switch_point() {
+        let se = 1.04 / (HLL_REGISTERS as f64).sqrt();
+        let mut worst: f64 = 0.0;
+        for &n in &[
+            1_000u64, 10_000, 30_000, 40_000, 45_000, 60_000, 80_000, 120_000,
+        ] {
+            for seed in 0..3u64 {
+                let mut h = HyperLogLog::new();
+                for i in 0..n {
+                    h.insert(format!("s{seed}-{i}").as_bytes());
+                }
+                let rel = (h.estimate() - n as f64).abs() / n as f64;
+                worst = worst.max(rel);
+                assert!(rel < 3.0 * se, "n={n} seed={seed}: rel error {rel}");
+            }
+        }
+        eprintln!("worst relative error {worst}");
     }
 }
