@@ -91,6 +91,7 @@ pub use profile::{
     profile_reader, profile_reader_with, CaptureProfile, ProfileBuilder, ProfileTarget,
 };
 pub mod schema;
+pub mod stream;
 
 pub use error::CaptureError;
 pub use fault::{FaultKind, FaultReport};
@@ -101,3 +102,4 @@ pub use parser::{
     LineOutcome, RecordKind, RowSink, SkipReason,
 };
 pub use schema::{positional_name, Schema};
+pub use stream::StreamProfiler;

@@ -427,6 +427,13 @@ impl CaptureParser {
         self.core.fast_path = on;
     }
 
+    /// Records a fault that the caller found around the parser (e.g. a broken compressed
+    /// stream); `line` is the last line read. Not a line fault.
+    pub fn record_fault(&mut self, kind: FaultKind, line: u64, reason: impl FnOnce() -> String) {
+        let src = self.core.source.clone();
+        self.core.report.record(kind, &src, line, reason);
+    }
+
     /// The fault report so far.
     pub fn faults(&self) -> &FaultReport {
         &self.core.report

@@ -349,3 +349,63 @@ fn time_parsing_matches_chrono() {
         driftline_capture::parse_time_ms("2024-01-01T00:00:00Z")
     );
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn stream_profiler_matches_profile_reader() {
+    use driftline_capture::{FaultKind, StreamProfiler};
+    let mut text = read_data("sdk-capture.jsonl");
+    text.extend(read_data("bias-drift-json.jsonl"));
+    text.extend(b"{oops\n");
+    let opts = CaptureOptions::default();
+    let want = driftline_capture::profile_reader(&text[..], "s", &opts).unwrap();
+    for input in [text.clone(), gzip(&text)] {
+        for chunk in [1usize, 2, 3, 100, 1 << 20] {
+            let mut sp = StreamProfiler::new("s", &opts).unwrap();
+            for c in input.chunks(chunk) {
+                sp.push(c);
+            }
+            let got = sp.finish();
+            assert_eq!(got.stats, want.stats, "chunk {chunk}");
+            assert_eq!(got.faults, want.faults);
+            assert_eq!(got.profile, want.profile);
+        }
+    }
+    // Truncated and corrupt gzip are faults; what came before is kept.
+    let gz = gzip(&text);
+    let mut sp = StreamProfiler::new("s", &opts).unwrap();
+    sp.push(&gz[..gz.len() / 2]);
+    let got = sp.finish();
+    assert_eq!(
+        got.faults.count(FaultKind::TruncatedGzip),
+        1,
+        "{:?}",
+        got.faults
+    );
+    assert!(got.records() > 0);
+    let mut bad = gz.clone();
+    let n = bad.len();
+    for b in &mut bad[20..n - 10] {
+        *b ^= 0x5a;
+    }
+    let mut sp = StreamProfiler::new("s", &opts).unwrap();
+    for c in bad.chunks(64) {
+        sp.push(c);
+    }
+    let got = sp.finish();
+    let f = &got.faults;
+    assert_eq!(
+        f.count(FaultKind::CorruptGzip) + f.count(FaultKind::TruncatedGzip),
+        1,
+        "{f:?}"
+    );
+    // Empty input.
+    let got = StreamProfiler::new("s", &opts).unwrap().finish();
+    assert_eq!(got.faults.count(FaultKind::EmptyFile), 1);
+}
