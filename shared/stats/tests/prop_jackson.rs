@@ -10,10 +10,10 @@ fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|i| Value::from(i)),
+        any::<i64>().prop_map(Value::from),
         any::<f64>()
             .prop_filter("finite", |f| f.is_finite())
-            .prop_map(|f| Value::from(f)),
+            .prop_map(Value::from),
         "\\PC{0,8}|[\\x00-\\x1f\"\\\\]{0,3}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 64, 6, |inner| {
