@@ -1,6 +1,7 @@
 //! Reader configuration.
 
 use crate::error::CaptureError;
+use driftline_stats::formats::statistics::{InferredType, Statistics};
 
 /// Where the output (prediction) columns go relative to the input columns: Model Monitor's
 /// `output_columns_position` (default [`ColumnsPosition::Start`]).
@@ -61,6 +62,22 @@ impl ColumnSpec {
             name: name.into(),
             kind: ExpectedKind::Numeric,
         }
+    }
+
+    /// The columns of a baseline `statistics.json`, in its column order: `Integral` and
+    /// `Fractional` features are numeric, `String` and `Unknown` accept anything.
+    pub fn from_statistics(stats: &Statistics) -> Vec<ColumnSpec> {
+        stats
+            .features
+            .iter()
+            .map(|f| ColumnSpec {
+                name: f.name.clone(),
+                kind: match f.inferred_type {
+                    InferredType::Integral | InferredType::Fractional => ExpectedKind::Numeric,
+                    InferredType::String | InferredType::Unknown => ExpectedKind::Any,
+                },
+            })
+            .collect()
     }
 }
 

@@ -555,3 +555,61 @@ fn too_many_columns() {
     assert_eq!(p.schema().len(), 2);
     assert_accounting(&p);
 }
+
+#[test]
+fn column_specs_from_a_real_baseline() {
+    let stats: driftline_stats::formats::statistics::Statistics =
+        serde_json::from_slice(&read_data("sdk-data-quality-statistics.json")).unwrap();
+    let specs = ColumnSpec::from_statistics(&stats);
+    let names: Vec<_> = specs.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["_c0", "_c1", "_c2", "_c3", "_c4", "_c5"]);
+    assert!(specs
+        .iter()
+        .all(|c| c.kind == driftline_capture::ExpectedKind::Numeric));
+    let opts = CaptureOptions {
+        columns: Some(specs),
+        ..Default::default()
+    };
+    let ok = capture_line(
+        Some(payload("text/csv", "1.0,2,3,4,5", "CSV")),
+        Some(payload("text/csv", "0", "CSV")),
+    );
+    let bad = capture_line(
+        Some(payload("text/csv", "1.0,2,n/a,4,", "CSV")),
+        Some(payload("text/csv", "0", "CSV")),
+    );
+    let (p, rec) = parse_bytes(format!("{ok}\n{bad}\n").as_bytes(), &opts);
+    assert_eq!(rec.rows.len(), 2);
+    assert_eq!(rec.rows[1].get("_c3"), Some(&raw("n/a")));
+    assert_eq!(
+        rec.rows[1].get("_c5"),
+        Some(&C::Missing),
+        "missing is not a type fault"
+    );
+    assert_eq!(p.faults().count(FaultKind::NonNumeric), 1);
+    assert_eq!(p.faults().non_numeric_by_column().get("_c3"), Some(&1));
+    let ex = p
+        .faults()
+        .examples()
+        .iter()
+        .find(|e| e.kind == "non_numeric")
+        .unwrap();
+    assert_eq!(ex.line, 2);
+    assert!(ex.reason.contains("_c3"), "{}", ex.reason);
+}
+
+#[test]
+fn deequ_numeric_patterns() {
+    // Expected values checked with Python `re` on the two Deequ patterns.
+    use driftline_capture::is_deequ_numeric as n;
+    for ok in [
+        "1", " 1", "-1", "+ 1", "- 12", "1.5", "1e5", "1.5E-3", "0.0", "007",
+    ] {
+        assert!(n(ok), "{ok}");
+    }
+    for bad in [
+        "", "1 ", ".5", "1.", "NaN", "inf", "1e", "1.5.2", "--1", "1,5", "0x10",
+    ] {
+        assert!(!n(bad), "{bad}");
+    }
+}
