@@ -822,3 +822,33 @@ fn colours_have_sufficient_contrast() {
         );
     }
 }
+
+/// Real Model Monitor output (the churn baseline, two-level sketches of 2333 rows): re-binning
+/// each feature's sketch over its own bucket edges gives exactly the bucket counts the service
+/// wrote, so the report's current histograms use the service's bucket rule.
+#[test]
+fn rebin_reproduces_sagemaker_bucket_counts() {
+    let text =
+        include_str!("../../stats/tests/data/churn/statistics.partial-first-29-features.json");
+    let stats: Statistics = serde_json::from_str(text).unwrap();
+    let mut checked = 0;
+    for f in &stats.features {
+        let Some(kll) = f
+            .numerical_statistics
+            .as_ref()
+            .and_then(|n| n.distribution.as_ref())
+            .map(|d| &d.kll)
+        else {
+            continue;
+        };
+        let edges = edges_of(&kll.buckets).unwrap();
+        let r = rebin(&sketch_sample(&kll.sketch), &edges).unwrap();
+        let want: Vec<f64> = kll.buckets.iter().map(|b| b.count.0).collect();
+        assert_eq!(r.counts, want, "{}", f.name);
+        assert_eq!((r.under, r.over), (0.0, 0.0), "{}", f.name);
+        if kll.sketch.data.len() > 1 {
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} multi-level sketches");
+}
