@@ -90,43 +90,56 @@ pub fn ks_statistic(a: &WeightedSample, b: &WeightedSample) -> Result<KsStatisti
     if b.is_empty() || b.total_weight() <= 0.0 {
         return Err(DriftError::EmptySample("second sample"));
     }
-    let cum = |s: &WeightedSample| -> Vec<f64> {
-        let mut acc = 0.0;
-        s.weights()
-            .iter()
-            .map(|w| {
-                acc += w;
-                acc
-            })
-            .collect()
-    };
-    let (ca, cb) = (cum(a), cum(b));
+    let (av, aw, bv, bw) = (a.values(), a.weights(), b.values(), b.weights());
     let (ta, tb) = (a.total_weight(), b.total_weight());
-    // cumulative weight of `s` at values <= x
-    let at = |vals: &[f64], c: &[f64], x: f64| -> f64 {
-        let idx = vals.partition_point(|&v| v <= x);
-        if idx == 0 {
-            0.0
-        } else {
-            c[idx - 1]
+    // Walk the union of distinct values once. scipy takes the first extreme in the order
+    // "all of data1's values, then all of data2's", so track the extremes separately for values
+    // present in `a` and values present only... in `b`, and prefer `a`'s on ties.
+    let (mut i, mut j) = (0usize, 0usize);
+    let (mut ca, mut cb) = (0.0f64, 0.0f64);
+    let mut best_a = (f64::NEG_INFINITY, f64::NAN, f64::INFINITY, f64::NAN);
+    let mut best_b = (f64::NEG_INFINITY, f64::NAN, f64::INFINITY, f64::NAN);
+    while i < av.len() || j < bv.len() {
+        let x = match (av.get(i), bv.get(j)) {
+            (Some(&x), Some(&y)) => x.min(y),
+            (Some(&x), None) => x,
+            (None, Some(&y)) => y,
+            (None, None) => break,
+        };
+        let in_a = av.get(i) == Some(&x);
+        let in_b = bv.get(j) == Some(&x);
+        if in_a {
+            ca += aw[i];
+            i += 1;
         }
-    };
-    let mut max_diff = f64::NEG_INFINITY;
-    let mut min_diff = f64::INFINITY;
-    let (mut loc_max, mut loc_min) = (f64::NAN, f64::NAN);
-    for x in a.values().iter().chain(b.values().iter()) {
-        let f1 = at(a.values(), &ca, *x) / ta;
-        let f2 = at(b.values(), &cb, *x) / tb;
-        let d = f1 - f2;
-        if d > max_diff {
-            max_diff = d;
-            loc_max = *x;
+        if in_b {
+            cb += bw[j];
+            j += 1;
         }
-        if d < min_diff {
-            min_diff = d;
-            loc_min = *x;
+        let d = ca / ta - cb / tb;
+        for (present, best) in [(in_a, &mut best_a), (in_b, &mut best_b)] {
+            if present {
+                if d > best.0 {
+                    best.0 = d;
+                    best.1 = x;
+                }
+                if d < best.2 {
+                    best.2 = d;
+                    best.3 = x;
+                }
+            }
         }
     }
+    let (max_diff, loc_max) = if best_b.0 > best_a.0 {
+        (best_b.0, best_b.1)
+    } else {
+        (best_a.0, best_a.1)
+    };
+    let (min_diff, loc_min) = if best_b.2 < best_a.2 {
+        (best_b.2, best_b.3)
+    } else {
+        (best_a.2, best_a.3)
+    };
     Ok(KsStatistic {
         d_plus: max_diff,
         d_minus: (-min_diff).clamp(0.0, 1.0),
