@@ -40,6 +40,8 @@
 //! interpolations, in text and attributes). The output is deterministic (no clock), so a
 //! retried invocation writes the same bytes.
 
+#![warn(missing_docs)]
+
 pub mod bins;
 mod chart;
 mod num;
