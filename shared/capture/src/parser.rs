@@ -509,7 +509,11 @@ impl Core {
     ) -> LineOutcome {
         self.line_no += 1;
         self.stats.lines += 1;
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut line = line.strip_suffix(b"\r").unwrap_or(line);
+        if self.line_no == 1 {
+            // A UTF-8 byte-order mark written by some tools.
+            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        }
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             return self.skip(SkipReason::Blank);
         }

@@ -613,3 +613,13 @@ fn deequ_numeric_patterns() {
         assert!(!n(bad), "{bad}");
     }
 }
+
+#[test]
+fn byte_order_mark_and_crlf_lines() {
+    let mut text = b"\xEF\xBB\xBF".to_vec();
+    text.extend(format!("{}\r\n{}\r\n", good_csv_line(), good_csv_line()).as_bytes());
+    let (p, rec) = parse_default(&text);
+    assert_eq!(p.faults().total(), 0, "{:?}", p.faults());
+    assert_eq!(rec.rows.len(), 2);
+    assert_eq!(rec.rows[1].cells, vec![raw("0.5"), raw("1"), raw("2")]);
+}
