@@ -93,6 +93,25 @@ fn main() {
         assert_eq!(cp.records(), n as u64);
         report(&format!("round {round}: parse + profile"), n, mb, tt);
     }
+    // JSON Lines capture (Clarify style: {"features":[...]} in, {"score":…,"predicted_label":…} out).
+    let mut js = Vec::with_capacity(n / 4 * 400);
+    for i in 0..n / 4 {
+        writeln!(
+            js,
+            r#"{{"captureData":{{"endpointInput":{{"observedContentType":"application/jsonlines","mode":"INPUT","data":"{{\"features\":[{},{},{},{},{}]}}","encoding":"JSON"}},"endpointOutput":{{"observedContentType":"application/jsonlines","mode":"OUTPUT","data":"{{\"predicted_label\":{},\"score\":0.{}}}\n","encoding":"JSON"}}}},"eventMetadata":{{"eventId":"{:08x}","inferenceTime":"2024-05-01T00:00:00Z"}},"eventVersion":"0"}}"#,
+            i % 97, i % 13, i % 1000, i % 7, i % 31, i % 2, i % 1000, i
+        )
+        .unwrap();
+    }
+    let t = Timer::start();
+    let mut p = CaptureParser::new("bench.json", &opts).unwrap();
+    let mut sink = CountingSink::default();
+    p.read(&mut &js[..], &mut sink).unwrap();
+    let tt = t.stop();
+    assert_eq!(sink.rows, (n / 4) as u64);
+    assert_eq!(p.faults().total(), 0);
+    report("JSON Lines: parse only", n / 4, js.len() as f64 / 1e6, tt);
+
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&data).unwrap();
     let gz = gz.finish().unwrap();

@@ -1,8 +1,9 @@
 //! A fast, strict scanner for the common shape of a capture line. It builds the same
-//! [`Envelope`] that serde would, borrowing every string, and gives up (`None`) on anything it
-//! does not handle exactly as serde_json does (escapes in a string, control bytes, non-ASCII
-//! text that is not UTF-8, duplicate or special keys, deep nesting, malformed numbers); the
-//! caller then falls back to serde_json, so results never depend on which path ran.
+//! [`Envelope`] that serde would, borrowing strings without escapes (a value string with escapes
+//! is decoded by serde_json itself), and gives up (`None`) on anything it does not handle
+//! exactly as serde_json does (escapes in keys or skipped strings, control bytes, invalid UTF-8,
+//! duplicate or special keys, deep nesting, malformed numbers); the caller then falls back to
+//! serde_json, so results never depend on which path ran.
 
 use crate::envelope::{CaptureDataRaw, Envelope, MetaRaw, PayloadRaw};
 use memchr::memchr2;
@@ -58,7 +59,37 @@ impl<'a> Sc<'a> {
         self.t.get(start..start + q)
     }
 
-    /// `null` → `Some(None)`, a plain string → `Some(Some(s))`, anything else → `None`.
+    /// A string value: borrowed when it has no escapes; with escapes, the quoted literal is
+    /// decoded by serde_json itself (so the result is serde's, byte for byte).
+    #[inline]
+    fn string_value(&mut self) -> Option<Cow<'a, str>> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let open = self.i;
+        let mut j = open + 1;
+        let mut escaped = false;
+        loop {
+            let q = j + memchr2(b'"', b'\\', self.b.get(j..)?)?;
+            if self.b[q] == b'\\' {
+                escaped = true;
+                j = q + 2;
+            } else {
+                j = q;
+                break;
+            }
+        }
+        self.i = j + 1;
+        if escaped {
+            serde_json::from_str::<String>(self.t.get(open..=j)?)
+                .ok()
+                .map(Cow::Owned)
+        } else {
+            self.t.get(open + 1..j).map(Cow::Borrowed)
+        }
+    }
+
+    /// `null` → `Some(None)`, a string → `Some(Some(s))`, anything else → `None`.
     #[inline]
     fn opt_string(&mut self) -> Option<Option<Cow<'a, str>>> {
         match self.peek()? {
@@ -66,7 +97,7 @@ impl<'a> Sc<'a> {
                 self.literal(b"null")?;
                 Some(None)
             }
-            _ => self.string().map(|s| Some(Cow::Borrowed(s))),
+            _ => self.string_value().map(Some),
         }
     }
 
