@@ -1,0 +1,431 @@
+//! Training-data readers for `driftline baseline`: CSV, JSON Lines and Parquet, plain or gzip,
+//! each streamed row by row into a [`DatasetProfile`].
+//!
+//! * CSV: every field is a [`Cell::Raw`] (Deequ's regexes decide the type, as Model Monitor's
+//!   Spark CSV reader + Deequ do); an empty field is [`Cell::Missing`]. With a header row the
+//!   columns take its names, else `_c0`, `_c1`, … (Spark's names for headerless CSV).
+//! * JSON Lines: one JSON value per line, flattened as the capture reader flattens JSON records
+//!   (objects → dotted names `a.b`, array elements → their index `a.0`; a top-level array or
+//!   scalar is positional: `_c0`, `_c1`, …), keys in document order; typed cells.
+//! * Parquet: the record API; physical / logical types map to typed cells (integers →
+//!   [`Cell::Int`], floating point and decimals → [`Cell::Float`], UTF-8 → [`Cell::Str`],
+//!   booleans → [`Cell::Bool`], dates / times / binary → text); groups, lists and maps are
+//!   flattened like JSON.
+
+use anyhow::{bail, Context, Result};
+use driftline_stats::profile::{Cell, DatasetProfile};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Training-data formats `driftline baseline` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Comma-separated values.
+    Csv,
+    /// JSON Lines: one JSON object (or array) per line.
+    Jsonl,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl Format {
+    /// The format a file name implies (`.csv`, `.jsonl`/`.json`/`.ndjson`, `.parquet`/`.pq`,
+    /// each optionally followed by `.gz`).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        let ext = name.rsplit_once('.')?.1;
+        match ext {
+            "csv" | "txt" => Some(Format::Csv),
+            "jsonl" | "json" | "ndjson" => Some(Format::Jsonl),
+            "parquet" | "pq" => Some(Format::Parquet),
+            _ => None,
+        }
+    }
+}
+
+/// Opens a file for reading, decompressing gzip (detected by its magic bytes).
+pub fn open_maybe_gzip(path: &Path) -> Result<Box<dyn BufRead>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut br = BufReader::with_capacity(256 * 1024, file);
+    let head = br
+        .fill_buf()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        let gz = flate2::bufread::MultiGzDecoder::new(br);
+        Ok(Box::new(BufReader::with_capacity(256 * 1024, gz)))
+    } else {
+        Ok(Box::new(br))
+    }
+}
+
+/// Profiles a training-data file.
+pub fn profile_file(path: &Path, format: Format, header: bool) -> Result<DatasetProfile> {
+    match format {
+        Format::Csv => profile_csv(open_maybe_gzip(path)?, header, &path.display().to_string()),
+        Format::Jsonl => profile_jsonl(open_maybe_gzip(path)?, &path.display().to_string()),
+        Format::Parquet => {
+            let file =
+                File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+            profile_parquet(file, &path.display().to_string())
+        }
+    }
+}
+
+/// Profiles CSV text; `name` is used in error messages.
+pub fn profile_csv<R: Read>(reader: R, header: bool, name: &str) -> Result<DatasetProfile> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(header)
+        .flexible(true)
+        .from_reader(reader);
+    let mut p = DatasetProfile::new();
+    let mut cols: Vec<usize> = Vec::new();
+    if header {
+        let headers = rdr
+            .headers()
+            .with_context(|| format!("{name}: cannot read the header row"))?;
+        for h in headers.iter() {
+            cols.push(p.column_index(h));
+        }
+    }
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return Err(anyhow::Error::new(e)
+                    .context(format!("{name}: line {line}: not readable as CSV")));
+            }
+        }
+        while cols.len() < rec.len() {
+            let i = cols.len();
+            cols.push(p.column_index(&format!("_c{i}")));
+        }
+        for (i, field) in rec.iter().enumerate() {
+            let cell = if field.is_empty() {
+                Cell::Missing
+            } else {
+                Cell::Raw(field)
+            };
+            p.update(cols[i], cell);
+        }
+        p.add_records(1);
+    }
+    Ok(p)
+}
+
+/// Profiles JSON Lines text (blank lines are skipped); `name` is used in error messages.
+pub fn profile_jsonl<R: BufRead>(mut reader: R, name: &str) -> Result<DatasetProfile> {
+    let mut p = DatasetProfile::new();
+    let mut line = String::new();
+    let mut line_no = 0u64;
+    let mut path = String::new();
+    loop {
+        line.clear();
+        let n = reader
+            .read_line(&mut line)
+            .with_context(|| format!("{name}: line {}: cannot read", line_no + 1))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        path.clear();
+        let mut de = serde_json::Deserializer::from_str(text);
+        let mut sink = |col: &str, cell: Cell<'_>| {
+            let i = p.column_index(col);
+            p.update(i, cell);
+        };
+        Flatten {
+            path: &mut path,
+            top: true,
+            sink: &mut sink,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .with_context(|| format!("{name}: line {line_no}: not a JSON value"))?;
+        p.add_records(1);
+    }
+    Ok(p)
+}
+
+/// Callback receiving one flattened leaf.
+type Sink<'s> = dyn FnMut(&str, Cell<'_>) + 's;
+
+/// A `DeserializeSeed` that flattens a JSON value in document order, handing every leaf to
+/// `sink` under its dotted path.
+struct Flatten<'p, 's, 'f> {
+    path: &'p mut String,
+    /// True for the record itself: its array elements and a scalar are positional (`_cN`).
+    top: bool,
+    sink: &'f mut Sink<'s>,
+}
+
+impl Flatten<'_, '_, '_> {
+    fn leaf(self, cell: Cell<'_>) {
+        if self.top {
+            (self.sink)("_c0", cell);
+        } else {
+            (self.sink)(self.path, cell);
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Flatten<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Flatten<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.leaf(Cell::Bool(v));
+        Ok(())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.leaf(Cell::Int(v));
+        Ok(())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        match i64::try_from(v) {
+            Ok(i) => self.leaf(Cell::Int(i)),
+            Err(_) => self.leaf(Cell::Float(v as f64)),
+        }
+        Ok(())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.leaf(Cell::Float(v));
+        Ok(())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.leaf(Cell::Str(v));
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.leaf(Cell::Missing);
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        self.leaf(Cell::Missing);
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let base = self.path.len();
+        let mut i = 0usize;
+        loop {
+            self.path.truncate(base);
+            if self.top {
+                self.path.push_str("_c");
+            } else if base > 0 {
+                self.path.push('.');
+            }
+            self.path.push_str(&i.to_string());
+            let seed = Flatten {
+                path: &mut *self.path,
+                top: false,
+                sink: &mut *self.sink,
+            };
+            if seq.next_element_seed(seed)?.is_none() {
+                break;
+            }
+            i += 1;
+        }
+        self.path.truncate(base);
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let base = self.path.len();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            self.path.truncate(base);
+            if base > 0 {
+                self.path.push('.');
+            }
+            self.path.push_str(&key);
+            map.next_value_seed(Flatten {
+                path: &mut *self.path,
+                top: false,
+                sink: &mut *self.sink,
+            })?;
+        }
+        self.path.truncate(base);
+        Ok(())
+    }
+}
+
+/// Profiles a Parquet file with the record API (row groups are decoded one at a time).
+pub fn profile_parquet(file: File, name: &str) -> Result<DatasetProfile> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(file)
+        .with_context(|| format!("{name}: not a readable Parquet file"))?;
+    let mut p = DatasetProfile::new();
+    // Every top-level column exists even when all its values are null.
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    for field in schema.root_schema().get_fields() {
+        if field.is_primitive() {
+            p.column_index(field.name());
+        }
+    }
+    let rows = reader
+        .get_row_iter(None)
+        .with_context(|| format!("{name}: cannot read rows"))?;
+    let mut path = String::new();
+    for (i, row) in rows.enumerate() {
+        let row = row.with_context(|| format!("{name}: row {}: cannot decode", i + 1))?;
+        for (col, field) in row.get_column_iter() {
+            path.clear();
+            path.push_str(col);
+            parquet_field(&mut p, &mut path, field)?;
+        }
+        p.add_records(1);
+    }
+    Ok(p)
+}
+
+fn parquet_field(
+    p: &mut DatasetProfile,
+    path: &mut String,
+    field: &parquet::record::Field,
+) -> Result<()> {
+    use parquet::record::{Field, ListAccessor, MapAccessor};
+    let cell_text;
+    let cell = match field {
+        Field::Null => Cell::Missing,
+        Field::Bool(b) => Cell::Bool(*b),
+        Field::Byte(v) => Cell::Int(i64::from(*v)),
+        Field::Short(v) => Cell::Int(i64::from(*v)),
+        Field::Int(v) => Cell::Int(i64::from(*v)),
+        Field::Long(v) => Cell::Int(*v),
+        Field::UByte(v) => Cell::Int(i64::from(*v)),
+        Field::UShort(v) => Cell::Int(i64::from(*v)),
+        Field::UInt(v) => Cell::Int(i64::from(*v)),
+        Field::ULong(v) => match i64::try_from(*v) {
+            Ok(i) => Cell::Int(i),
+            Err(_) => Cell::Float(*v as f64),
+        },
+        Field::Float16(v) => Cell::Float(f64::from(v.to_f32())),
+        Field::Float(v) => Cell::Float(f64::from(*v)),
+        Field::Double(v) => Cell::Float(*v),
+        Field::Decimal(_) => {
+            let text = field.to_string();
+            match text.parse::<f64>() {
+                Ok(v) => Cell::Float(v),
+                Err(_) => bail!("{path}: decimal {text} is not a number"),
+            }
+        }
+        Field::Str(s) => Cell::Str(s),
+        Field::Bytes(_)
+        | Field::Date(_)
+        | Field::TimeMillis(_)
+        | Field::TimeMicros(_)
+        | Field::TimestampMillis(_)
+        | Field::TimestampMicros(_) => {
+            cell_text = field.to_string();
+            Cell::Str(cell_text.trim_matches('"'))
+        }
+        Field::Group(row) => {
+            let base = path.len();
+            for (k, v) in row.get_column_iter() {
+                path.truncate(base);
+                path.push('.');
+                path.push_str(k);
+                parquet_field(p, path, v)?;
+            }
+            path.truncate(base);
+            return Ok(());
+        }
+        Field::ListInternal(list) => {
+            let base = path.len();
+            for (i, v) in list.elements().iter().enumerate() {
+                path.truncate(base);
+                path.push('.');
+                path.push_str(&i.to_string());
+                parquet_field(p, path, v)?;
+            }
+            path.truncate(base);
+            return Ok(());
+        }
+        Field::MapInternal(map) => {
+            let base = path.len();
+            let keys = map.get_keys();
+            let values = map.get_values();
+            for i in 0..map.len() {
+                let key = match keys.get_string(i) {
+                    Ok(s) => s.clone(),
+                    Err(_) => i.to_string(),
+                };
+                path.truncate(base);
+                path.push('.');
+                path.push_str(&key);
+                if let Ok(v) = values.get_string(i) {
+                    let j = p.column_index(path);
+                    p.update(j, Cell::Str(v));
+                }
+            }
+            path.truncate(base);
+            return Ok(());
+        }
+    };
+    let j = p.column_index(path);
+    p.update(j, cell);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(p: &DatasetProfile) -> Vec<String> {
+        p.columns().iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn format_from_extension() {
+        assert_eq!(Format::from_path(Path::new("a/b.CSV")), Some(Format::Csv));
+        assert_eq!(
+            Format::from_path(Path::new("b.jsonl.gz")),
+            Some(Format::Jsonl)
+        );
+        assert_eq!(
+            Format::from_path(Path::new("t.parquet")),
+            Some(Format::Parquet)
+        );
+        assert_eq!(Format::from_path(Path::new("noext")), None);
+    }
+
+    #[test]
+    fn jsonl_flattens_in_document_order() {
+        let text = "{\"z\": 1, \"a\": {\"y\": \"s\", \"b\": [1.5, null]}, \"t\": true}\n\n[3, 4]\n";
+        let p = profile_jsonl(text.as_bytes(), "t").unwrap();
+        assert_eq!(names(&p), ["z", "a.y", "a.b.0", "a.b.1", "t", "_c0", "_c1"]);
+        assert_eq!(p.item_count(), 2);
+        assert_eq!(p.feature("z").unwrap().num_present(), 1);
+        assert_eq!(p.feature("a.b.1").unwrap().num_present(), 0);
+    }
+
+    #[test]
+    fn jsonl_error_names_line() {
+        let err = profile_jsonl("{\"a\":1}\n{\"a\":\n".as_bytes(), "f.jsonl").unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("f.jsonl: line 2"), "{msg}");
+    }
+
+    #[test]
+    fn csv_headerless_names() {
+        let p = profile_csv("1,a\n2,,x\n".as_bytes(), false, "t").unwrap();
+        assert_eq!(names(&p), ["_c0", "_c1", "_c2"]);
+        assert_eq!(p.feature("_c1").unwrap().num_present(), 1);
+    }
+}
