@@ -299,7 +299,7 @@ fn parquet_field(
     path: &mut String,
     field: &parquet::record::Field,
 ) -> Result<()> {
-    use parquet::record::{Field, ListAccessor, MapAccessor};
+    use parquet::record::{Field, MapAccessor};
     let cell_text;
     let cell = match field {
         Field::Null => Cell::Missing,

@@ -1,0 +1,258 @@
+//! `driftline analyze`: capture files → profile (streaming, bounded memory) → analysis against a
+//! baseline → `statistics.json`, `constraint_violations.json`, `summary.json` (+ `report.html`)
+//! and a table on the terminal.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use driftline_capture::profile::{profile_reader, CaptureProfile};
+use driftline_capture::{CaptureOptions, ColumnSpec, ColumnsPosition};
+use driftline_stats::analysis::{self, Analysis, AnalysisOptions, Baseline};
+use driftline_stats::formats::statistics::InferredType;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::fs::File;
+use std::io::{BufReader, IsTerminal, Read};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Input: SageMaker Data Capture JSON Lines files (endpointInput / endpointOutput with CSV, JSON
+or BASE64 encoding; batch-transform outputs), plain or gzip. Columns are the output columns
+then the input columns (--output-columns end reverses), named as in the baseline. Bad lines
+(malformed JSON, bad BASE64, wrong column count, ...) never stop the run: they are counted by
+kind, a few examples (file, line, reason) go into summary.json, and they surface as a data
+quality violation.
+
+Writes into DIR: statistics.json and constraint_violations.json (Model Monitor layouts),
+summary.json (records, malformed_records, drift_detected, per-feature drift figures and
+verdicts), and report.html with --html. Prints a table of the features on stdout.
+
+Exit codes:
+  0  no drift and no constraint violations (also: too few records for a verdict)
+  1  drift detected or constraint violations found
+  2  error: bad arguments, unreadable baseline or capture file (named in the message)
+
+Examples:
+  driftline analyze --baseline baseline/ -o out/ capture/*.jsonl
+  driftline analyze --baseline baseline/ -o out/ --html --min-records 1 sample.jsonl
+  driftline analyze --baseline baseline/ -o out/ data.jsonl.gz || echo \"drift: $?\"";
+
+/// Arguments of `driftline analyze`.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct AnalyzeArgs {
+    /// Baseline directory holding statistics.json and constraints.json (as written by
+    /// `driftline baseline` or a Model Monitor baselining job). Without constraints.json the
+    /// constraints are suggested from the statistics.
+    #[arg(long, value_name = "DIR")]
+    baseline: PathBuf,
+    /// Directory to write the results into (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    /// Also write a self-contained HTML report (report.html).
+    #[arg(long)]
+    html: bool,
+    /// Data Capture files (JSON Lines, optionally gzip); their profiles merge into one window.
+    #[arg(required = true, value_name = "FILES")]
+    files: Vec<PathBuf>,
+    /// Fewer records than this give status insufficient_data and no drift verdict.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    min_records: u64,
+    /// Where the endpoint's output columns go: before the input columns (start, Model
+    /// Monitor's default) or after them (end).
+    #[arg(long, value_enum, default_value_t = Position::Start)]
+    output_columns: Position,
+    /// Name capture columns _c0, _c1, ... (or by JSON path) even when the baseline has other
+    /// names. By default a baseline with named columns names the capture columns by position.
+    #[arg(long)]
+    positional_names: bool,
+    /// Capture lines longer than this many bytes are counted as faults and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = 1_048_576)]
+    max_line_bytes: usize,
+    /// Never draw a progress bar (it is drawn only when stderr is a terminal).
+    #[arg(long)]
+    no_progress: bool,
+    /// Do not print the feature table.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// `--output-columns` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Position {
+    /// Output columns first (Model Monitor's default).
+    Start,
+    /// Output columns last.
+    End,
+}
+
+/// Reads `dir/statistics.json` and (if present) `dir/constraints.json`.
+fn read_baseline(dir: &std::path::Path) -> Result<Baseline> {
+    let sp = dir.join("statistics.json");
+    let stats = crate::read_text(&sp)?;
+    let cp = dir.join("constraints.json");
+    let constraints = if cp.exists() {
+        Some(crate::read_text(&cp)?)
+    } else {
+        None
+    };
+    Baseline::from_json(&stats, constraints.as_deref())
+        .with_context(|| format!("invalid baseline in {}", dir.display()))
+}
+
+/// True when every name is Spark's positional `_c{i}` at its own position.
+fn positional(names: &[&str]) -> bool {
+    names
+        .iter()
+        .enumerate()
+        .all(|(i, n)| n.strip_prefix("_c") == Some(i.to_string().as_str()))
+}
+
+/// Capture reader options from the arguments and the baseline.
+fn capture_options(a: &AnalyzeArgs, baseline: &Baseline) -> CaptureOptions {
+    let names: Vec<&str> = baseline
+        .statistics
+        .features
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    let columns = if a.positional_names || positional(&names) {
+        None
+    } else {
+        Some(
+            baseline
+                .statistics
+                .features
+                .iter()
+                .map(|f| match f.inferred_type {
+                    InferredType::Integral | InferredType::Fractional => {
+                        ColumnSpec::numeric(f.name.clone())
+                    }
+                    _ => ColumnSpec::any(f.name.clone()),
+                })
+                .collect(),
+        )
+    };
+    CaptureOptions {
+        max_line_bytes: a.max_line_bytes,
+        max_records: u64::MAX,
+        output_columns_position: match a.output_columns {
+            Position::Start => ColumnsPosition::Start,
+            Position::End => ColumnsPosition::End,
+        },
+        columns,
+        ..CaptureOptions::default()
+    }
+}
+
+/// A reader that advances a progress bar by the bytes read (compressed bytes for gzip).
+struct Progress<R> {
+    inner: R,
+    bar: ProgressBar,
+}
+
+impl<R: Read> Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+/// Profiles every file into one window.
+fn profile_files(a: &AnalyzeArgs, opts: &CaptureOptions) -> Result<CaptureProfile> {
+    let mut total = 0u64;
+    for f in &a.files {
+        let md = std::fs::metadata(f).with_context(|| format!("cannot open {}", f.display()))?;
+        if md.is_dir() {
+            anyhow::bail!("{} is a directory, not a capture file", f.display());
+        }
+        total += md.len();
+    }
+    let bar = if !a.no_progress && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(total);
+        let style = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut window: Option<CaptureProfile> = None;
+    for f in &a.files {
+        let name = f.display().to_string();
+        let file = File::open(f).with_context(|| format!("cannot open {name}"))?;
+        let reader = BufReader::with_capacity(
+            256 * 1024,
+            Progress {
+                inner: file,
+                bar: bar.clone(),
+            },
+        );
+        let cp = profile_reader(reader, &name, opts).with_context(|| format!("reading {name}"))?;
+        match &mut window {
+            None => window = Some(cp),
+            Some(w) => w.merge(&cp),
+        }
+    }
+    bar.finish_and_clear();
+    window.context("no capture files given")
+}
+
+/// Runs `driftline analyze`; returns the exit code (0 clean, 1 drift or violations).
+pub fn run(a: &AnalyzeArgs) -> Result<u8> {
+    let baseline = read_baseline(&a.baseline)?;
+    let opts = capture_options(a, &baseline);
+    let window = profile_files(a, &opts)?;
+    let faults = window.summary_faults();
+    let analysis_opts = AnalysisOptions {
+        min_records: a.min_records,
+        sources: window.sources.clone(),
+        ..AnalysisOptions::default()
+    };
+    let analysis = analysis::analyze(&window.profile, &faults, Some(&baseline), &analysis_opts);
+    write_outputs(a, &baseline, &analysis)?;
+    if !a.quiet {
+        print!("{}", crate::table::render(&analysis.summary));
+    }
+    let s = &analysis.summary;
+    Ok(if s.drift_detected || s.violation_count > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+fn write_outputs(a: &AnalyzeArgs, baseline: &Baseline, analysis: &Analysis) -> Result<()> {
+    std::fs::create_dir_all(&a.output)
+        .with_context(|| format!("cannot create {}", a.output.display()))?;
+    crate::write_file(&a.output, "statistics.json", &analysis.statistics_json())?;
+    crate::write_file(
+        &a.output,
+        "constraint_violations.json",
+        &analysis.violations_json(),
+    )?;
+    crate::write_file(&a.output, "summary.json", &analysis.summary_json())?;
+    if a.html {
+        let html = driftline_report::render_html(&driftline_report::ReportInput {
+            summary: &analysis.summary,
+            current: &analysis.statistics,
+            baseline: Some(&baseline.statistics),
+            history: &[],
+        });
+        crate::write_file(&a.output, "report.html", &html)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positional_names_detected() {
+        assert!(positional(&["_c0", "_c1"]));
+        assert!(!positional(&["_c1", "_c0"]));
+        assert!(!positional(&["age", "_c1"]));
+    }
+}
