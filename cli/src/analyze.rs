@@ -210,7 +210,13 @@ pub fn run(a: &AnalyzeArgs) -> Result<u8> {
         sources: window.sources.clone(),
         ..AnalysisOptions::default()
     };
-    let analysis = analysis::analyze(&window.profile, &faults, Some(&baseline), &analysis_opts);
+    let analysis = analysis::analyze(
+        &window.profile,
+        &faults,
+        window.malformed_records(),
+        Some(&baseline),
+        &analysis_opts,
+    );
     write_outputs(a, &baseline, &analysis)?;
     if !a.quiet {
         print!("{}", crate::table::render(&analysis.summary));
