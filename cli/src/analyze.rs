@@ -60,10 +60,13 @@ pub struct AnalyzeArgs {
     /// Monitor's default) or after them (end).
     #[arg(long, value_enum, default_value_t = Position::Start)]
     output_columns: Position,
-    /// Name capture columns _c0, _c1, ... (or by JSON path) even when the baseline has other
-    /// names. By default a baseline with named columns names the capture columns by position.
-    #[arg(long)]
-    positional_names: bool,
+    /// How capture columns are named. auto: CSV captures (headerless) take the baseline's
+    /// names by position when the baseline has named columns, JSON captures keep their JSON
+    /// paths (e.g. features.0); baseline: always the baseline's names by position (every row
+    /// must then have exactly that many columns); capture: _c0, _c1, ... for CSV, JSON paths
+    /// for JSON.
+    #[arg(long, value_enum, default_value_t = Names::Auto)]
+    column_names: Names,
     /// Capture lines longer than this many bytes are counted as faults and skipped.
     #[arg(long, value_name = "BYTES", default_value_t = 1_048_576)]
     max_line_bytes: usize,
@@ -73,6 +76,17 @@ pub struct AnalyzeArgs {
     /// Do not print the feature table.
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// `--column-names` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Names {
+    /// Baseline names for CSV captures, JSON paths for JSON captures.
+    Auto,
+    /// The baseline's names, by position.
+    Baseline,
+    /// Positional `_cN` (CSV) or JSON paths.
+    Capture,
 }
 
 /// `--output-columns` values.
@@ -106,6 +120,34 @@ fn positional(names: &[&str]) -> bool {
         .all(|(i, n)| n.strip_prefix("_c") == Some(i.to_string().as_str()))
 }
 
+/// True when the first record of the first readable file is an endpoint capture with a CSV
+/// input payload (`encoding` CSV, or a `text/csv` content type).
+fn first_capture_is_csv(files: &[PathBuf]) -> bool {
+    let Some(first) = files.first() else {
+        return false;
+    };
+    let Ok(mut reader) = crate::input::open_maybe_gzip(first) else {
+        return false;
+    };
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let mut limited = std::io::Read::by_ref(&mut reader).take(1 << 22);
+        match std::io::BufRead::read_until(&mut limited, b'\n', &mut line) {
+            Ok(0) | Err(_) => return false,
+            Ok(_) if line.iter().all(u8::is_ascii_whitespace) => continue,
+            Ok(_) => break,
+        }
+    }
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) else {
+        return false;
+    };
+    let input = &v["captureData"]["endpointInput"];
+    let encoding = input["encoding"].as_str().unwrap_or("");
+    let content = input["observedContentType"].as_str().unwrap_or("");
+    encoding.eq_ignore_ascii_case("CSV") || content.to_ascii_lowercase().starts_with("text/csv")
+}
+
 /// Capture reader options from the arguments and the baseline.
 fn capture_options(a: &AnalyzeArgs, baseline: &Baseline) -> CaptureOptions {
     let names: Vec<&str> = baseline
@@ -114,7 +156,12 @@ fn capture_options(a: &AnalyzeArgs, baseline: &Baseline) -> CaptureOptions {
         .iter()
         .map(|f| f.name.as_str())
         .collect();
-    let columns = if a.positional_names || positional(&names) {
+    let use_baseline = match a.column_names {
+        Names::Baseline => true,
+        Names::Capture => false,
+        Names::Auto => !positional(&names) && first_capture_is_csv(&a.files),
+    };
+    let columns = if !use_baseline || names.is_empty() {
         None
     } else {
         Some(
