@@ -1,6 +1,7 @@
 //! Bad-input accounting: fault kinds with stable snake_case names, counts and a few examples.
 
 use driftline_stats::summary::{FaultExample, Faults};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What was wrong with a piece of input. [`FaultKind::as_str`] gives the stable snake_case name
@@ -106,6 +107,11 @@ impl FaultKind {
     fn index(self) -> usize {
         self as usize
     }
+
+    /// The kind with this snake_case name.
+    pub fn from_name(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
 }
 
 impl std::fmt::Display for FaultKind {
@@ -117,7 +123,10 @@ impl std::fmt::Display for FaultKind {
 /// Counts of faults by kind plus a few examples (source, 1-based line, reason).
 ///
 /// Converts into [`driftline_stats::summary::Faults`]; several reports merge (a window of files).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialises as `{counts: {kind: n}, examples, non_numeric_by_column, max_examples_per_kind,
+/// max_examples}` (kinds by name; unknown kinds from a newer writer are ignored on reading).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "StoredFaultReport", from = "StoredFaultReport")]
 pub struct FaultReport {
     counts: [u64; FaultKind::ALL.len()],
     examples: Vec<FaultExample>,
@@ -253,6 +262,58 @@ impl FaultReport {
                 .collect(),
             examples: self.examples.clone(),
         }
+    }
+}
+
+/// The serialised form of a [`FaultReport`].
+#[derive(Serialize, Deserialize)]
+struct StoredFaultReport {
+    #[serde(default)]
+    counts: BTreeMap<String, u64>,
+    #[serde(default)]
+    examples: Vec<FaultExample>,
+    #[serde(default)]
+    non_numeric_by_column: BTreeMap<String, u64>,
+    #[serde(default = "default_per_kind")]
+    max_examples_per_kind: usize,
+    #[serde(default = "default_total")]
+    max_examples: usize,
+}
+
+fn default_per_kind() -> usize {
+    3
+}
+
+fn default_total() -> usize {
+    20
+}
+
+impl From<FaultReport> for StoredFaultReport {
+    fn from(r: FaultReport) -> Self {
+        StoredFaultReport {
+            counts: r
+                .counts()
+                .map(|(k, n)| (k.as_str().to_string(), n))
+                .collect(),
+            examples: r.examples,
+            non_numeric_by_column: r.non_numeric_by_column,
+            max_examples_per_kind: r.max_examples_per_kind,
+            max_examples: r.max_examples,
+        }
+    }
+}
+
+impl From<StoredFaultReport> for FaultReport {
+    fn from(s: StoredFaultReport) -> Self {
+        let mut r = FaultReport::new(s.max_examples_per_kind, s.max_examples);
+        for (name, n) in s.counts {
+            if let Some(k) = FaultKind::from_name(&name) {
+                r.counts[k.index()] += n;
+            }
+        }
+        r.examples = s.examples;
+        r.non_numeric_by_column = s.non_numeric_by_column;
+        r
     }
 }
 

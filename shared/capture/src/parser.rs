@@ -103,7 +103,8 @@ pub enum LineOutcome {
 
 /// Line and record counts of one read. Always `lines == valid_lines + malformed_lines +
 /// skipped_lines()`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct CaptureStats {
     /// Lines seen (a last line without `\n` counts; an over-long line counts once).
     pub lines: u64,

@@ -95,8 +95,9 @@ impl<P: ProfileTarget> RowSink for ProfileBuilder<P> {
 }
 
 /// The profile of one source (or, merged, of a window of sources) with its bad-input
-/// accounting.
-#[derive(Debug, Clone)]
+/// accounting. Serialisable (with serde) when `P` is, so a per-file partial can be stored and
+/// merged into its window later.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CaptureProfile<P = DatasetProfile> {
     /// The profile.
     pub profile: P,
@@ -105,6 +106,7 @@ pub struct CaptureProfile<P = DatasetProfile> {
     /// Line / row counts and the inference-time range.
     pub stats: CaptureStats,
     /// Sources merged into this profile, in merge order.
+    #[serde(default)]
     pub sources: Vec<String>,
 }
 

@@ -409,3 +409,28 @@ fn stream_profiler_matches_profile_reader() {
     let got = StreamProfiler::new("s", &opts).unwrap().finish();
     assert_eq!(got.faults.count(FaultKind::EmptyFile), 1);
 }
+
+#[test]
+fn capture_profile_round_trips_through_json_and_merges_the_same() {
+    let opts = CaptureOptions::default();
+    let mut text = read_data("sdk-capture.jsonl");
+    text.extend(b"{bad\n[1]\n");
+    let a = driftline_capture::profile_reader(&text[..], "a", &opts).unwrap();
+    let json = serde_json::to_string(&a).unwrap();
+    let back: driftline_capture::CaptureProfile = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.stats, a.stats);
+    assert_eq!(back.faults, a.faults);
+    assert_eq!(back.sources, a.sources);
+    assert_eq!(back.profile.item_count(), a.profile.item_count());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["faults"]["counts"]["malformed_json"], 1);
+    assert_eq!(v["faults"]["counts"]["unrecognised_record"], 1);
+    // Merging the stored copy gives the same counts as merging the original.
+    let mut m1 = a.clone();
+    m1.merge(&a);
+    let mut m2 = back.clone();
+    m2.merge(&back);
+    assert_eq!(m1.stats, m2.stats);
+    assert_eq!(m1.faults, m2.faults);
+    assert_eq!(m1.profile.to_statistics(), m2.profile.to_statistics());
+}
