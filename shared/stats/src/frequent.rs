@@ -228,7 +228,8 @@ impl From<StoredSummary> for StringSummary {
         let mut counts = Map::default();
         for (v, c) in s.values {
             if c > 0 {
-                *counts.entry(v.into_boxed_str()).or_insert(0) += c;
+                let e = counts.entry(v.into_boxed_str()).or_insert(0);
+                *e = e.saturating_add(c);
             }
         }
         StringSummary {
@@ -294,12 +295,12 @@ impl StringSummary {
         if n == 0 {
             return;
         }
-        self.total += n;
+        self.total = self.total.saturating_add(n);
         if let Some(h) = self.hll.as_mut() {
             h.insert(value.as_bytes());
         }
         if let Some(c) = self.counts.get_mut(value) {
-            *c += n;
+            *c = c.saturating_add(n);
         } else {
             self.counts.insert(value.into(), n);
             if self.counts.len() > 2 * self.capacity {
@@ -329,7 +330,7 @@ impl StringSummary {
             *v = v.saturating_sub(c);
             *v > 0
         });
-        self.error += c;
+        self.error = self.error.saturating_add(c);
     }
 
     /// Merge another summary (capacities: the smaller one is kept).
@@ -354,13 +355,13 @@ impl StringSummary {
         }
         for (k, &v) in &other.counts {
             if let Some(c) = self.counts.get_mut(k) {
-                *c += v;
+                *c = c.saturating_add(v);
             } else {
                 self.counts.insert(k.clone(), v);
             }
         }
-        self.total += other.total;
-        self.error += other.error;
+        self.total = self.total.saturating_add(other.total);
+        self.error = self.error.saturating_add(other.error);
         if self.counts.len() > 2 * self.capacity {
             self.reduce();
         }

@@ -100,9 +100,10 @@ fn ser_levels<S: serde::Serializer>(data: &[Vec<f64>], s: S) -> Result<S::Ok, S:
 
 impl From<KllStored> for KllSketch {
     fn from(s: KllStored) -> Self {
+        let (k, c) = sane_params(s.k, s.c);
         let mut k = KllSketch {
-            k: s.k.max(1),
-            c: s.c,
+            k,
+            c,
             data: s
                 .data
                 .into_iter()
@@ -125,6 +126,19 @@ impl Default for KllSketch {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Largest accepted sketch size (keeps capacities far from overflow).
+pub const MAX_K: usize = 1 << 24;
+
+fn sane_params(k: usize, c: f64) -> (usize, f64) {
+    let c = if c > 0.0 && c <= 1.0 { c } else { DEFAULT_C };
+    (k.clamp(1, MAX_K), c)
+}
+
+/// Sum of weights, saturating (a corrupt sketch with 64+ levels must not overflow).
+fn sat_sum(it: impl Iterator<Item = u64>) -> u64 {
+    it.fold(0u64, u64::saturating_add)
 }
 
 /// An integer whose order is `f64::total_cmp`'s order.
@@ -200,8 +214,10 @@ impl KllSketch {
         Self::with_params(DEFAULT_K, DEFAULT_C)
     }
 
-    /// A sketch with sketch size `k` and shrinking factor `c` (expected in (0, 1]).
+    /// A sketch with sketch size `k` and shrinking factor `c`. Out-of-range parameters are
+    /// clamped: `k` to `1..=MAX_K`, a `c` outside (0, 1] becomes [`DEFAULT_C`].
     pub fn with_params(k: usize, c: f64) -> Self {
+        let (k, c) = sane_params(k, c);
         let mut s = KllSketch {
             k,
             c,
@@ -332,7 +348,7 @@ impl KllSketch {
         for (h, lvl) in other.data.iter().enumerate() {
             self.data[h].extend(lvl.iter().copied().filter(|v| !v.is_nan()));
         }
-        self.count += other.count;
+        self.count = self.count.saturating_add(other.count);
         self.error_weight = match (self.error_weight, other.error_weight) {
             (Some(a), Some(b)) => Some(a.saturating_add(b)),
             _ => None,
@@ -380,6 +396,7 @@ impl KllSketch {
 
     /// [`KllSketch::from_levels`] with explicit parameters.
     pub fn from_levels_with_params(levels: Vec<Vec<f64>>, k: usize, c: f64) -> Self {
+        let (k, c) = sane_params(k, c);
         let data: Vec<Vec<f64>> = levels
             .into_iter()
             .map(|l| l.into_iter().filter(|v| !v.is_nan()).collect())
@@ -415,18 +432,20 @@ impl KllSketch {
 
     /// Deequ's `getRankExclusive`: total weight of the items `< x`.
     pub fn rank_exclusive(&self, x: f64) -> u64 {
-        self.weighted_items()
-            .filter(|&(v, _)| v < x)
-            .map(|(_, w)| w)
-            .sum()
+        sat_sum(
+            self.weighted_items()
+                .filter(|&(v, _)| v < x)
+                .map(|(_, w)| w),
+        )
     }
 
     /// Deequ's `getRank`: total weight of the items `<= x`.
     pub fn rank_inclusive(&self, x: f64) -> u64 {
-        self.weighted_items()
-            .filter(|&(v, _)| v <= x)
-            .map(|(_, w)| w)
-            .sum()
+        sat_sum(
+            self.weighted_items()
+                .filter(|&(v, _)| v <= x)
+                .map(|(_, w)| w),
+        )
     }
 
     /// The `q`-quantile (q in [0, 1], clamped): the smallest item whose inclusive weighted rank
@@ -441,7 +460,7 @@ impl KllSketch {
         let target = q * self.count as f64;
         let mut cum = 0u64;
         for &(v, w) in &items {
-            cum += w;
+            cum = cum.saturating_add(w);
             if cum as f64 >= target {
                 return Some(v);
             }
@@ -566,6 +585,22 @@ mod tests {
         w.sort_unstable();
         radix_sort(&mut v);
         assert_eq!(v, w);
+    }
+
+    #[test]
+    fn hostile_input_does_not_panic() {
+        let levels: Vec<Vec<f64>> = (0..80).map(|h| vec![h as f64; 3]).collect();
+        let s = KllSketch::from_levels(levels);
+        assert_eq!(s.count(), u64::MAX);
+        assert_eq!(s.rank_inclusive(100.0), u64::MAX);
+        let _ = s.buckets(0.0, 79.0);
+        let _ = s.quantile(0.5);
+        let bad: KllSketch =
+            serde_json::from_str(r#"{"k":0,"c":7.0,"data":[[1.0]],"count":1}"#).unwrap();
+        assert_eq!((bad.k(), bad.c()), (1, DEFAULT_C));
+        let mut w = KllSketch::with_params(usize::MAX, f64::NAN);
+        w.update(1.0);
+        assert_eq!(w.k(), MAX_K);
     }
 
     #[test]

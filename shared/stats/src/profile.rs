@@ -276,7 +276,7 @@ impl NumericState {
                 self.avg += delta_n * n2;
                 self.m2 = self.m2 + other.m2 + delta * delta_n * n1 * n2;
             }
-            self.n += other.n;
+            self.n = self.n.saturating_add(other.n);
             self.sum += other.sum;
             self.min = self.min.min(other.min);
             self.max = self.max.max(other.max);
@@ -472,10 +472,10 @@ impl FeatureProfile {
 
     /// Merge another profile of the same column (the name of `self` is kept).
     pub fn merge(&mut self, other: &FeatureProfile) {
-        self.num_present += other.num_present;
-        self.num_integral += other.num_integral;
-        self.num_fractional += other.num_fractional;
-        self.num_string += other.num_string;
+        self.num_present = self.num_present.saturating_add(other.num_present);
+        self.num_integral = self.num_integral.saturating_add(other.num_integral);
+        self.num_fractional = self.num_fractional.saturating_add(other.num_fractional);
+        self.num_string = self.num_string.saturating_add(other.num_string);
         match (&mut self.strings, &other.strings) {
             (None, None) => self.numeric.merge(&other.numeric),
             (Some(ss), Some(os)) => ss.merge(os),
@@ -660,13 +660,13 @@ impl DatasetProfile {
     /// Count `n` more records. A column not updated for a record counts as missing there:
     /// `num_missing = item_count - num_present`.
     pub fn add_records(&mut self, n: u64) {
-        self.item_count += n;
+        self.item_count = self.item_count.saturating_add(n);
     }
 
     /// Merge another profile (columns matched by name; new columns are appended in `other`'s
     /// order).
     pub fn merge(&mut self, other: &DatasetProfile) {
-        self.item_count += other.item_count;
+        self.item_count = self.item_count.saturating_add(other.item_count);
         for f in &other.features {
             let i = self.column_index(&f.name);
             self.features[i].merge(f);
@@ -834,6 +834,31 @@ mod tests {
         assert_eq!((nx.common.num_present, nx.common.num_missing), (1, 2));
         let sy = st.features[1].string_statistics.as_ref().unwrap();
         assert_eq!((sy.common.num_present, sy.common.num_missing), (1, 2));
+    }
+
+    #[test]
+    fn high_cardinality_strings_stay_bounded() {
+        let mut p = DatasetProfile::new();
+        let c = p.column_index("id");
+        for i in 0..100_000u64 {
+            p.update(c, Cell::Str(&format!("user-{i}")));
+            p.add_records(1);
+        }
+        let ss = p.feature("id").unwrap().strings().unwrap();
+        assert!(ss.tracked() <= 2 * crate::frequent::DEFAULT_CAPACITY);
+        assert!(!ss.is_exact());
+        // Misra-Gries bound: every count is underestimated by at most n / (capacity + 1).
+        assert!(
+            ss.max_error() as f64 <= 100_000.0 / (crate::frequent::DEFAULT_CAPACITY as f64 + 1.0)
+        );
+        let d = ss.distinct_count();
+        assert!((d - 100_000.0).abs() / 100_000.0 < 0.025, "{d}");
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(
+            json.len() < 200_000,
+            "partial profile JSON is {} bytes",
+            json.len()
+        );
     }
 
     #[test]
