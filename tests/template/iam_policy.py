@@ -101,7 +101,7 @@ def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
     retrain = common("StartRetrainingLogGroup") | {
         Grant("s3:GetObject", f"{s3}/{p}/reports/*"),
         Grant("s3:PutObject", f"{s3}/{p}/remediation/*"),
-        list_under(f"{p}/reports/*", f"{p}/remediation/*"),
+        list_under(f"{p}/reports/*"),
         Grant("sagemaker:StartPipelineExecution", pipeline),
         Grant("sagemaker:ListPipelineExecutions", pipeline),
         Grant("sns:Publish", topic),
