@@ -148,17 +148,15 @@ pub(crate) fn split_records<'v, 'a>(v: &'v JNode<'a>, out: &mut Vec<&'v JNode<'a
     }
 }
 
-/// One flattened leaf: its dotted path (empty for a top-level scalar or an element of a
-/// top-level array, which are named by position) and its value.
-pub(crate) struct Leaf<'v> {
-    pub path: String,
-    pub value: &'v JNode<'v>,
-}
-
-/// Flattens a record: objects become dotted names (`a.b`), array elements get their index as a
-/// path component (`features.0`), except that the elements of a record that is itself an array
-/// get no name (positional, `_cN`).
-pub(crate) fn flatten<'v>(v: &'v JNode<'v>, path: &mut String, top: bool, out: &mut Vec<Leaf<'v>>) {
+/// Flattens a record, calling `leaf(path, value)` for every scalar: objects become dotted names
+/// (`a.b`), array elements get their index as a path component (`features.0`), except that the
+/// elements of a record that is itself an array get no name (empty path: positional, `_cN`).
+pub(crate) fn flatten<'v, F: FnMut(&str, &'v JNode<'v>)>(
+    v: &'v JNode<'v>,
+    path: &mut String,
+    top: bool,
+    leaf: &mut F,
+) {
     match v {
         JNode::Arr(items) => {
             for (i, e) in items.iter().enumerate() {
@@ -167,9 +165,9 @@ pub(crate) fn flatten<'v>(v: &'v JNode<'v>, path: &mut String, top: bool, out: &
                     if !path.is_empty() {
                         path.push('.');
                     }
-                    path.push_str(&i.to_string());
+                    push_index(path, i);
                 }
-                flatten(e, path, false, out);
+                flatten(e, path, false, leaf);
                 path.truncate(len);
             }
         }
@@ -180,13 +178,16 @@ pub(crate) fn flatten<'v>(v: &'v JNode<'v>, path: &mut String, top: bool, out: &
                     path.push('.');
                 }
                 path.push_str(k);
-                flatten(e, path, false, out);
+                flatten(e, path, false, leaf);
                 path.truncate(len);
             }
         }
-        _ => out.push(Leaf {
-            path: path.clone(),
-            value: v,
-        }),
+        _ => leaf(path, v),
     }
+}
+
+/// Appends the decimal digits of `i` without allocating.
+fn push_index(path: &mut String, i: usize) {
+    use std::fmt::Write;
+    let _ = write!(path, "{i}");
 }

@@ -4,7 +4,7 @@ use crate::csvsplit::{self, CsvRows, Span};
 use crate::envelope::{Envelope, PayloadRaw};
 use crate::error::CaptureError;
 use crate::fault::{truncate, FaultKind, FaultReport};
-use crate::jtree::{self, JNode, Leaf};
+use crate::jtree::{self, JNode};
 use crate::lines::{LineAssembler, LineEvent};
 use crate::options::{CaptureOptions, ColumnsPosition, ExpectedKind};
 use crate::schema::{positional_name, Schema};
@@ -835,7 +835,7 @@ impl Core {
     }
 
     /// Do these leaves get the cached names (so the cached column map applies)?
-    fn same_as_cached(&self, leaves: &[(String, Cell<'_>)]) -> bool {
+    fn same_as_cached(&self, paths: &str, leaves: &[LeafItem<'_>]) -> bool {
         self.json_names.len() == leaves.len()
             && (self.fixed_width.is_some()
                 || self
@@ -843,7 +843,7 @@ impl Core {
                     .iter()
                     .zip(leaves.iter())
                     .enumerate()
-                    .all(|(k, (a, (p, _)))| leaf_name_eq(a, p, k)))
+                    .all(|(k, (a, item))| leaf_name_eq(a, leaf_path(paths, item), k)))
     }
 
     /// Finds (or creates) the layout for a CSV row with these widths; faults on a width change.
@@ -969,44 +969,42 @@ impl Core {
         };
         let start = self.opts.output_columns_position == ColumnsPosition::Start;
         // Flatten every row first (so that a bad row faults the whole line before any is emitted).
-        let mut rows: Vec<Vec<(String, Cell<'_>)>> = Vec::with_capacity(n);
+        let mut lv = Leaves::default();
+        let mut cur = String::new();
         for i in 0..n {
-            let mut leaves: Vec<(String, Cell<'_>)> = Vec::new();
+            lv.bounds.push(lv.items.len());
             let order = if start {
                 [output, input]
             } else {
                 [input, output]
             };
             for recs in order.into_iter().flatten() {
-                recs[i].leaves(&mut leaves);
+                recs[i].leaves(&mut lv, &mut cur);
             }
+            let width = lv.items.len() - lv.bounds[i];
             if let Some(w) = self.fixed_width {
-                if leaves.len() != w {
+                if width != w {
                     return Err((
                         FaultKind::ColumnCount,
                         format!(
-                            "row {i} has {} columns but the supplied column names are {w}",
-                            leaves.len()
+                            "row {i} has {width} columns but the supplied column names are {w}"
                         ),
                     ));
                 }
             }
-            rows.push(leaves);
         }
+        lv.bounds.push(lv.items.len());
         // Bound the number of columns (keys that are all different would grow the profile
         // without limit): count the names this line would add.
         if self.fixed_width.is_none() {
             let mut new_names: std::collections::HashSet<String> = Default::default();
-            for leaves in &rows {
-                if self.same_as_cached(leaves) {
+            for i in 0..n {
+                let row = lv.row(i);
+                if self.same_as_cached(&lv.paths, row) {
                     continue;
                 }
-                for (k, (p, _)) in leaves.iter().enumerate() {
-                    let name = if p.is_empty() {
-                        positional_name(k)
-                    } else {
-                        p.clone()
-                    };
+                for (k, item) in row.iter().enumerate() {
+                    let name = leaf_name(&lv.paths, item, k);
                     if self.schema.position(&name).is_none() {
                         new_names.insert(name);
                     }
@@ -1025,18 +1023,17 @@ impl Core {
         }
         let mut cells: Vec<Cell<'_>> = recycle(std::mem::take(cells_buf));
         let em = meta.as_meta(&self.source, self.line_no);
-        for (i, leaves) in rows.iter().enumerate() {
+        for i in 0..n {
+            let leaves = lv.row(i);
             // Names: supplied (positional) > dotted path > `_cN`.
-            if !self.same_as_cached(leaves) {
+            if !self.same_as_cached(&lv.paths, leaves) {
                 self.json_names.clear();
                 self.json_map.clear();
-                for (k, (p, _)) in leaves.iter().enumerate() {
+                for (k, item) in leaves.iter().enumerate() {
                     let name = if self.fixed_width.is_some() {
                         self.schema.names()[k].clone()
-                    } else if p.is_empty() {
-                        positional_name(k)
                     } else {
-                        p.clone()
+                        leaf_name(&lv.paths, item, k)
                     };
                     let j = self.schema.resolve(&name);
                     self.json_names.push(name);
@@ -1045,7 +1042,7 @@ impl Core {
             }
             cells.clear();
             cells.resize(self.schema.len(), Cell::Missing);
-            for (k, (_, c)) in leaves.iter().enumerate() {
+            for (k, (_, _, c)) in leaves.iter().enumerate() {
                 if let Some(&j) = self.json_map.get(k) {
                     if let Some(slot) = cells.get_mut(j) {
                         *slot = *c;
@@ -1245,22 +1242,55 @@ impl<'t> Side<'t> {
     }
 }
 
+/// A flattened leaf: its path as a range of [`Leaves::paths`] (empty: positional) and its cell.
+type LeafItem<'x> = (u32, u32, Cell<'x>);
+
+/// The flattened leaves of every row of one line, with all paths in one string.
+#[derive(Default)]
+struct Leaves<'x> {
+    paths: String,
+    items: Vec<LeafItem<'x>>,
+    /// Row i is `items[bounds[i]..bounds[i + 1]]`.
+    bounds: Vec<usize>,
+}
+
+impl<'x> Leaves<'x> {
+    fn row(&self, i: usize) -> &[LeafItem<'x>] {
+        &self.items[self.bounds[i]..self.bounds[i + 1]]
+    }
+}
+
+fn leaf_path<'p>(paths: &'p str, item: &LeafItem<'_>) -> &'p str {
+    paths.get(item.0 as usize..item.1 as usize).unwrap_or("")
+}
+
+/// Column name of a leaf at position `k` without supplied names: its path, else `_c{k}`.
+fn leaf_name(paths: &str, item: &LeafItem<'_>, k: usize) -> String {
+    let p = leaf_path(paths, item);
+    if p.is_empty() {
+        positional_name(k)
+    } else {
+        p.to_string()
+    }
+}
+
 impl<'x> SideRecord<'x> {
-    fn leaves(&self, out: &mut Vec<(String, Cell<'x>)>) {
+    fn leaves(&self, out: &mut Leaves<'x>, cur: &mut String) {
         match self {
             SideRecord::Csv(p, rows, i) => {
                 let (a, b) = rows.rows[*i];
                 for s in &rows.spans[a as usize..b as usize] {
-                    out.push((String::new(), csv_cell(rows.text(p, *s))));
+                    out.items.push((0, 0, csv_cell(rows.text(p, *s))));
                 }
             }
             SideRecord::Json(node) => {
-                let mut leaves: Vec<Leaf<'x>> = Vec::new();
-                let mut path = String::new();
-                jtree::flatten(node, &mut path, true, &mut leaves);
-                for l in leaves {
-                    out.push((l.path, json_cell(l.value)));
-                }
+                cur.clear();
+                let Leaves { paths, items, .. } = out;
+                jtree::flatten(node, cur, true, &mut |path: &str, v: &'x JNode<'x>| {
+                    let a = paths.len() as u32;
+                    paths.push_str(path);
+                    items.push((a, paths.len() as u32, json_cell(v)));
+                });
             }
         }
     }
