@@ -183,3 +183,78 @@ pub struct CategoricalBucket {
     /// How often it occurred.
     pub count: u64,
 }
+
+impl Statistics {
+    /// The feature named `name`.
+    pub fn feature(&self, name: &str) -> Option<&FeatureStatistics> {
+        self.features.iter().find(|f| f.name == name)
+    }
+
+    /// `dataset.item_count`, if present.
+    pub fn item_count(&self) -> Option<u64> {
+        self.dataset.as_ref().map(|d| d.item_count)
+    }
+}
+
+impl FeatureStatistics {
+    /// `common` counts of whichever statistics section is present.
+    pub fn common(&self) -> Option<Common> {
+        self.numerical_statistics
+            .as_ref()
+            .map(|n| n.common)
+            .or_else(|| self.string_statistics.as_ref().map(|s| s.common))
+    }
+
+    /// The KLL sketch data of a numeric feature, if present.
+    pub fn kll_sketch(&self) -> Option<&KllSketchData> {
+        self.numerical_statistics
+            .as_ref()?
+            .distribution
+            .as_ref()
+            .map(|d| &d.kll.sketch)
+    }
+}
+
+impl KllSketchData {
+    /// The levels as plain doubles, level 0 first.
+    pub fn levels(&self) -> Vec<Vec<f64>> {
+        self.data
+            .iter()
+            .map(|l| l.iter().map(|d| d.0).collect())
+            .collect()
+    }
+
+    /// Rebuild a [`crate::kll::KllSketch`] with this file's `k` and `c` (see
+    /// [`crate::kll::KllSketch::from_levels`] for what is and is not restored).
+    pub fn to_sketch(&self) -> crate::kll::KllSketch {
+        let k = self.parameters.k.0;
+        let k = if k.is_finite() && k >= 1.0 {
+            k as usize
+        } else {
+            crate::kll::DEFAULT_K
+        };
+        crate::kll::KllSketch::from_levels_with_params(self.levels(), k, self.parameters.c.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers_read_a_feature() {
+        let text = r#"{"version":0.0,"dataset":{"item_count":4},"features":[{"name":"a",
+            "inferred_type":"Integral","numerical_statistics":{"common":{"num_present":3,
+            "num_missing":1},"mean":2.0,"sum":6.0,"std_dev":0.8,"min":1.0,"max":3.0,
+            "distribution":{"kll":{"buckets":[],"sketch":{"parameters":{"c":0.64,"k":2048.0},
+            "data":[[1.0,3.0],[2.0]]}}}}}]}"#;
+        let s: Statistics = serde_json::from_str(text).unwrap();
+        assert_eq!(s.item_count(), Some(4));
+        let f = s.feature("a").unwrap();
+        assert_eq!(f.common().unwrap().num_missing, 1);
+        let sk = f.kll_sketch().unwrap().to_sketch();
+        assert_eq!(sk.count(), 4);
+        assert_eq!(sk.rank_inclusive(2.0), 3);
+        assert!(s.feature("b").is_none());
+    }
+}
