@@ -1,1 +1,41 @@
-fn main() {}
+//! `analyze-capture`: wires configuration and clients once, then serves S3 events.
+
+use analyze_capture::{config::Config, handler::Handler};
+use driftline_aws::clients;
+use driftline_aws::config::ProcessEnv;
+use driftline_aws::emf::StdoutSink;
+use driftline_aws::s3::S3Store;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_current_span(false)
+        .with_target(false)
+        .without_time()
+        // stdout carries the EMF metric documents; logs go to stderr.
+        .with_writer(std::io::stderr)
+        .init();
+
+    let config = match Config::from_env(&ProcessEnv) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "invalid configuration");
+            return Err(e.into());
+        }
+    };
+    let sdk = clients::sdk_config().await;
+    let store = S3Store::new(clients::s3_client(&sdk));
+    let handler = Handler::new(store, StdoutSink, config);
+    let handler = &handler;
+    run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handler.handle(event).await
+    }))
+    .await
+}

@@ -1,0 +1,151 @@
+//! analyze-capture's configuration, read once at start-up from the environment
+//! (`docs/ARCHITECTURE.md` lists every variable and its default).
+
+use driftline_aws::config::{
+    self as cfg, check_prefixes_disjoint, vars, Common, ConfigError, EnvSource,
+};
+use driftline_capture::{CaptureOptions, ColumnsPosition};
+
+/// Validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Bucket and prefix of everything driftline writes.
+    pub common: Common,
+    /// Prefix under which Data Capture writes (the trigger prefix).
+    pub capture_prefix: String,
+    /// Below this many records a window is "insufficient data".
+    pub min_records: u64,
+    /// `MonitoringSchedule` dimension of the SageMaker-named metrics.
+    pub monitoring_schedule: String,
+    /// Namespace of driftline's own metrics.
+    pub metrics_namespace: String,
+    /// Also emit `feature_*` metrics in SageMaker's namespace.
+    pub emit_sagemaker_metrics: bool,
+    /// Capture reader limits and column placement.
+    pub capture: CaptureOptions,
+    /// How many earlier windows the report's trend lines look back.
+    pub history_windows: u32,
+}
+
+impl Config {
+    /// Reads and validates every variable; the error names the variable and the bad value.
+    /// Refuses a driftline prefix that overlaps the capture prefix (a recursion hazard).
+    pub fn from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
+        let common = Common::from_env(env)?;
+        let capture_prefix = cfg::prefix_or(env, vars::CAPTURE_PREFIX, vars::DEFAULT_CAPTURE_PREFIX)?;
+        check_prefixes_disjoint(
+            vars::DRIFTLINE_PREFIX,
+            &common.prefix,
+            vars::CAPTURE_PREFIX,
+            &capture_prefix,
+        )?;
+        let min_records = cfg::int_in_range(
+            env,
+            vars::MIN_RECORDS,
+            vars::DEFAULT_MIN_RECORDS,
+            1,
+            u64::MAX / 2,
+        )?;
+        let max_line_bytes = cfg::int_in_range(
+            env,
+            vars::MAX_LINE_BYTES,
+            vars::DEFAULT_MAX_LINE_BYTES,
+            64,
+            256 * 1024 * 1024,
+        )?;
+        let max_records = cfg::int_in_range(
+            env,
+            vars::MAX_RECORDS,
+            vars::DEFAULT_MAX_RECORDS,
+            1,
+            u64::MAX / 2,
+        )?;
+        let position = cfg::one_of(
+            env,
+            vars::OUTPUT_COLUMNS_POSITION,
+            vars::DEFAULT_OUTPUT_COLUMNS_POSITION,
+            &["START", "END"],
+        )?;
+        let output_columns_position = if position == "END" {
+            ColumnsPosition::End
+        } else {
+            ColumnsPosition::Start
+        };
+        let monitoring_schedule = cfg::string_or(
+            env,
+            vars::MONITORING_SCHEDULE,
+            vars::DEFAULT_MONITORING_SCHEDULE,
+        );
+        let metrics_namespace =
+            cfg::string_or(env, vars::METRICS_NAMESPACE, vars::DEFAULT_METRICS_NAMESPACE);
+        let emit_sagemaker_metrics = cfg::bool_or(
+            env,
+            vars::EMIT_SAGEMAKER_METRICS,
+            vars::DEFAULT_EMIT_SAGEMAKER_METRICS,
+        )?;
+        Ok(Config {
+            common,
+            capture_prefix,
+            min_records,
+            monitoring_schedule,
+            metrics_namespace,
+            emit_sagemaker_metrics,
+            capture: CaptureOptions {
+                max_line_bytes: max_line_bytes as usize,
+                max_records,
+                output_columns_position,
+                ..CaptureOptions::default()
+            },
+            history_windows: 24,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftline_aws::config::MapEnv;
+
+    #[test]
+    fn defaults_and_validation() {
+        let env = MapEnv::from([("DRIFTLINE_BUCKET", "my-bucket")]);
+        let c = Config::from_env(&env).unwrap();
+        assert_eq!(c.capture_prefix, "datacapture");
+        assert_eq!(c.common.prefix, "driftline");
+        assert_eq!(c.min_records, 100);
+        assert_eq!(c.capture.max_line_bytes, 1_048_576);
+        assert_eq!(c.capture.output_columns_position, ColumnsPosition::Start);
+
+        let err = Config::from_env(&MapEnv::default()).unwrap_err();
+        assert!(err.to_string().contains("DRIFTLINE_BUCKET"), "{err}");
+
+        let bad = MapEnv::from([("DRIFTLINE_BUCKET", "b-1"), ("MIN_RECORDS", "many")]);
+        let err = Config::from_env(&bad).unwrap_err().to_string();
+        assert!(err.contains("MIN_RECORDS") && err.contains("many"), "{err}");
+
+        let pos = MapEnv::from([("DRIFTLINE_BUCKET", "b-1"), ("OUTPUT_COLUMNS_POSITION", "end")]);
+        assert_eq!(
+            Config::from_env(&pos).unwrap().capture.output_columns_position,
+            ColumnsPosition::End
+        );
+    }
+
+    #[test]
+    fn refuses_overlapping_prefixes() {
+        for (out, cap) in [("data", "data/capture"), ("x/y", "x/y"), ("", "datacapture")] {
+            let env = MapEnv::from([
+                ("DRIFTLINE_BUCKET", "b-1"),
+                ("DRIFTLINE_PREFIX", out),
+                ("CAPTURE_PREFIX", cap),
+            ]);
+            let res = Config::from_env(&env);
+            // An empty DRIFTLINE_PREFIX falls back to the default, which does not overlap.
+            if out.is_empty() {
+                assert!(res.is_ok());
+            } else {
+                let err = res.unwrap_err().to_string();
+                assert!(err.contains("DRIFTLINE_PREFIX"), "{err}");
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Handler tests with the in-memory ports (no AWS, no emulator).
+
+mod common;
+
+use analyze_capture::config::Config;
+use analyze_capture::handler::Handler;
+use common::{baseline_files, capture_file, s3_event};
+use driftline_aws::config::MapEnv;
+use driftline_aws::emf::MemorySink;
+use driftline_aws::ports::memory::{Fault, MemoryStore, StoreOp};
+use driftline_aws::ports::PortError;
+use driftline_stats::summary::{Status, Summary};
+use lambda_runtime::{Context, LambdaEvent};
+use std::sync::Arc;
+
+const BUCKET: &str = "driftline-test";
+const HOUR: &str = "2026/11/25/10";
+
+fn config() -> Config {
+    Config::from_env(&MapEnv::from([("DRIFTLINE_BUCKET", BUCKET)])).unwrap()
+}
+
+fn handler(store: &MemoryStore, sink: &MemorySink) -> Handler<MemoryStore, MemorySink> {
+    Handler::new(store.clone(), sink.clone(), config())
+}
+
+fn with_baseline(store: &MemoryStore) {
+    let (s, c) = baseline_files(1, 20_000);
+    store.insert(BUCKET, "driftline/baselines/ep/statistics.json", s);
+    store.insert(BUCKET, "driftline/baselines/ep/constraints.json", c);
+}
+
+fn capture_key(file: &str) -> String {
+    format!("datacapture/ep/AllTraffic/{HOUR}/{file}")
+}
+
+fn summary(store: &MemoryStore) -> Summary {
+    let body = store
+        .object(BUCKET, &format!("driftline/reports/ep/AllTraffic/{HOUR}/summary.json"))
+        .expect("summary.json written");
+    serde_json::from_slice(&body).unwrap()
+}
+
+async fn invoke(
+    h: &Handler<MemoryStore, MemorySink>,
+    keys: &[&str],
+) -> Result<analyze_capture::handler::Response, analyze_capture::handler::HandlerError> {
+    h.handle(LambdaEvent::new(s3_event(BUCKET, keys), Context::default()))
+        .await
+}
+
+#[tokio::test]
+async fn healthy_then_drifted_window_with_reports_and_metrics() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    with_baseline(&store);
+    let key = capture_key("a.jsonl");
+    store.insert(BUCKET, &key, capture_file(2, 2_000, 0.0, 10));
+    let h = handler(&store, &sink);
+    let resp = invoke(&h, &[&key]).await.unwrap();
+    assert_eq!(resp.objects[0].outcome, "analyzed", "{resp:?}");
+    let s = summary(&store);
+    assert_eq!(s.status, Status::Ok, "{:#?}", s.features);
+    assert_eq!(s.records, 2_000);
+    for f in [
+        "statistics.json",
+        "constraint_violations.json",
+        "report.html",
+    ] {
+        assert!(
+            store
+                .object(BUCKET, &format!("driftline/reports/ep/AllTraffic/{HOUR}/{f}"))
+                .is_some(),
+            "{f} missing"
+        );
+    }
+    assert!(store
+        .object(BUCKET, &format!("driftline/profiles/ep/AllTraffic/{HOUR}/a.json"))
+        .is_some());
+    let dims = [("Endpoint", "ep"), ("Variant", "AllTraffic")];
+    assert_eq!(sink.values("Driftline", "DriftDetected", &dims), vec![0.0]);
+    assert_eq!(sink.values("Driftline", "Records", &dims), vec![2_000.0]);
+
+    // A second file of the same hour, with a 1-std shift in `_c1`, joins the window.
+    let key2 = capture_key("b.jsonl");
+    store.insert(BUCKET, &key2, capture_file(3, 6_000, 1.0, 10));
+    invoke(&h, &[&key2]).await.unwrap();
+    let s = summary(&store);
+    assert_eq!(s.records, 8_000);
+    assert_eq!(s.sources.len(), 2);
+    assert_eq!(s.status, Status::Drift);
+    let c1 = s.features.iter().find(|f| f.name == "_c1").unwrap();
+    assert!(c1.drifted, "{c1:#?}");
+    assert!(sink
+        .values("Driftline", "DriftDetected", &dims)
+        .ends_with(&[1.0]));
+    let sm = sink.values(
+        "aws/sagemaker/Endpoints/data-metrics",
+        "feature_baseline_drift__c1",
+        &[("Endpoint", "ep"), ("MonitoringSchedule", "driftline")],
+    );
+    assert!(sm.last().copied().unwrap_or(0.0) > 0.1, "{sm:?}");
+}
+
+#[tokio::test]
+async fn ignores_other_objects_and_handles_several_records() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    with_baseline(&store);
+    let a = capture_key("x.jsonl");
+    store.insert(BUCKET, &a, capture_file(4, 300, 0.0, 10));
+    let resp = invoke(
+        &handler(&store, &sink),
+        &[
+            "datacapture/ep/AllTraffic/2026/11/25/10/readme.txt",
+            "driftline/reports/ep/AllTraffic/2026/11/25/10/summary.json",
+            "other/ep/AllTraffic/2026/11/25/10/x.jsonl",
+            &a,
+        ],
+    )
+    .await
+    .unwrap();
+    let outcomes: Vec<&str> = resp.objects.iter().map(|o| o.outcome).collect();
+    assert_eq!(outcomes, ["ignored", "ignored", "ignored", "analyzed"]);
+}
+
+#[tokio::test]
+async fn keys_with_spaces_and_unicode() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    with_baseline(&store);
+    let decoded = capture_key("file name ü+1.jsonl");
+    store.insert(BUCKET, &decoded, capture_file(5, 300, 0.0, 10));
+    // As S3 notifications spell it: spaces as '+', a literal '+' as %2B, UTF-8 percent-encoded.
+    let encoded = capture_key("file+name+%C3%BC%2B1.jsonl");
+    let resp = invoke(&handler(&store, &sink), &[&encoded]).await.unwrap();
+    assert_eq!(resp.objects[0].outcome, "analyzed", "{resp:?}");
+    assert_eq!(resp.objects[0].key, decoded);
+    assert!(store
+        .object(
+            BUCKET,
+            &format!("driftline/profiles/ep/AllTraffic/{HOUR}/file name ü+1.json")
+        )
+        .is_some());
+}
+
+#[tokio::test]
+async fn missing_baseline_and_deleted_object_are_recorded_not_failed() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    let key = capture_key("gone.jsonl");
+    // No baseline, and the object does not exist (deleted between the event and the read).
+    let resp = invoke(&handler(&store, &sink), &[&key]).await.unwrap();
+    assert_eq!(resp.objects[0].outcome, "fault");
+    assert!(resp.objects[0].detail.contains("object_not_found"), "{resp:?}");
+    let s = summary(&store);
+    assert_eq!(s.faults.counts.get("object_not_found"), Some(&1));
+    assert_ne!(s.status, Status::Ok);
+}
+
+#[tokio::test]
+async fn malformed_lines_are_counted_and_violated() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    with_baseline(&store);
+    let mut body = capture_file(6, 500, 0.0, 10);
+    body.push_str("{not json\n");
+    body.push_str("\u{0}\u{1}binary\n");
+    let key = capture_key("bad.jsonl");
+    store.insert(BUCKET, &key, body);
+    invoke(&handler(&store, &sink), &[&key]).await.unwrap();
+    let s = summary(&store);
+    assert_eq!(s.records, 500);
+    assert_eq!(s.malformed_records, 2, "{:?}", s.faults);
+    assert!(s
+        .violations
+        .iter()
+        .any(|v| v.feature_name == "_malformed_records"));
+}
+
+#[tokio::test]
+async fn insufficient_data_below_min_records() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    with_baseline(&store);
+    let key = capture_key("small.jsonl");
+    store.insert(BUCKET, &key, capture_file(7, 40, 3.0, 10));
+    invoke(&handler(&store, &sink), &[&key]).await.unwrap();
+    let s = summary(&store);
+    assert_eq!(s.status, Status::InsufficientData);
+    assert!(!s.drift_detected);
+    let dims = [("Endpoint", "ep"), ("Variant", "AllTraffic")];
+    assert_eq!(sink.values("Driftline", "InsufficientData", &dims), vec![1.0]);
+}
+
+#[tokio::test]
+async fn transient_errors_fail_the_invocation() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    with_baseline(&store);
+    let key = capture_key("t.jsonl");
+    store.insert(BUCKET, &key, capture_file(8, 300, 0.0, 10));
+    store.inject(
+        Fault::new(StoreOp::GetStream, PortError::Transient("SlowDown".into()))
+            .key(key.clone())
+            .times(1),
+    );
+    let err = invoke(&handler(&store, &sink), &[&key]).await.unwrap_err();
+    assert!(err.to_string().contains("SlowDown"), "{err}");
+    // The retry succeeds.
+    invoke(&handler(&store, &sink), &[&key]).await.unwrap();
+    assert_eq!(summary(&store).records, 300);
+}
+
+#[tokio::test]
+async fn retries_are_idempotent() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    with_baseline(&store);
+    let key = capture_key("i.jsonl");
+    store.insert(BUCKET, &key, capture_file(9, 1_000, 0.5, 10));
+    let h = handler(&store, &sink);
+    invoke(&h, &[&key]).await.unwrap();
+    let dir = format!("driftline/reports/ep/AllTraffic/{HOUR}/");
+    let snapshot = |store: &MemoryStore| {
+        store
+            .keys(BUCKET)
+            .into_iter()
+            .filter(|k| k.starts_with("driftline/"))
+            .map(|k| (k.clone(), store.object(BUCKET, &k).unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let first = snapshot(&store);
+    assert!(first.iter().any(|(k, _)| k.starts_with(&dir)));
+    invoke(&h, &[&key]).await.unwrap();
+    assert_eq!(first, snapshot(&store));
+}
+
+#[tokio::test]
+async fn concurrent_files_of_one_hour_all_end_up_in_the_window() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    with_baseline(&store);
+    let mut keys = Vec::new();
+    for i in 0..20 {
+        let k = capture_key(&format!("f{i:02}.jsonl"));
+        store.insert(BUCKET, &k, capture_file(100 + i, 150 + i as usize, 0.0, 10));
+        keys.push(k);
+    }
+    let total: u64 = (0..20).map(|i| 150 + i).sum();
+    let h = Arc::new(handler(&store, &sink));
+    // 4 concurrent "invocations", 5 files each.
+    let mut tasks = Vec::new();
+    for chunk in keys.chunks(5) {
+        let h = Arc::clone(&h);
+        let chunk: Vec<String> = chunk.to_vec();
+        tasks.push(tokio::spawn(async move {
+            for k in chunk {
+                invoke(&h, &[&k]).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let s = summary(&store);
+    assert_eq!(s.records, total);
+    assert_eq!(s.sources.len(), 20);
+}
+
+#[tokio::test]
+async fn eventbridge_events_and_garbage() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    with_baseline(&store);
+    let key = capture_key("eb.jsonl");
+    store.insert(BUCKET, &key, capture_file(10, 300, 0.0, 10));
+    let ev = serde_json::json!({"version":"0","id":"1","detail-type":"Object Created","source":"aws.s3",
+        "account":"1","time":"2026-11-25T10:00:00Z","region":"us-east-1","resources":[],
+        "detail":{"version":"0","bucket":{"name":BUCKET},"object":{"key":key,"size":1}}});
+    let h = handler(&store, &sink);
+    let resp = h
+        .handle(LambdaEvent::new(ev, Context::default()))
+        .await
+        .unwrap();
+    assert_eq!(resp.objects[0].outcome, "analyzed");
+    let bad = h
+        .handle(LambdaEvent::new(serde_json::json!({"x": 1}), Context::default()))
+        .await;
+    assert!(bad.is_err());
+}
