@@ -32,7 +32,8 @@ impl Config {
     /// Refuses a driftline prefix that overlaps the capture prefix (a recursion hazard).
     pub fn from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
         let common = Common::from_env(env)?;
-        let capture_prefix = cfg::prefix_or(env, vars::CAPTURE_PREFIX, vars::DEFAULT_CAPTURE_PREFIX)?;
+        let capture_prefix =
+            cfg::prefix_or(env, vars::CAPTURE_PREFIX, vars::DEFAULT_CAPTURE_PREFIX)?;
         check_prefixes_disjoint(
             vars::DRIFTLINE_PREFIX,
             &common.prefix,
@@ -76,8 +77,11 @@ impl Config {
             vars::MONITORING_SCHEDULE,
             vars::DEFAULT_MONITORING_SCHEDULE,
         );
-        let metrics_namespace =
-            cfg::string_or(env, vars::METRICS_NAMESPACE, vars::DEFAULT_METRICS_NAMESPACE);
+        let metrics_namespace = cfg::string_or(
+            env,
+            vars::METRICS_NAMESPACE,
+            vars::DEFAULT_METRICS_NAMESPACE,
+        );
         let emit_sagemaker_metrics = cfg::bool_or(
             env,
             vars::EMIT_SAGEMAKER_METRICS,
@@ -123,16 +127,26 @@ mod tests {
         let err = Config::from_env(&bad).unwrap_err().to_string();
         assert!(err.contains("MIN_RECORDS") && err.contains("many"), "{err}");
 
-        let pos = MapEnv::from([("DRIFTLINE_BUCKET", "b-1"), ("OUTPUT_COLUMNS_POSITION", "end")]);
+        let pos = MapEnv::from([
+            ("DRIFTLINE_BUCKET", "b-1"),
+            ("OUTPUT_COLUMNS_POSITION", "end"),
+        ]);
         assert_eq!(
-            Config::from_env(&pos).unwrap().capture.output_columns_position,
+            Config::from_env(&pos)
+                .unwrap()
+                .capture
+                .output_columns_position,
             ColumnsPosition::End
         );
     }
 
     #[test]
     fn refuses_overlapping_prefixes() {
-        for (out, cap) in [("data", "data/capture"), ("x/y", "x/y"), ("", "datacapture")] {
+        for (out, cap) in [
+            ("data", "data/capture"),
+            ("x/y", "x/y"),
+            ("", "datacapture"),
+        ] {
             let env = MapEnv::from([
                 ("DRIFTLINE_BUCKET", "b-1"),
                 ("DRIFTLINE_PREFIX", out),

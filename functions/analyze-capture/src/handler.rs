@@ -42,6 +42,19 @@ pub enum HandlerError {
     Transient(String),
 }
 
+impl From<HandlerError> for lambda_runtime::Diagnostic {
+    fn from(e: HandlerError) -> Self {
+        let error_type = match e {
+            HandlerError::BadEvent(_) => "BadEvent",
+            HandlerError::Transient(_) => "Transient",
+        };
+        lambda_runtime::Diagnostic {
+            error_type: error_type.to_string(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
 /// What happened to one announced object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ObjectOutcome {
@@ -149,7 +162,9 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         let mut opts = self.config.capture.clone();
         opts.columns = baseline.as_ref().and_then(column_specs);
 
-        let partial = self.profile_object(&obj.bucket, &key, &source, &opts).await?;
+        let partial = self
+            .profile_object(&obj.bucket, &key, &source, &opts)
+            .await?;
         let object_records = partial.records;
         let object_fault = partial.object_fault.clone();
         let body = serde_json::to_vec(&partial)
@@ -210,7 +225,12 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
             Err(PortError::Permanent(e)) => {
                 warn!(key = %stats_key, error = %e, "baseline unreadable");
-                return Ok((None, Some(format!("baseline s3://{bucket}/{stats_key} unreadable: {e}"))));
+                return Ok((
+                    None,
+                    Some(format!(
+                        "baseline s3://{bucket}/{stats_key} unreadable: {e}"
+                    )),
+                ));
             }
         };
         let constraints_key = self.keys.baseline_constraints(endpoint);
@@ -224,7 +244,9 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             }
         };
         let stats_text = String::from_utf8_lossy(&stats);
-        let constraints_text = constraints.as_ref().map(|c| String::from_utf8_lossy(c).into_owned());
+        let constraints_text = constraints
+            .as_ref()
+            .map(|c| String::from_utf8_lossy(c).into_owned());
         match Baseline::from_json(&stats_text, constraints_text.as_deref()) {
             Ok(b) => Ok((Some(b), None)),
             Err(e) => {
@@ -330,7 +352,11 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 self.emit_metrics(capture, window, &analysis);
                 return Ok(analysis);
             }
-            info!(before = listed.len(), after = again.len(), "window changed meanwhile; merging again");
+            info!(
+                before = listed.len(),
+                after = again.len(),
+                "window changed meanwhile; merging again"
+            );
             listed = again;
         }
     }
@@ -355,7 +381,10 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         };
         let mut faults: Faults = merged.faults.clone();
         for (key, reason) in &merged.unreadable {
-            *faults.counts.entry("unreadable_profile".into()).or_insert(0) += 1;
+            *faults
+                .counts
+                .entry("unreadable_profile".into())
+                .or_insert(0) += 1;
             faults
                 .examples
                 .push(object_fault_example(key, "unreadable_profile", reason));
@@ -470,9 +499,21 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             .with("Records", Unit::Count, s.records as f64)
             .with("MalformedRecords", Unit::Count, s.malformed_records as f64)
             .with("Violations", Unit::Count, s.violation_count as f64)
-            .with("DriftedFeatures", Unit::Count, s.drifted_feature_count as f64)
-            .with("DriftDetected", Unit::Count, f64::from(u8::from(s.drift_detected)))
-            .with("InsufficientData", Unit::Count, f64::from(u8::from(insufficient)));
+            .with(
+                "DriftedFeatures",
+                Unit::Count,
+                s.drifted_feature_count as f64,
+            )
+            .with(
+                "DriftDetected",
+                Unit::Count,
+                f64::from(u8::from(s.drift_detected)),
+            )
+            .with(
+                "InsufficientData",
+                Unit::Count,
+                f64::from(u8::from(insufficient)),
+            );
         if let Err(e) = self.metrics.emit(&own) {
             warn!(error = %e, "could not emit metrics");
         }
@@ -481,7 +522,10 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         }
         let mut sm = MetricSet::new(SAGEMAKER_NAMESPACE, ts)
             .dimension("Endpoint", capture.endpoint.clone())
-            .dimension("MonitoringSchedule", self.config.monitoring_schedule.clone());
+            .dimension(
+                "MonitoringSchedule",
+                self.config.monitoring_schedule.clone(),
+            );
         for f in &s.features {
             sm.add(
                 format!("feature_non_null_{}", f.name),
@@ -494,7 +538,11 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 .filter_map(|k| f.drift.get(*k))
                 .find(|d| d.threshold.is_some());
             if let Some(d) = compared {
-                sm.add(format!("feature_baseline_drift_{}", f.name), Unit::None, d.value);
+                sm.add(
+                    format!("feature_baseline_drift_{}", f.name),
+                    Unit::None,
+                    d.value,
+                );
             }
             if let Some(m) = f.mean {
                 sm.add(format!("feature_data_{}", f.name), Unit::None, m);
@@ -576,4 +624,3 @@ fn status_name(s: Status) -> &'static str {
         Status::Error => "error",
     }
 }
-

@@ -36,7 +36,10 @@ fn capture_key(file: &str) -> String {
 
 fn summary(store: &MemoryStore) -> Summary {
     let body = store
-        .object(BUCKET, &format!("driftline/reports/ep/AllTraffic/{HOUR}/summary.json"))
+        .object(
+            BUCKET,
+            &format!("driftline/reports/ep/AllTraffic/{HOUR}/summary.json"),
+        )
         .expect("summary.json written");
     serde_json::from_slice(&body).unwrap()
 }
@@ -69,13 +72,19 @@ async fn healthy_then_drifted_window_with_reports_and_metrics() {
     ] {
         assert!(
             store
-                .object(BUCKET, &format!("driftline/reports/ep/AllTraffic/{HOUR}/{f}"))
+                .object(
+                    BUCKET,
+                    &format!("driftline/reports/ep/AllTraffic/{HOUR}/{f}")
+                )
                 .is_some(),
             "{f} missing"
         );
     }
     assert!(store
-        .object(BUCKET, &format!("driftline/profiles/ep/AllTraffic/{HOUR}/a.json"))
+        .object(
+            BUCKET,
+            &format!("driftline/profiles/ep/AllTraffic/{HOUR}/a.json")
+        )
         .is_some());
     let dims = [("Endpoint", "ep"), ("Variant", "AllTraffic")];
     assert_eq!(sink.values("Driftline", "DriftDetected", &dims), vec![0.0]);
@@ -152,7 +161,10 @@ async fn missing_baseline_and_deleted_object_are_recorded_not_failed() {
     // No baseline, and the object does not exist (deleted between the event and the read).
     let resp = invoke(&handler(&store, &sink), &[&key]).await.unwrap();
     assert_eq!(resp.objects[0].outcome, "fault");
-    assert!(resp.objects[0].detail.contains("object_not_found"), "{resp:?}");
+    assert!(
+        resp.objects[0].detail.contains("object_not_found"),
+        "{resp:?}"
+    );
     let s = summary(&store);
     assert_eq!(s.faults.counts.get("object_not_found"), Some(&1));
     assert_ne!(s.status, Status::Ok);
@@ -190,7 +202,10 @@ async fn insufficient_data_below_min_records() {
     assert_eq!(s.status, Status::InsufficientData);
     assert!(!s.drift_detected);
     let dims = [("Endpoint", "ep"), ("Variant", "AllTraffic")];
-    assert_eq!(sink.values("Driftline", "InsufficientData", &dims), vec![1.0]);
+    assert_eq!(
+        sink.values("Driftline", "InsufficientData", &dims),
+        vec![1.0]
+    );
 }
 
 #[tokio::test]
@@ -201,7 +216,7 @@ async fn transient_errors_fail_the_invocation() {
     let key = capture_key("t.jsonl");
     store.insert(BUCKET, &key, capture_file(8, 300, 0.0, 10));
     store.inject(
-        Fault::new(StoreOp::GetStream, PortError::Transient("SlowDown".into()))
+        Fault::new(StoreOp::Get, PortError::Transient("SlowDown".into()))
             .key(key.clone())
             .times(1),
     );
@@ -285,7 +300,10 @@ async fn eventbridge_events_and_garbage() {
         .unwrap();
     assert_eq!(resp.objects[0].outcome, "analyzed");
     let bad = h
-        .handle(LambdaEvent::new(serde_json::json!({"x": 1}), Context::default()))
+        .handle(LambdaEvent::new(
+            serde_json::json!({"x": 1}),
+            Context::default(),
+        ))
         .await;
     assert!(bad.is_err());
 }
