@@ -5,7 +5,9 @@
 //! * [`kll`]: the KLL quantile sketch exactly as Deequ's deterministic `QuantileNonSample`
 //!   (k = 2048, c = 0.64), so that our `statistics.json` reproduces SageMaker Model Monitor's.
 //! * [`profile`]: mergeable per-feature profiles (counts, Deequ type inference, Welford moments,
-//!   min/max, KLL, string frequencies and distinct counts).
+//!   min/max, KLL, string frequencies and distinct counts), serialisable as partial profiles.
+//! * [`frequent`]: bounded-memory string frequencies (Misra-Gries, exact up to 2048 distinct
+//!   values) and distinct counts (exact, then HyperLogLog), with stated error bounds.
 //! * [`formats`]: SageMaker Model Monitor's `statistics.json`, `constraints.json` and
 //!   `constraint_violations.json`, read as the real service and older SDKs wrote them and written
 //!   in the same Jackson-style layout ([`jackson`], [`javafmt`]).
