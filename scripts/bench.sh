@@ -63,20 +63,21 @@ done
 
 # --- measuring -------------------------------------------------------------------------------
 RESULTS=$OUT/results.tsv
-printf 'tool\trecords\twall_s\tuser_s\tsys_s\tmax_rss_kb\texit\tjob_s\n' >"$RESULTS"
+printf 'tool\trecords\twall_s\tuser_s\tsys_s\tmax_rss_kb\texit\tjob_s\tjob_cpu_s\n' >"$RESULTS"
 measure() { # tool records command...
     local tool=$1 n=$2 tv="$OUT/time.txt" rc=0
     shift 2
     log "$tool on $n records: $*"
     /usr/bin/time -v -o "$tv" "$@" >"$OUT/$tool-$n.stdout" 2>"$OUT/$tool-$n.stderr" || rc=$?
-    local wall user sys rss job
+    local wall user sys rss job cpu
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$tv")
     user=$(awk -F': ' '/User time/ {print $2}' "$tv")
     sys=$(awk -F': ' '/System time/ {print $2}' "$tv")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tv")
     # The Python peers print their own job time (after interpreter start and imports).
     job=$(sed -n 's/.*seconds \([0-9.]*\).*/\1/p' "$OUT/$tool-$n.stdout" | tail -1)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$n" "$wall" "$user" "$sys" "$rss" "$rc" "${job:-}" >>"$RESULTS"
+    cpu=$(sed -n 's/.* cpu \([0-9.]*\).*/\1/p' "$OUT/$tool-$n.stdout" | tail -1)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$n" "$wall" "$user" "$sys" "$rss" "$rc" "${job:-}" "${cpu:-}" >>"$RESULTS"
 }
 for n in $SIZES; do
     f=$DATA/capture-$n.jsonl

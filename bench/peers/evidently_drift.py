@@ -18,10 +18,11 @@ from evidently.presets import DataDriftPreset
 from capture_frames import frames
 
 t0 = time.perf_counter()
+c0 = time.process_time()
 ref = pd.read_csv(sys.argv[1], header=None)
 ref.columns = [f"_c{i}" for i in range(ref.shape[1])]
 cur = pd.concat(list(frames(sys.argv[2])), ignore_index=True)
 snapshot = Report([DataDriftPreset()]).run(current_data=cur, reference_data=ref)
 snapshot.save_json(sys.argv[3])
 drift = snapshot.dict()
-print(f"records {len(cur)} seconds {time.perf_counter() - t0:.2f}")
+print(f"records {len(cur)} seconds {time.perf_counter() - t0:.2f} cpu {time.process_time() - c0:.2f}")

@@ -15,6 +15,7 @@ import whylogs as why
 from capture_frames import frames
 
 t0 = time.perf_counter()
+c0 = time.process_time()
 merged = None
 records = 0
 for df in frames(sys.argv[1]):
@@ -23,4 +24,4 @@ for df in frames(sys.argv[1]):
     merged = view if merged is None else merged.merge(view)
 out = sys.argv[2] if len(sys.argv) > 2 else "/dev/null"
 merged.write(out)
-print(f"records {records} columns {len(merged.get_columns())} seconds {time.perf_counter() - t0:.2f}")
+print(f"records {records} columns {len(merged.get_columns())} seconds {time.perf_counter() - t0:.2f} cpu {time.process_time() - c0:.2f}")
