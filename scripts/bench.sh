@@ -49,15 +49,16 @@ log "building release binaries"
 cargo build --release -q -p driftline-cli -p driftline-bench
 
 # --- data ------------------------------------------------------------------------------------
-gen() { # file command...
+gen() { # file bench-gen-arguments... (the file is written last, complete or not at all)
     if [[ ! -s "$1" ]]; then
         log "generating $1"
-        "${@:2}"
+        "$BIN/bench-gen" "${@:2}" "$1.tmp"
+        mv "$1.tmp" "$1"
     fi
 }
-gen "$DATA/baseline.csv" "$BIN/bench-gen" baseline 100000 1 "$DATA/baseline.csv"
+gen "$DATA/baseline.csv" baseline 100000 1
 for n in $SIZES; do
-    gen "$DATA/capture-$n.jsonl" "$BIN/bench-gen" capture "$n" 42 drift "$DATA/capture-$n.jsonl"
+    gen "$DATA/capture-$n.jsonl" capture "$n" 42 drift
 done
 "$BIN/driftline" baseline "$DATA/baseline.csv" -o "$DATA/baseline" 2>/dev/null
 
