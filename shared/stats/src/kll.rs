@@ -21,7 +21,8 @@
 //! then condense while the item count is `>=` the total capacity (note: `>=` in merge, `>` in
 //! update, as in Deequ). The compaction counters and offsets of `self` are kept, `other`'s are
 //! dropped (Deequ does the same). Merging is therefore deterministic but order dependent, like
-//! Deequ's.
+//! Deequ's. One deliberate difference: merging with an empty sketch (on either side) is the
+//! identity, so an empty accumulator plus one partial profile gives that profile back exactly.
 //!
 //! NaN is never added (`update` ignores it): Deequ never sees NaN because Model Monitor's type
 //! inference classifies the text `NaN` as a String.
@@ -341,6 +342,18 @@ impl KllSketch {
     /// Merge `other` into `self` with Deequ's `QuantileNonSample.merge` semantics (see the module
     /// documentation). Both sketches should have the same `k` and `c`; `self`'s are kept.
     pub fn merge(&mut self, other: &KllSketch) {
+        // Merging with an empty sketch is the identity (Deequ would still condense when the
+        // non-empty side is exactly at capacity; we keep the sketch as it is so that merging
+        // one partial profile into an empty accumulator reproduces it).
+        if other.count == 0 && other.data.iter().all(Vec::is_empty) {
+            return;
+        }
+        if self.count == 0 && self.data.iter().all(Vec::is_empty) {
+            let mut copy = other.clone();
+            copy.ensure_derived();
+            *self = copy;
+            return;
+        }
         self.ensure_derived();
         while self.data.len() < other.data.len() {
             self.expand();
@@ -601,6 +614,29 @@ mod tests {
         let mut w = KllSketch::with_params(usize::MAX, f64::NAN);
         w.update(1.0);
         assert_eq!(w.k(), MAX_K);
+    }
+
+    #[test]
+    fn merge_with_empty_is_identity() {
+        // Stop exactly at total capacity, where Deequ's merge (`>=`) would condense.
+        let mut a = KllSketch::new();
+        let mut i = 0u64;
+        loop {
+            a.update(((i * 7919) % 3001) as f64);
+            i += 1;
+            let held: usize = a.levels().iter().map(Vec::len).sum();
+            let cap: usize = (0..a.levels().len()).map(|h| capacity(2048, 0.64, h)).sum();
+            if (held == cap && a.levels().len() > 1) || i > 1_000_000 {
+                break;
+            }
+        }
+        assert!(i < 1_000_000);
+        let mut acc = KllSketch::new();
+        acc.merge(&a);
+        assert_eq!(acc, a);
+        let before = a.clone();
+        a.merge(&KllSketch::new());
+        assert_eq!(a, before);
     }
 
     #[test]
