@@ -1,2 +1,36 @@
-//! Lambda entry point of notify-alarm (adapters wired once `driftline_aws` ships them).
-fn main() {}
+//! Lambda entry point of notify-alarm: JSON logs, configuration and clients once, then the
+//! runtime loop.
+
+use driftline_aws::clients::{s3_client, sdk_config, sns_client};
+use driftline_aws::s3::S3Store;
+use driftline_aws::sns::SnsNotifier;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use notify_alarm::config::Config;
+use notify_alarm::handler::{handle, Deps};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .with_current_span(false)
+        .without_time()
+        .init();
+    let config = Config::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    let sdk = sdk_config().await;
+    let deps = Deps {
+        store: S3Store::new(s3_client(&sdk)),
+        notifier: SnsNotifier::new(sns_client(&sdk), config.topic_arn.clone()),
+        config,
+    };
+    let deps = &deps;
+    run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handle(deps, event).await
+    }))
+    .await
+}
