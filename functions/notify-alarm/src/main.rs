@@ -21,7 +21,8 @@ async fn main() -> Result<(), Error> {
         .with_current_span(false)
         .without_time()
         .init();
-    let config = Config::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    let config =
+        Config::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
     let sdk = sdk_config().await;
     let deps = Deps {
         store: S3Store::new(s3_client(&sdk)),

@@ -11,8 +11,7 @@ use notify_alarm::handler::{handle, Deps};
 use serde_json::{json, Value};
 
 const BUCKET: &str = "driftline-it";
-const SUMMARY_KEY: &str =
-    "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/09/summary.json";
+const SUMMARY_KEY: &str = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/09/summary.json";
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -63,7 +62,8 @@ async fn alarm_message_arrives_in_a_subscribed_queue() {
         .send()
         .await
         .unwrap();
-    let queue_arn = attrs.attributes().unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone();
+    let queue_arn =
+        attrs.attributes().unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone();
     sns.subscribe()
         .topic_arn(&topic_arn)
         .protocol("sqs")
@@ -84,7 +84,10 @@ async fn alarm_message_arrives_in_a_subscribed_queue() {
     };
     let r = handle(
         &deps,
-        LambdaEvent::new(fixture("lambda-action-drifted-features.json"), Context::default()),
+        LambdaEvent::new(
+            fixture("lambda-action-drifted-features.json"),
+            Context::default(),
+        ),
     )
     .await
     .unwrap();
@@ -108,7 +111,9 @@ async fn alarm_message_arrives_in_a_subscribed_queue() {
     );
     let body = envelope["Message"].as_str().unwrap();
     assert!(body.contains("4321 profiled, 7 malformed"), "{body}");
-    let balance = body.find("1. balance [DRIFTED]").expect("balance ranked first");
+    let balance = body
+        .find("1. balance [DRIFTED]")
+        .expect("balance ranked first");
     assert!(balance < body.find("2. age [DRIFTED]").unwrap());
     assert!(body.contains(&format!(
         "s3://{BUCKET}/driftline/reports/churn-endpoint/AllTraffic/2026/11/25/09/report.html"

@@ -45,7 +45,11 @@ async fn starts_the_pipeline_then_cools_down() {
     let s3 = s3_client(&sdk);
     let sm = sagemaker_client(&sdk);
     s3.create_bucket().bucket(BUCKET).send().await.unwrap();
-    for (hour, drift, fs) in [("07", false, vec![]), ("08", true, vec!["age"]), ("09", true, vec!["balance", "age"])] {
+    for (hour, drift, fs) in [
+        ("07", false, vec![]),
+        ("08", true, vec!["age"]),
+        ("09", true, vec!["balance", "age"]),
+    ] {
         s3.put_object()
             .bucket(BUCKET)
             .key(format!("{DIR}/{hour}/summary.json"))
@@ -116,7 +120,10 @@ async fn starts_the_pipeline_then_cools_down() {
         get("DriftReportUri"),
         Some(format!("s3://{BUCKET}/{DIR}/09/report.html"))
     );
-    assert_eq!(get("DriftTriggerTime").as_deref(), Some("2026-11-25T10:06:02.335Z"));
+    assert_eq!(
+        get("DriftTriggerTime").as_deref(),
+        Some("2026-11-25T10:06:02.335Z")
+    );
     let audit = s3
         .get_object()
         .bucket(BUCKET)
@@ -134,5 +141,12 @@ async fn starts_the_pipeline_then_cools_down() {
         .await
         .unwrap();
     assert_eq!(again.decision, "skipped-cooldown", "{}", again.reason);
-    assert_eq!(deps.pipelines.list_executions(PIPELINE).await.unwrap().len(), 1);
+    assert_eq!(
+        deps.pipelines
+            .list_executions(PIPELINE)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
