@@ -453,4 +453,70 @@ mod tests {
         assert!((r.p_value - 0.1).abs() < 1e-15);
         assert_eq!(r.method, KsMethod::Exact);
     }
+
+    #[test]
+    fn sketched_d_stays_within_the_error_bound() {
+        use crate::kll::KllSketch;
+        // deterministic pseudo-random data (an LCG), two different distributions
+        let mut state: u64 = 42;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let a: Vec<f64> = (0..60_000).map(|_| next()).collect();
+        let b: Vec<f64> = (0..25_000).map(|_| next().powf(1.1)).collect();
+        let (mut sa, mut sb) = (KllSketch::new(), KllSketch::new());
+        a.iter().for_each(|&x| sa.update(x));
+        b.iter().for_each(|&x| sb.update(x));
+        let exact = ks_2samp(
+            &WeightedSample::from_values(&a),
+            &WeightedSample::from_values(&b),
+            Alternative::TwoSided,
+        )
+        .unwrap();
+        let approx = ks_2samp_approx(
+            &sa.to_weighted_sample(),
+            &sb.to_weighted_sample(),
+            60_000,
+            25_000,
+            sa.normalized_rank_error(),
+            sb.normalized_rank_error(),
+            Alternative::TwoSided,
+        )
+        .unwrap();
+        assert!(approx.error_bound > 0.0);
+        assert!(
+            (approx.statistic - exact.statistic).abs() <= approx.error_bound,
+            "sketch D {} vs exact D {} (bound {})",
+            approx.statistic,
+            exact.statistic,
+            approx.error_bound
+        );
+        assert_eq!(approx.method, KsMethod::Asymptotic);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(24))]
+        /// Sketched D is within `error_bound` of the exact D (and equal when the sketches hold
+        /// every value, i.e. below 2050 items).
+        #[test]
+        fn sketch_error_bound_holds(
+            a in proptest::collection::vec(-1000i32..1000, 1..6000),
+            b in proptest::collection::vec(-1000i32..1200, 1..6000),
+        ) {
+            use crate::kll::KllSketch;
+            let a: Vec<f64> = a.into_iter().map(|x| f64::from(x) / 7.0).collect();
+            let b: Vec<f64> = b.into_iter().map(|x| f64::from(x) / 7.0).collect();
+            let (mut sa, mut sb) = (KllSketch::new(), KllSketch::new());
+            a.iter().for_each(|&x| sa.update(x));
+            b.iter().for_each(|&x| sb.update(x));
+            let exact = ks_statistic(&WeightedSample::from_values(&a), &WeightedSample::from_values(&b)).unwrap();
+            let approx = ks_statistic(&sa.to_weighted_sample(), &sb.to_weighted_sample()).unwrap();
+            let bound = sa.normalized_rank_error() + sb.normalized_rank_error();
+            let (de, da) = (exact.d_plus.max(exact.d_minus), approx.d_plus.max(approx.d_minus));
+            proptest::prop_assert!((de - da).abs() <= bound + 1e-12, "exact {} sketch {} bound {}", de, da, bound);
+        }
+    }
 }
