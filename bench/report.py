@@ -60,7 +60,8 @@ def main():
     p("## Machine")
     p("")
     p(f"- CPU: {cpu_model()}, `nproc` = {os.cpu_count()} (shared with other work while measuring)")
-    p(f"- Memory: {sh('free -g | awk \"/Mem:/ {print $2}\"')} GiB; OS: {platform.platform()}")
+    mem = sh("free -g | awk '/Mem:/ {print $2}'")
+    p(f"- Memory: {mem} GiB; OS: {platform.platform()}")
     p(f"- rustc: {sh('rustc --version')}")
     p("")
     p("## Results")
@@ -109,9 +110,19 @@ def main():
         p("## Skipped")
         p("")
         p(f"The Python peers were not run on {', '.join(f'{n:,}' for n in skipped)} records "
-          f"(`BENCH_PEERS_MAX={peers_max}`): at their 1M-record throughput they would need many")
-        p("minutes each on this shared 2-core machine, and Evidently needs the whole window in")
-        p("one DataFrame (memory grows with the file). Set `BENCH_PEERS_MAX` to run them.")
+          f"(`BENCH_PEERS_MAX={peers_max}`; set it higher to run them). Projected from their "
+          f"{peers_max:,}-record runs above:")
+        p("")
+        for tool, why in (("whylogs", "CPU time grows linearly (chunked, bounded memory)"),
+                          ("evidently", "the whole window is one DataFrame, so memory grows with the file")):
+            r = best.get((tool, peers_max))
+            if r is None:
+                continue
+            for n in skipped:
+                k = n / peers_max
+                p(f"- {tool}: about {r['t'] * k / 60:.0f} CPU minutes and {r['wall'] * k / 60:.0f} "
+                  f"wall minutes at this machine's load, peak RSS about "
+                  f"{r['rss_mb'] * (k if tool == 'evidently' else 1) / 1024:.1f} GB ({why}).")
         p("")
     if failed:
         p("## Failed runs")
@@ -119,6 +130,14 @@ def main():
         for r in failed:
             p(f"- {r['tool']} on {int(r['records']):,} records exited {r['exit']} "
               f"(see bench/out/{r['tool']}-{r['records']}.stderr)")
+        p("")
+    split = os.path.join(os.path.dirname(path), "perf-split.md")
+    if os.path.exists(split):
+        p("## Where driftline's time goes")
+        p("")
+        p("`perf record` of one more driftline run on the smallest file, samples grouped by crate:")
+        p("")
+        p(open(split).read().rstrip())
         p("")
     p(open(os.path.join(os.path.dirname(__file__), "METHOD.md")).read().rstrip())
     print("\n".join(out))

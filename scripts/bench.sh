@@ -95,6 +95,19 @@ for n in $SIZES; do
     fi
 done
 
+# Where driftline's time goes (an extra run of the smallest file under perf, when available).
+rm -f "$OUT/perf-split.md"
+if command -v perf >/dev/null 2>&1; then
+    n=$(echo "$SIZES" | tr ' ' '\n' | sort -n | head -1)
+    log "perf profile of driftline on $n records"
+    if perf record -q -o "$OUT/perf.data" "$BIN/driftline" analyze --no-progress --quiet \
+        --baseline "$DATA/baseline" -o "$OUT/driftline-perf" "$DATA/capture-$n.jsonl" \
+        >/dev/null 2>&1 || [[ $? == 1 ]]; then
+        perf report -i "$OUT/perf.data" --no-children --sort symbol --stdio 2>/dev/null |
+            python3 bench/perf_split.py >"$OUT/perf-split.md" || rm -f "$OUT/perf-split.md"
+    fi
+fi
+
 python3 bench/report.py "$RESULTS" "$SIZES" "$PEERS_MAX" >bench/RESULTS.md
 log "wrote bench/RESULTS.md"
 cat bench/RESULTS.md
