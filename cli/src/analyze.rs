@@ -8,10 +8,11 @@ use driftline_capture::profile::{profile_reader, CaptureProfile};
 use driftline_capture::{CaptureOptions, ColumnSpec, ColumnsPosition};
 use driftline_stats::analysis::{self, Analysis, AnalysisOptions, Baseline};
 use driftline_stats::formats::statistics::InferredType;
+use driftline_stats::summary::Faults;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
-use std::io::{BufReader, IsTerminal, Read};
-use std::path::PathBuf;
+use std::io::{BufReader, IsTerminal, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
 Input: SageMaker Data Capture JSON Lines files (endpointInput / endpointOutput with CSV, JSON
@@ -70,6 +71,14 @@ pub struct AnalyzeArgs {
     /// Capture lines longer than this many bytes are counted as faults and skipped.
     #[arg(long, value_name = "BYTES", default_value_t = 1_048_576)]
     max_line_bytes: usize,
+    /// Threads per uncompressed capture file of at least 64 MiB: the file is split at line
+    /// boundaries, the parts are profiled in parallel and merged (0 = one per core, at most 8).
+    /// Verdicts do not depend on it; the sketches in statistics.json do, slightly (KLL merges).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Smallest file split across threads (testing aid).
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20, hide = true)]
+    split_bytes: u64,
     /// Never draw a progress bar (it is drawn only when stderr is a terminal).
     #[arg(long)]
     no_progress: bool,
@@ -204,15 +213,125 @@ impl<R: Read> Read for Progress<R> {
     }
 }
 
+/// One file's (or one part's) profile with its faults in `summary.json` form.
+struct Part {
+    profile: CaptureProfile,
+    faults: Faults,
+}
+
+/// The window: every file's profile merged, faults merged with file-relative line numbers.
+struct Window {
+    profile: CaptureProfile,
+    faults: Faults,
+    sources: Vec<String>,
+}
+
+/// Byte offsets `[start, end)` splitting `path` into up to `n` parts at line boundaries.
+fn split_points(path: &Path, size: u64, n: usize) -> Result<Vec<(u64, u64)>> {
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut cuts = vec![0u64];
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 1..n as u64 {
+        let mut pos = (size / n as u64 * i).max(*cuts.last().unwrap_or(&0));
+        file.seek(SeekFrom::Start(pos))
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        // The cut goes just after the next newline.
+        let cut = loop {
+            let got = file
+                .read(&mut buf)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if got == 0 {
+                break size;
+            }
+            if let Some(j) = buf[..got].iter().position(|&b| b == b'\n') {
+                break pos + j as u64 + 1;
+            }
+            pos += got as u64;
+        };
+        if cut < size && cut > *cuts.last().unwrap_or(&0) {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(size);
+    Ok(cuts.windows(2).map(|w| (w[0], w[1])).collect())
+}
+
+fn is_gzip(path: &Path) -> Result<bool> {
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut magic = [0u8; 2];
+    let mut got = 0;
+    while got < 2 {
+        match file.read(&mut magic[got..]) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())))
+            }
+        }
+    }
+    Ok(got == 2 && magic == [0x1f, 0x8b])
+}
+
+/// Profiles bytes `[start, end)` of a file.
+fn profile_part(
+    path: &Path,
+    range: Option<(u64, u64)>,
+    opts: &CaptureOptions,
+    bar: &ProgressBar,
+) -> Result<Part> {
+    let name = path.display().to_string();
+    let mut file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let reader: Box<dyn Read + Send> = match range {
+        Some((start, end)) => {
+            file.seek(SeekFrom::Start(start))
+                .with_context(|| format!("cannot read {name}"))?;
+            Box::new(file.take(end - start))
+        }
+        None => Box::new(file),
+    };
+    let reader = BufReader::with_capacity(
+        256 * 1024,
+        Progress {
+            inner: reader,
+            bar: bar.clone(),
+        },
+    );
+    let profile = profile_reader(reader, &name, opts).with_context(|| format!("reading {name}"))?;
+    let faults = profile.summary_faults();
+    Ok(Part { profile, faults })
+}
+
+/// Adds `other` to `into`: counts summed, examples appended (at most `max` in all, at most
+/// `per_kind` of one kind), example line numbers shifted by `line_offset`.
+fn merge_faults(into: &mut Faults, other: &Faults, line_offset: u64, opts: &CaptureOptions) {
+    for (k, n) in &other.counts {
+        *into.counts.entry(k.clone()).or_default() += n;
+    }
+    for ex in &other.examples {
+        let same_kind = into.examples.iter().filter(|e| e.kind == ex.kind).count();
+        if into.examples.len() >= opts.max_examples || same_kind >= opts.max_examples_per_kind {
+            continue;
+        }
+        let mut ex = ex.clone();
+        if ex.line > 0 {
+            ex.line += line_offset;
+        }
+        into.examples.push(ex);
+    }
+}
+
 /// Profiles every file into one window.
-fn profile_files(a: &AnalyzeArgs, opts: &CaptureOptions) -> Result<CaptureProfile> {
+fn profile_files(a: &AnalyzeArgs, opts: &CaptureOptions) -> Result<Window> {
     let mut total = 0u64;
+    let mut sizes = Vec::new();
     for f in &a.files {
         let md = std::fs::metadata(f).with_context(|| format!("cannot open {}", f.display()))?;
         if md.is_dir() {
             anyhow::bail!("{} is a directory, not a capture file", f.display());
         }
         total += md.len();
+        sizes.push(md.len());
     }
     let bar = if !a.no_progress && std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(total);
@@ -225,21 +344,58 @@ fn profile_files(a: &AnalyzeArgs, opts: &CaptureOptions) -> Result<CaptureProfil
     } else {
         ProgressBar::hidden()
     };
-    let mut window: Option<CaptureProfile> = None;
-    for f in &a.files {
-        let name = f.display().to_string();
-        let file = File::open(f).with_context(|| format!("cannot open {name}"))?;
-        let reader = BufReader::with_capacity(
-            256 * 1024,
-            Progress {
-                inner: file,
-                bar: bar.clone(),
-            },
-        );
-        let cp = profile_reader(reader, &name, opts).with_context(|| format!("reading {name}"))?;
-        match &mut window {
-            None => window = Some(cp),
-            Some(w) => w.merge(&cp),
+    let threads = match a.threads {
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8),
+        n => n,
+    };
+    let mut window: Option<Window> = None;
+    for (f, &size) in a.files.iter().zip(&sizes) {
+        let parts: Vec<Part> = if threads > 1 && size >= a.split_bytes && !is_gzip(f)? {
+            let ranges = split_points(f, size, threads)?;
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = ranges
+                    .iter()
+                    .map(|&r| {
+                        let bar = &bar;
+                        scope.spawn(move || profile_part(f, Some(r), opts, bar))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(anyhow::anyhow!("a worker thread panicked")))
+                    })
+                    .collect::<Result<Vec<Part>>>()
+            })?
+        } else {
+            vec![profile_part(f, None, opts, &bar)?]
+        };
+        let mut lines = 0u64;
+        for part in parts {
+            let part_lines = part.profile.stats.lines;
+            match &mut window {
+                None => {
+                    let mut faults = Faults::default();
+                    merge_faults(&mut faults, &part.faults, 0, opts);
+                    window = Some(Window {
+                        profile: part.profile,
+                        faults,
+                        sources: Vec::new(),
+                    });
+                }
+                Some(w) => {
+                    w.profile.merge(&part.profile);
+                    merge_faults(&mut w.faults, &part.faults, lines, opts);
+                }
+            }
+            lines += part_lines;
+        }
+        if let Some(w) = &mut window {
+            w.sources.push(f.display().to_string());
         }
     }
     bar.finish_and_clear();
@@ -251,16 +407,16 @@ pub fn run(a: &AnalyzeArgs) -> Result<u8> {
     let baseline = read_baseline(&a.baseline)?;
     let opts = capture_options(a, &baseline);
     let window = profile_files(a, &opts)?;
-    let faults = window.summary_faults();
+    let faults = window.faults;
     let analysis_opts = AnalysisOptions {
         min_records: a.min_records,
-        sources: window.sources.clone(),
+        sources: window.sources,
         ..AnalysisOptions::default()
     };
     let analysis = analysis::analyze(
-        &window.profile,
+        &window.profile.profile,
         &faults,
-        window.malformed_records(),
+        window.profile.malformed_records(),
         Some(&baseline),
         &analysis_opts,
     );

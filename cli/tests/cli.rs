@@ -555,3 +555,67 @@ fn analyze_real_json_capture_samples() {
         assert_eq!(st["features"].as_array().unwrap().len(), 16, "{sample}");
     }
 }
+
+/// A file split across threads gives the same records, verdicts, fault counts and (file-relative)
+/// fault line numbers as one thread.
+#[test]
+fn threads_split_gives_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = dir.path().join("train.csv");
+    write_training(&train, 3000, 11);
+    let base = baseline_of(&train, &[]);
+    let cap = dir.path().join("cap.jsonl");
+    write_capture(&cap, 3000, 12, 0.6);
+    let text = fs::read_to_string(&cap).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(2500, "{broken");
+    lines.insert(10, "{\"captureData\": 1}");
+    fs::write(&cap, lines.join("\n") + "\n").unwrap();
+    let summary = |threads: &str, out: &str| {
+        let out = dir.path().join(out);
+        let o = run(&[
+            "analyze",
+            "--baseline",
+            p(base.path()),
+            "-o",
+            p(&out),
+            "--threads",
+            threads,
+            "--split-bytes",
+            "1",
+            p(&cap),
+        ]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        json(&out.join("summary.json"))
+    };
+    let one = summary("1", "one");
+    let four = summary("4", "four");
+    assert_eq!(one["records"], 3000);
+    assert_eq!(four["records"], 3000);
+    assert_eq!(one["malformed_records"], 2);
+    assert_eq!(four["malformed_records"], 2);
+    assert_eq!(one["faults"], four["faults"]);
+    let lines_of = |s: &serde_json::Value| -> Vec<u64> {
+        s["faults"]["examples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["line"].as_u64().unwrap())
+            .collect()
+    };
+    let mut got = lines_of(&four);
+    got.sort_unstable();
+    assert_eq!(got, [11, 2502]);
+    for (a, b) in one["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(four["features"].as_array().unwrap())
+    {
+        assert_eq!(a["name"], b["name"]);
+        assert_eq!(a["drifted"], b["drifted"], "{}", a["name"]);
+        assert_eq!(a["completeness"], b["completeness"]);
+    }
+    assert_eq!(one["drift_detected"], four["drift_detected"]);
+    assert_eq!(one["sources"], four["sources"]);
+}
