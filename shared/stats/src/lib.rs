@@ -24,6 +24,7 @@ pub mod formats;
 pub mod frequent;
 pub mod jackson;
 pub mod javafmt;
+pub mod javafmt_legacy;
 pub mod kll;
 pub mod mm_distance;
 pub mod profile;

@@ -1,5 +1,7 @@
 // Generates java_double_table.tsv: raw IEEE bits (hex) <TAB> Double.toString(value).
-// Run with JDK 19+ (shortest-repr algorithm, JDK-4511638 fixed), e.g. Temurin 25:
+// Run with JDK 19+ (shortest-repr algorithm, JDK-4511638 fixed), e.g. Temurin 25, for
+// java_double_table.tsv, and with OpenJDK 17 (classic FloatingDecimal) for
+// java_double_table_jdk17.tsv:
 //   java JavaDoubleTable.java > java_double_table.tsv
 import java.util.Random;
 
