@@ -320,7 +320,10 @@ pub fn numeric_text(v: f64) -> String {
 /// under [`numeric_text`]): exact while the sketch never compacted (fewer than 2051 numeric
 /// values), otherwise approximate with the sketch's rank error. The numeric state is then
 /// dropped (a String column reports only string statistics); later numeric text is counted
-/// as written. Memory stays bounded in both states.
+/// as written. Merging a String profile with a numeric profile of the same column converts the
+/// numeric side the same way. Memory stays bounded in both states: the sketch holds a few
+/// thousand doubles, the string summary at most `2 * DEFAULT_CAPACITY` values plus a 16 KiB
+/// HyperLogLog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureProfile {
     name: String,
