@@ -55,7 +55,8 @@ def main():
     p = out.append
     p("# Benchmark results")
     p("")
-    p(f"Run: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}, by `scripts/bench.sh`.")
+    when = datetime.datetime.fromtimestamp(os.path.getmtime(path), datetime.timezone.utc)
+    p(f"Run: {when:%Y-%m-%d %H:%M UTC}, by `scripts/bench.sh`.")
     p("")
     p("## Machine")
     p("")

@@ -83,7 +83,7 @@ measure() { # tool records command...
 for n in $SIZES; do
     f=$DATA/capture-$n.jsonl
     for _ in $(seq "$REPEAT"); do
-        measure driftline "$n" "$BIN/driftline" analyze --no-progress --quiet \
+        measure driftline "$n" "$BIN/driftline" analyze --threads 1 --no-progress --quiet \
             --baseline "$DATA/baseline" -o "$OUT/driftline-$n" "$f"
         measure floor "$n" "$BIN/bench-floor" "$f"
     done
@@ -100,7 +100,7 @@ rm -f "$OUT/perf-split.md"
 if command -v perf >/dev/null 2>&1; then
     n=$(echo "$SIZES" | tr ' ' '\n' | sort -n | head -1)
     log "perf profile of driftline on $n records"
-    if perf record -q -o "$OUT/perf.data" "$BIN/driftline" analyze --no-progress --quiet \
+    if perf record -q -o "$OUT/perf.data" "$BIN/driftline" analyze --threads 1 --no-progress --quiet \
         --baseline "$DATA/baseline" -o "$OUT/driftline-perf" "$DATA/capture-$n.jsonl" \
         >/dev/null 2>&1 || [[ $? == 1 ]]; then
         perf report -i "$OUT/perf.data" --no-children --sort symbol --stdio 2>/dev/null |
