@@ -31,6 +31,21 @@ impl PortError {
     }
 }
 
+impl PortError {
+    /// Maps an I/O error met while reading an object stream (connection reset, timeout, …):
+    /// transient, since re-reading the object may succeed. `context` names what was read.
+    pub fn from_stream_io(context: &str, err: &std::io::Error) -> Self {
+        PortError::Transient(format!("reading {context}: {err}"))
+    }
+
+    /// The message, without the kind.
+    pub fn message(&self) -> &str {
+        match self {
+            PortError::NotFound(m) | PortError::Permanent(m) | PortError::Transient(m) => m,
+        }
+    }
+}
+
 /// Result alias for port calls.
 pub type PortResult<T> = Result<T, PortError>;
 

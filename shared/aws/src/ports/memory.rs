@@ -121,7 +121,7 @@ pub struct StoreCall {
     pub key: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct StoreState {
     objects: BTreeMap<(String, String), StoredObject>,
     faults: Vec<Fault>,
@@ -131,6 +131,22 @@ struct StoreState {
     /// Streams fail with an I/O error after this many bytes, per (bucket, key).
     stream_faults: BTreeMap<(String, String), (usize, io::ErrorKind)>,
     chunk_size: usize,
+}
+
+/// Default chunk size of [`MemoryStore`] streams.
+pub const DEFAULT_CHUNK_SIZE: usize = 8 * 1024;
+
+impl Default for StoreState {
+    fn default() -> Self {
+        StoreState {
+            objects: BTreeMap::new(),
+            faults: Vec::new(),
+            calls: Vec::new(),
+            delete_after_list: Vec::new(),
+            stream_faults: BTreeMap::new(),
+            chunk_size: DEFAULT_CHUNK_SIZE,
+        }
+    }
 }
 
 /// In-memory [`ObjectStore`].
@@ -145,9 +161,7 @@ pub struct MemoryStore {
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
-        let store = MemoryStore::default();
-        lock(&store.state).chunk_size = 8 * 1024;
-        store
+        MemoryStore::default()
     }
 
     /// Puts an object directly (not recorded as a call, no fault applies).
@@ -663,6 +677,21 @@ mod tests {
                 s.get_bytes("b", "nope").await,
                 Err(PortError::NotFound("s3://b/nope".into()))
             );
+        });
+    }
+
+    #[test]
+    fn default_store_streams_whole_bodies() {
+        rt().block_on(async {
+            let s = MemoryStore::default();
+            let body = "x".repeat(DEFAULT_CHUNK_SIZE * 2 + 5);
+            s.insert("b", "k", body.clone());
+            let mut r = s.get_stream("b", "k").await.unwrap();
+            let mut out = String::new();
+            tokio::io::AsyncReadExt::read_to_string(&mut r, &mut out)
+                .await
+                .unwrap();
+            assert_eq!(out, body);
         });
     }
 
