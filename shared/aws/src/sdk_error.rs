@@ -79,10 +79,11 @@ where
         SdkError::ServiceError(ctx) => {
             let status = ctx.raw().status().as_u16();
             let code = ctx.err().code().map(str::to_owned);
+            // The service's own message, not the raw response (which would end up in reports).
             let message = format!(
                 "{context}: HTTP {status} {}: {}",
                 code.as_deref().unwrap_or("(no code)"),
-                DisplayErrorContext(&err)
+                ctx.err().message().unwrap_or("(no message)")
             );
             classify(code.as_deref(), status, message)
         }
