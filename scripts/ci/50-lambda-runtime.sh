@@ -49,7 +49,9 @@ wait_http() { # url seconds
 [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/cargo-lambda" ]] || fail "run scripts/setup.sh first ($VENV)"
 
 log "building notify-alarm and start-retraining"
-cargo build --locked -p notify-alarm -p start-retraining --bins
+# The same package selection as the `cargo run --bin NAME` that `cargo lambda watch` runs
+# (workspace-wide feature unification), so that watch finds the binaries built.
+cargo build --locked --bin notify-alarm --bin start-retraining
 
 MOTO_PORT=$(free_port)
 setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$WORK/moto.log" 2>&1 &
@@ -113,9 +115,9 @@ invoke() { # function payload-file -> response JSON on stdout
         || { cat "$WORK/invoke.err" "$WORK/watch.log" >&2; fail "invoke $1 failed"; }
 }
 
-check() { # python-expression-over-r description  (r = the response JSON)
-    "$VENV/bin/python" -c "import json,sys; r=json.loads(sys.argv[1]); assert $2, r" "$RESP" \
-        || fail "$3"
+check() { # python-expression-over-r description  (r = the response JSON in $RESP)
+    "$VENV/bin/python" -c "import json,sys; r=json.loads(sys.argv[1]); assert $1, r" "$RESP" \
+        || fail "$2"
 }
 
 # 1. notify-alarm: a CloudWatch alarm Lambda-action payload.
