@@ -39,6 +39,13 @@ use crate::summary::{
 };
 use std::collections::BTreeMap;
 
+/// A completeness drop counts as drift only when it is at least this large (absolute)…
+pub const MIN_COMPLETENESS_DROP: f64 = 0.02;
+/// …and significant at this level (one-sided two-proportion z-test; baseline treated as exact
+/// when its counts are unknown). Model Monitor's `completeness_check` violation is separate and
+/// follows the constraint as written.
+pub const MISSINGNESS_ALPHA: f64 = 1e-3;
+
 /// Name used in `constraint_violations.json` for the record-level data-quality violation.
 pub const MALFORMED_RECORDS_FEATURE: &str = "_malformed_records";
 
@@ -259,14 +266,23 @@ pub fn analyze(
         }
         // Missingness, schema changes and unseen categories are drift signals too.
         if let Some(fe) = fe {
-            if let (Some(c), Some(bc)) = (fe.completeness, fe.baseline_completeness) {
-                if c + 1e-12 < bc * fe.config.datatype_check_threshold.min(1.0) && c < bc {
-                    drifted = true;
-                    reasons.push(format!(
-                        "completeness {} below baseline {}",
-                        fmt4(c),
-                        fmt4(bc)
-                    ));
+            if let Some(c) = fe.completeness {
+                let base_stats = base.map(|b| (completeness_of(b, 0), present_plus_missing(b)));
+                let (bc, n_base) = match base_stats {
+                    Some((bc, n)) if n > 0 => (Some(bc), n),
+                    _ => (fe.baseline_completeness, 0),
+                };
+                if let Some(bc) = bc {
+                    if let Some(p) = completeness_drop_p_value(bc, n_base, c, records) {
+                        if bc - c >= MIN_COMPLETENESS_DROP && p <= MISSINGNESS_ALPHA {
+                            drifted = true;
+                            reasons.push(format!(
+                                "completeness {} below baseline {} (p={p:.1e})",
+                                fmt4(c),
+                                fmt4(bc)
+                            ));
+                        }
+                    }
                 }
             }
             if let Some(t) = fe.current_type {
@@ -500,6 +516,40 @@ fn completeness_of(f: &FeatureStatistics, item_count: u64) -> f64 {
             }
         }
     }
+}
+
+fn present_plus_missing(f: &FeatureStatistics) -> u64 {
+    f.numerical_statistics
+        .as_ref()
+        .map(|n| n.common)
+        .or_else(|| f.string_statistics.as_ref().map(|s| s.common))
+        .map(|c| c.num_present + c.num_missing)
+        .unwrap_or(0)
+}
+
+/// One-sided p-value that the current completeness `c` (of `n_cur` records) is below the
+/// baseline's `bc` (of `n_base` records; 0 = treat `bc` as exact), by the two-proportion z-test
+/// with pooled variance. `None` when there is nothing to test (no current records).
+pub fn completeness_drop_p_value(bc: f64, n_base: u64, c: f64, n_cur: u64) -> Option<f64> {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    if n_cur == 0 || !(0.0..=1.0).contains(&bc) || !(0.0..=1.0).contains(&c) {
+        return None;
+    }
+    let n1 = n_cur as f64;
+    let var = if n_base == 0 {
+        bc * (1.0 - bc) / n1
+    } else {
+        let n0 = n_base as f64;
+        let pooled = (bc * n0 + c * n1) / (n0 + n1);
+        pooled * (1.0 - pooled) * (1.0 / n0 + 1.0 / n1)
+    };
+    if var <= 0.0 {
+        // No variability at all: any drop is certain, no drop is no evidence.
+        return Some(if c < bc { 0.0 } else { 1.0 });
+    }
+    let z = (bc - c) / var.sqrt();
+    let normal = Normal::new(0.0, 1.0).ok()?;
+    Some(normal.sf(z))
 }
 
 fn mean_of(f: &FeatureStatistics) -> Option<f64> {

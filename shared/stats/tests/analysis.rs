@@ -270,3 +270,61 @@ fn analysis_files_are_jackson_and_json() {
     let viol = a.violations_json();
     assert!(viol.starts_with("{\n  \"violations\" : ["), "{viol}");
 }
+
+#[test]
+fn completeness_drop_p_value_matches_hand_computation() {
+    use driftline_stats::analysis::completeness_drop_p_value;
+    // Baseline 0.95 of 100,000, window 0.94 of 10,000: pooled p = (95000+9400)/110000
+    // = 0.9490909…, se = sqrt(p(1-p)(1e-5+1e-4)) = 0.0023054087, z = 0.01/se = 4.3376258,
+    // one-sided p = scipy.stats.norm.sf(4.337625763395585) = 7.201506145623429e-06.
+    let p = completeness_drop_p_value(0.95, 100_000, 0.94, 10_000).unwrap();
+    assert!((p / 7.201506145623429e-06 - 1.0).abs() < 1e-6, "{p}");
+    // No drop: no evidence.
+    assert!(completeness_drop_p_value(0.95, 100_000, 0.951, 10_000).unwrap() > 0.5);
+    // A tiny sampling dip (0.9505 → 0.9501) is not significant.
+    assert!(completeness_drop_p_value(0.9505, 100_000, 0.9501, 10_000).unwrap() > 0.3);
+    assert_eq!(completeness_drop_p_value(0.9, 100, 0.8, 0), None);
+}
+
+#[test]
+fn sampling_dips_in_completeness_are_not_drift_but_real_drops_are() {
+    // Baseline: 20,000 rows with 5 % missing in `m`; windows with 5 % (healthy) or 15 % missing.
+    let make = |seed: u64, n: usize, missing: f64| {
+        let mut r = Rng(seed);
+        let mut p = DatasetProfile::new();
+        let c = p.column_index("m");
+        for _ in 0..n {
+            if r.uniform() >= missing {
+                p.update(c, Cell::Float(r.normal()));
+            } else {
+                p.update(c, Cell::Missing);
+            }
+        }
+        p.add_records(n as u64);
+        p
+    };
+    let b = Baseline::from_statistics(make(1, 20_000, 0.05).to_statistics());
+    let opts = AnalysisOptions::default();
+    let mut flagged = 0;
+    for seed in 2..12 {
+        let a = analyze(
+            &make(seed, 10_000, 0.05),
+            &Faults::default(),
+            0,
+            Some(&b),
+            &opts,
+        );
+        flagged += usize::from(a.summary.drift_detected);
+    }
+    assert_eq!(flagged, 0, "healthy windows flagged for completeness");
+    let a = analyze(
+        &make(99, 10_000, 0.15),
+        &Faults::default(),
+        0,
+        Some(&b),
+        &opts,
+    );
+    let m = &a.summary.features[0];
+    assert!(m.drifted, "{m:#?}");
+    assert!(m.reasons.iter().any(|r| r.contains("completeness")));
+}
