@@ -307,19 +307,29 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
             ),
         )
     } else {
-        let executions = deps
-            .pipelines
-            .list_executions(&cfg.pipeline_name)
-            .await
-            .map_err(|source| pipeline_error(cfg, source))?;
+        let executions = match deps.pipelines.list_executions(&cfg.pipeline_name).await {
+            Ok(list) => Ok(list),
+            Err(e) if e.is_transient() => return Err(pipeline_error(cfg, e)),
+            Err(e) => Err(e),
+        };
         let cooldown = Duration::minutes(cfg.cooldown_minutes);
-        if let Some(e) = in_flight(&executions) {
+        if let Err(e) = &executions {
+            // Without the list neither storm check can be made: never start blind.
+            (
+                Decision::StartFailed,
+                format!("ListPipelineExecutions refused, not starting: {e}"),
+            )
+        } else if let Some(e) = executions.as_deref().ok().and_then(in_flight) {
             blocking = Some(e.clone());
             (
                 Decision::SkippedInFlight,
                 format!("execution {} is {}", e.arn, e.status),
             )
-        } else if let Some(e) = within_cooldown(&executions, now, cooldown) {
+        } else if let Some(e) = executions
+            .as_deref()
+            .ok()
+            .and_then(|list| within_cooldown(list, now, cooldown))
+        {
             blocking = Some(e.clone());
             (
                 Decision::SkippedCooldown,

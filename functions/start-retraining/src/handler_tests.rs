@@ -450,3 +450,79 @@ async fn sns_failure_after_start_does_not_fail() {
     *d.notifier.as_ref().unwrap().fail.lock().unwrap() = Some(PortError::Transient("503".into()));
     assert_eq!(run(&d, event()).await.unwrap().decision, "started");
 }
+
+#[tokio::test]
+async fn permanent_list_failure_never_starts_blind() {
+    let d = deps();
+    two_of_three(&d);
+    *d.pipelines.fail_list.lock().unwrap() =
+        Some(PortError::NotFound("pipeline churn-retrain".into()));
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "start-failed");
+    assert!(
+        r.reason.contains("ListPipelineExecutions refused"),
+        "{}",
+        r.reason
+    );
+    assert!(requests(&d).is_empty());
+    assert_eq!(audit(&d, &r)["decision"], "start-failed");
+}
+
+/// With driftline-aws's in-memory SageMaker (started executions are listed as `Executing`,
+/// starts are deduplicated by token): a retried delivery after a successful start is held by
+/// the in-flight check, and even a second start with the same token yields the same execution.
+#[tokio::test]
+async fn retry_after_start_with_memory_pipelines() {
+    use driftline_aws::ports::memory::{MemoryNotifier, MemoryPipelines, MemoryStore};
+    let pipelines = MemoryPipelines::new().with_pipeline("churn-retrain");
+    let store = MemoryStore::new();
+    for (hour, s) in [
+        ("07", summary(false, 5000, &[])),
+        ("08", summary(true, 5000, &["age"])),
+        ("09", summary(true, 5000, &["age"])),
+    ] {
+        store.insert(
+            BUCKET,
+            &format!("{EP_DIR}/{hour}/summary.json"),
+            serde_json::to_vec(&s).unwrap(),
+        );
+    }
+    let d = Deps {
+        store: store.clone(),
+        pipelines: pipelines.clone(),
+        notifier: Some(MemoryNotifier::new()),
+        config: config(),
+    };
+    let ctx = || LambdaContext::default();
+    let first = handle(&d, LambdaEvent::new(event(), ctx()), now())
+        .await
+        .unwrap();
+    assert_eq!(first.decision, "started");
+    let retry = handle(&d, LambdaEvent::new(event(), ctx()), now())
+        .await
+        .unwrap();
+    assert_eq!(retry.decision, "skipped-in-flight");
+    assert_eq!(retry.client_request_token, first.client_request_token);
+    assert_eq!(pipelines.executions("churn-retrain").len(), 1);
+    // Port level: the same request again (e.g. a crash between start and audit) is deduplicated.
+    let again = pipelines.requests()[0].clone();
+    assert_eq!(
+        pipelines.start(again).await.unwrap(),
+        first.execution_arn.clone().unwrap()
+    );
+    assert_eq!(pipelines.executions("churn-retrain").len(), 1);
+    // Once it failed, the cooldown (measured from its start) still holds.
+    pipelines.set_status(first.execution_arn.as_deref().unwrap(), "Failed");
+    let later = handle(&d, LambdaEvent::new(event(), ctx()), chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(later.decision, "skipped-cooldown");
+    assert_eq!(
+        store
+            .keys(BUCKET)
+            .iter()
+            .filter(|k| k.contains("/remediation/"))
+            .count(),
+        3
+    );
+}
