@@ -22,9 +22,15 @@ PROFILE="${DRIFTLINE_E2E_PROFILE:-release}"
 log() { printf '\033[1;34m[demo]\033[0m %s\n' "$*" >&2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/driftline-demo.XXXXXX")
+LOOP_PID=
 cleanup() {
     local rc=$? pid
-    # loop.py stops what it started; this is the safety net if it was killed itself.
+    # loop.py stops what it started when it ends or gets SIGTERM; the process groups it
+    # recorded are the safety net in case it was killed outright.
+    if [[ -n "$LOOP_PID" ]] && kill -0 "$LOOP_PID" 2>/dev/null; then
+        kill -TERM "$LOOP_PID" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$LOOP_PID" 2>/dev/null || break; sleep 0.1; done
+    fi
     if [[ -f "$WORK/pids" ]]; then
         while read -r pid; do
             kill -TERM -- "-$pid" 2>/dev/null || true
@@ -54,9 +60,14 @@ fi
 FLAGS=()
 [[ "$PROFILE" == release ]] && FLAGS+=(--release)
 log "building analyze-capture, notify-alarm, start-retraining and driftline ($PROFILE, $CARGO_TARGET_DIR)"
-cargo build --locked "${FLAGS[@]}" -p analyze-capture -p notify-alarm -p start-retraining \
-    -p driftline-cli --bins
+# `--bin` (not `-p`): the package selection of the `cargo run --bin NAME` that `cargo lambda
+# watch` runs (workspace-wide feature unification), so that watch finds the binaries built.
+cargo build --locked "${FLAGS[@]}" --bin analyze-capture --bin notify-alarm --bin start-retraining \
+    --bin driftline
 
 ARGS=(--work "$WORK" --venv "$VENV" --target-dir "$CARGO_TARGET_DIR")
 [[ "$PROFILE" == release ]] || ARGS+=(--debug)
-"$VENV/bin/python" tests/e2e/loop.py "${ARGS[@]}" "$@"
+# In the background and waited for, so that a signal reaches the trap at once.
+"$VENV/bin/python" tests/e2e/loop.py "${ARGS[@]}" "$@" &
+LOOP_PID=$!
+wait "$LOOP_PID"
