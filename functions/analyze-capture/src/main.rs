@@ -10,18 +10,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(false)
-        .with_target(false)
-        .without_time()
-        // stdout carries the EMF metric documents; logs go to stderr.
-        .with_writer(std::io::stderr)
-        .init();
+    driftline_aws::logging::init();
 
     let config = match Config::from_env(&ProcessEnv) {
         Ok(c) => c,

@@ -16,6 +16,7 @@
 pub mod config;
 pub mod emf;
 pub mod keys;
+pub mod logging;
 pub mod ports;
 
 #[cfg(feature = "sdk")]
