@@ -215,8 +215,8 @@ async fn find_report<S: ObjectStore, N: Notifier>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fakes::{FakeNotifier, FakeStore};
     use crate::text::{SNS_MAX_BYTES, SUBJECT_MAX_CHARS};
+    use driftline_aws::ports::memory::{Fault, MemoryNotifier, MemoryStore, StoreOp};
     use driftline_aws::ports::Message;
     use driftline_stats::formats::statistics::InferredType;
     use driftline_stats::summary::{
@@ -240,10 +240,12 @@ mod tests {
         }
     }
 
-    fn deps() -> Deps<FakeStore, FakeNotifier> {
+    type TestDeps = Deps<MemoryStore, MemoryNotifier>;
+
+    fn deps() -> TestDeps {
         Deps {
-            store: FakeStore::default(),
-            notifier: FakeNotifier::default(),
+            store: MemoryStore::new(),
+            notifier: MemoryNotifier::new(),
             config: config(),
         }
     }
@@ -312,7 +314,7 @@ mod tests {
         }
     }
 
-    fn put_summary(store: &FakeStore, dir: &str, s: &Summary) {
+    fn put_summary(store: &MemoryStore, dir: &str, s: &Summary) {
         store.insert(
             BUCKET,
             &format!("{dir}/summary.json"),
@@ -320,15 +322,12 @@ mod tests {
         );
     }
 
-    async fn run(
-        d: &Deps<FakeStore, FakeNotifier>,
-        event: Value,
-    ) -> Result<Response, HandlerError> {
+    async fn run(d: &TestDeps, event: Value) -> Result<Response, HandlerError> {
         handle(d, LambdaEvent::new(event, LambdaContext::default())).await
     }
 
-    fn sent(d: &Deps<FakeStore, FakeNotifier>) -> Vec<Message> {
-        d.notifier.sent.lock().unwrap().clone()
+    fn sent(d: &TestDeps) -> Vec<Message> {
+        d.notifier.messages()
     }
 
     fn standard_summary() -> Summary {
@@ -422,17 +421,20 @@ mod tests {
     async fn transient_s3_error_fails_the_invocation() {
         let d = deps();
         put_summary(&d.store, DIR, &standard_summary());
-        *d.store.fail_get.lock().unwrap() = Some((
-            "summary.json".into(),
-            PortError::Transient("SlowDown".into()),
-        ));
+        d.store.inject(
+            Fault::new(StoreOp::Get, PortError::Transient("SlowDown".into()))
+                .key(format!("{DIR}/summary.json"))
+                .times(usize::MAX),
+        );
         let e = run(&d, fixture("lambda-action-drifted-features.json"))
             .await
             .unwrap_err();
         assert!(matches!(e, HandlerError::Reports { .. }), "{e}");
         assert!(sent(&d).is_empty());
         let d = deps();
-        *d.store.fail_list.lock().unwrap() = Some(PortError::Transient("timeout".into()));
+        d.store.inject(
+            Fault::new(StoreOp::List, PortError::Transient("timeout".into())).times(usize::MAX),
+        );
         assert!(run(&d, fixture("lambda-action-drifted-features.json"))
             .await
             .is_err());
@@ -456,7 +458,7 @@ mod tests {
         assert!(m.body.contains("It was ALARM."));
         assert!(m.body.len() < 2_000, "{}", m.body.len());
         // No report lookup for a resolved alarm.
-        assert!(d.store.lists.lock().unwrap().is_empty());
+        assert_eq!(d.store.call_count(StoreOp::List), 0);
     }
 
     #[tokio::test]
@@ -546,7 +548,7 @@ mod tests {
             "Threshold:  500000 Microseconds (latest value 812000 Microseconds), period 1 min"
         ));
         assert!(m.body.contains("#/endpoints/churn-endpoint"));
-        assert!(d.store.lists.lock().unwrap().is_empty());
+        assert_eq!(d.store.call_count(StoreOp::List), 0);
     }
 
     #[tokio::test]

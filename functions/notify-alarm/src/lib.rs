@@ -9,8 +9,6 @@
 
 pub mod alarm;
 pub mod config;
-#[cfg(test)]
-pub(crate) mod fakes;
 pub mod handler;
 pub mod message;
 pub mod reports;

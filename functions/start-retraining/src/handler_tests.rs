@@ -1,5 +1,7 @@
 use super::*;
-use crate::fakes::{FakeNotifier, FakePipelines, FakeStore};
+use driftline_aws::ports::memory::{
+    Fault, MemoryNotifier, MemoryPipelines, MemoryStore, PipelineOp, StoreOp,
+};
 use driftline_stats::formats::statistics::InferredType;
 use driftline_stats::summary::{FeatureSummary, Status, Summary, SUMMARY_SCHEMA_VERSION};
 use lambda_runtime::Context as LambdaContext;
@@ -8,7 +10,10 @@ use sha2::{Digest, Sha256};
 const BUCKET: &str = "bkt";
 const EP_DIR: &str = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25";
 
-type TestDeps = Deps<FakeStore, FakePipelines, FakeNotifier>;
+type TestDeps = Deps<MemoryStore, MemoryPipelines, MemoryNotifier>;
+
+/// Fault count for a port that keeps failing.
+const ALWAYS: usize = usize::MAX;
 
 fn config() -> Config {
     Config {
@@ -30,9 +35,9 @@ fn config() -> Config {
 
 fn deps() -> TestDeps {
     Deps {
-        store: FakeStore::default(),
-        pipelines: FakePipelines::default(),
-        notifier: Some(FakeNotifier::default()),
+        store: MemoryStore::new(),
+        pipelines: MemoryPipelines::new().with_pipeline("churn-retrain"),
+        notifier: Some(MemoryNotifier::new()),
         config: config(),
     }
 }
@@ -99,15 +104,24 @@ async fn run(d: &TestDeps, ev: Value) -> Result<Response, HandlerError> {
 
 fn audit(d: &TestDeps, r: &Response) -> Value {
     let key = r.audit_key.as_deref().expect("audit key");
-    serde_json::from_slice(&d.store.get(BUCKET, key).expect("audit record")).unwrap()
+    serde_json::from_slice(&d.store.object(BUCKET, key).expect("audit record")).unwrap()
 }
 
 fn requests(d: &TestDeps) -> Vec<StartRequest> {
-    d.pipelines.requests.lock().unwrap().clone()
+    d.pipelines.requests()
 }
 
 fn notes(d: &TestDeps) -> Vec<Message> {
-    d.notifier.as_ref().unwrap().sent.lock().unwrap().clone()
+    d.notifier.as_ref().unwrap().messages()
+}
+
+/// Audit records written so far.
+fn remediation_keys(d: &TestDeps) -> Vec<String> {
+    d.store
+        .keys(BUCKET)
+        .into_iter()
+        .filter(|k| k.starts_with("driftline/remediation/"))
+        .collect()
 }
 
 fn exec(status: &str, start: &str) -> ExecutionInfo {
@@ -263,11 +277,10 @@ async fn unreadable_summary_does_not_count() {
 async fn cooldown_skips() {
     let d = deps();
     two_of_three(&d);
-    d.pipelines
-        .executions
-        .lock()
-        .unwrap()
-        .push(exec("Succeeded", "2026-11-25T05:00:00.000Z"));
+    d.pipelines.add_execution(
+        "churn-retrain",
+        exec("Succeeded", "2026-11-25T05:00:00.000Z"),
+    );
     let r = run(&d, event()).await.unwrap();
     assert_eq!(r.decision, "skipped-cooldown", "{}", r.reason);
     assert!(requests(&d).is_empty());
@@ -276,10 +289,7 @@ async fn cooldown_skips() {
     let d = deps();
     two_of_three(&d);
     d.pipelines
-        .executions
-        .lock()
-        .unwrap()
-        .push(exec("Succeeded", "2026-11-25T03:06:00Z"));
+        .add_execution("churn-retrain", exec("Succeeded", "2026-11-25T03:06:00Z"));
     assert_eq!(run(&d, event()).await.unwrap().decision, "started");
 }
 
@@ -289,10 +299,7 @@ async fn in_flight_skips() {
         let d = deps();
         two_of_three(&d);
         d.pipelines
-            .executions
-            .lock()
-            .unwrap()
-            .push(exec(status, "2026-11-20T00:00:00Z"));
+            .add_execution("churn-retrain", exec(status, "2026-11-20T00:00:00Z"));
         let r = run(&d, event()).await.unwrap();
         assert_eq!(r.decision, "skipped-in-flight");
         assert!(r.reason.contains(status));
@@ -338,7 +345,7 @@ async fn token_is_stable_across_retries_and_differs_across_events() {
     let other = run(&d4, later).await.unwrap();
     assert_ne!(other.client_request_token, first.client_request_token);
     // SageMaker-side idempotency (port level): the same token yields the same execution.
-    let p = FakePipelines::default();
+    let p = MemoryPipelines::new().with_pipeline("churn-retrain");
     let q = requests(&d)[0].clone();
     assert_eq!(p.start(q.clone()).await.unwrap(), p.start(q).await.unwrap());
 }
@@ -381,46 +388,51 @@ async fn malformed_and_non_alarm_events_do_nothing() {
     none["detail"]["configuration"]["metrics"] = serde_json::json!([]);
     assert_eq!(run(&d, none).await.unwrap().decision, "rejected");
     assert!(requests(&d).is_empty());
-    assert!(d
-        .store
-        .keys_under(BUCKET, "driftline/remediation/")
-        .is_empty());
+    assert!(remediation_keys(&d).is_empty());
 }
 
 #[tokio::test]
 async fn transient_errors_fail_the_invocation() {
     let d = deps();
     two_of_three(&d);
-    *d.store.fail_get.lock().unwrap() = Some((
-        "09/summary.json".into(),
-        PortError::Transient("SlowDown".into()),
-    ));
+    d.store.inject(
+        Fault::new(StoreOp::Get, PortError::Transient("SlowDown".into()))
+            .key(format!("{EP_DIR}/09/summary.json"))
+            .times(ALWAYS),
+    );
     assert!(matches!(
         run(&d, event()).await,
         Err(HandlerError::Evidence(_))
     ));
     let d = deps();
     two_of_three(&d);
-    *d.store.fail_list.lock().unwrap() = Some(PortError::Transient("timeout".into()));
+    d.store
+        .inject(Fault::new(StoreOp::List, PortError::Transient("timeout".into())).times(ALWAYS));
     assert!(run(&d, event()).await.is_err());
     let d = deps();
     two_of_three(&d);
-    *d.pipelines.fail_list.lock().unwrap() = Some(PortError::Transient("throttled".into()));
+    d.pipelines.fail_next(
+        PipelineOp::List,
+        ALWAYS,
+        PortError::Transient("throttled".into()),
+    );
     assert!(matches!(
         run(&d, event()).await,
         Err(HandlerError::Pipeline { .. })
     ));
     let d = deps();
     two_of_three(&d);
-    *d.pipelines.fail_start.lock().unwrap() = Some(PortError::Transient("throttled".into()));
+    d.pipelines.fail_next(
+        PipelineOp::Start,
+        ALWAYS,
+        PortError::Transient("throttled".into()),
+    );
     assert!(run(&d, event()).await.is_err());
-    assert!(d
-        .store
-        .keys_under(BUCKET, "driftline/remediation/")
-        .is_empty());
+    assert!(remediation_keys(&d).is_empty());
     let d = deps();
     two_of_three(&d);
-    *d.store.fail_put.lock().unwrap() = Some(PortError::Transient("503".into()));
+    d.store
+        .inject(Fault::new(StoreOp::Put, PortError::Transient("503".into())).times(ALWAYS));
     assert!(matches!(
         run(&d, event()).await,
         Err(HandlerError::Audit { .. })
@@ -431,9 +443,11 @@ async fn transient_errors_fail_the_invocation() {
 async fn permanent_start_failure_is_recorded() {
     let d = deps();
     two_of_three(&d);
-    *d.pipelines.fail_start.lock().unwrap() = Some(PortError::Permanent(
-        "ResourceNotFound: pipeline churn-retrain".into(),
-    ));
+    d.pipelines.fail_next(
+        PipelineOp::Start,
+        ALWAYS,
+        PortError::Permanent("ResourceNotFound: pipeline churn-retrain".into()),
+    );
     let r = run(&d, event()).await.unwrap();
     assert_eq!(r.decision, "start-failed");
     assert!(audit(&d, &r)["reason"]
@@ -447,7 +461,10 @@ async fn permanent_start_failure_is_recorded() {
 async fn sns_failure_after_start_does_not_fail() {
     let d = deps();
     two_of_three(&d);
-    *d.notifier.as_ref().unwrap().fail.lock().unwrap() = Some(PortError::Transient("503".into()));
+    d.notifier
+        .as_ref()
+        .unwrap()
+        .fail_next(ALWAYS, PortError::Transient("503".into()));
     assert_eq!(run(&d, event()).await.unwrap().decision, "started");
 }
 
@@ -455,8 +472,11 @@ async fn sns_failure_after_start_does_not_fail() {
 async fn permanent_list_failure_never_starts_blind() {
     let d = deps();
     two_of_three(&d);
-    *d.pipelines.fail_list.lock().unwrap() =
-        Some(PortError::NotFound("pipeline churn-retrain".into()));
+    d.pipelines.fail_next(
+        PipelineOp::List,
+        ALWAYS,
+        PortError::NotFound("pipeline churn-retrain".into()),
+    );
     let r = run(&d, event()).await.unwrap();
     assert_eq!(r.decision, "start-failed");
     assert!(
@@ -473,7 +493,6 @@ async fn permanent_list_failure_never_starts_blind() {
 /// the in-flight check, and even a second start with the same token yields the same execution.
 #[tokio::test]
 async fn retry_after_start_with_memory_pipelines() {
-    use driftline_aws::ports::memory::{MemoryNotifier, MemoryPipelines, MemoryStore};
     let pipelines = MemoryPipelines::new().with_pipeline("churn-retrain");
     let store = MemoryStore::new();
     for (hour, s) in [

@@ -8,6 +8,4 @@
 
 pub mod config;
 pub mod decision;
-#[cfg(test)]
-pub(crate) mod fakes;
 pub mod handler;
