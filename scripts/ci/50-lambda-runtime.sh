@@ -7,61 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-VENV="${DRIFTLINE_VENV:-$ROOT/.venv}"
-export PATH="$VENV/bin:$PATH"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/driftline/target}"
+TAG=lambda-runtime
+# shellcheck source=../lib/harness.sh
+source "$ROOT/scripts/lib/harness.sh"
 FIX="$ROOT/functions/notify-alarm/tests/fixtures"
-WORK=$(mktemp -d)
-PIDS=()
-
-log() { printf '\033[1;36m[lambda-runtime]\033[0m %s\n' "$*" >&2; }
-fail() { printf '\033[1;31m[lambda-runtime] FAIL:\033[0m %s\n' "$*" >&2; exit 1; }
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        # Each server runs in its own process group (setsid): end the group.
-        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-free_port() {
-    "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_http() { # url seconds
-    local i
-    for i in $(seq 1 $(($2 * 10))); do
-        if "$VENV/bin/python" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "$1" 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    return 1
-}
-
-[[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/cargo-lambda" ]] || fail "run scripts/setup.sh first ($VENV)"
 
 log "building notify-alarm and start-retraining"
 # The same package selection as the `cargo run --bin NAME` that `cargo lambda watch` runs
 # (workspace-wide feature unification), so that watch finds the binaries built.
 cargo build --locked --bin notify-alarm --bin start-retraining
 
-MOTO_PORT=$(free_port)
-setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$WORK/moto.log" 2>&1 &
-PIDS+=($!)
-MOTO="http://127.0.0.1:$MOTO_PORT"
-wait_http "$MOTO/moto-api/" 30 || { cat "$WORK/moto.log" >&2; fail "moto_server did not start"; }
-log "moto on $MOTO"
-
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-export AWS_ENDPOINT_URL="$MOTO"
+start_moto
 BUCKET=driftline-lambda-it
 PIPELINE=churn-retrain
 
@@ -97,23 +53,9 @@ PY
 TOPIC_ARN=$(cat "$WORK/topic")
 QUEUE_URL=$(cat "$WORK/queue")
 
-LAMBDA_PORT=$(free_port)
 ENVS="DRIFTLINE_BUCKET=$BUCKET,TOPIC_ARN=$TOPIC_ARN,PIPELINE_NAME=$PIPELINE,AWS_ENDPOINT_URL=$MOTO"
 ENVS="$ENVS,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,AWS_REGION=us-east-1,RUST_LOG=info"
-setsid cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$LAMBDA_PORT" \
-    --ignore-changes --env-vars "$ENVS" >"$WORK/watch.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 300); do
-    "$VENV/bin/python" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$LAMBDA_PORT" 2>/dev/null && break
-    sleep 0.2
-done
-log "cargo lambda watch on 127.0.0.1:$LAMBDA_PORT"
-
-invoke() { # function payload-file -> response JSON on stdout
-    cargo lambda invoke "$1" --invoke-address 127.0.0.1 --invoke-port "$LAMBDA_PORT" \
-        --data-file "$2" --output-format json 2>"$WORK/invoke.err" \
-        || { cat "$WORK/invoke.err" "$WORK/watch.log" >&2; fail "invoke $1 failed"; }
-}
+start_watch "$ENVS"
 
 check() { # python-expression-over-r description  (r = the response JSON in $RESP)
     "$VENV/bin/python" -c "import json,sys; r=json.loads(sys.argv[1]); assert $1, r" "$RESP" \
