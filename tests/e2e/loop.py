@@ -670,7 +670,6 @@ class Loop:
         r2 = self.invoke("start-retraining", event, f"{hour:%H}-start-retraining-retry")
         self.story.say(f"   EventBridge retry, same event -> start-retraining: {r2['decision']} "
                        f"({r2['reason']})")
-        self.decisions = [r1, r2]
 
     def run(self) -> None:
         s = self.story
