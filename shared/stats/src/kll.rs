@@ -149,32 +149,47 @@ fn order_key(v: f64) -> u64 {
     b ^ ((((b as i64) >> 63) as u64) | 0x8000_0000_0000_0000)
 }
 
-/// LSD radix sort of `u64` keys, one byte per pass, skipping the passes where every key has
-/// the same byte (common: integral values have all-zero low mantissa bytes, close values share
-/// their high bytes). Falls back to a comparison sort for short inputs.
+/// Sort `u64` keys. When the keys differ in at most three bytes (common: integral values have
+/// all-zero low mantissa bytes, close values share their high bytes), an LSD radix sort over
+/// just those bytes (one cheap OR/AND pass finds them); otherwise a comparison sort: the stable
+/// one when the input is made of a few ascending runs (levels above 0 are concatenated
+/// compaction outputs, each sorted), which it merges in linear time, the unstable one for
+/// arbitrary input. Equal keys are indistinguishable, so the result is the same in every case.
 fn radix_sort(keys: &mut Vec<u64>) {
     let n = keys.len();
     if n < 256 {
         keys.sort_unstable();
         return;
     }
-    let mut counts = vec![[0usize; 256]; 8];
+    let (mut or, mut and) = (0u64, u64::MAX);
+    let mut descents = 0usize;
+    let mut prev = 0u64;
     for &k in keys.iter() {
-        for (b, c) in counts.iter_mut().enumerate() {
-            c[((k >> (8 * b)) & 0xff) as usize] += 1;
-        }
+        or |= k;
+        and &= k;
+        descents += usize::from(k < prev);
+        prev = k;
     }
-    let active = counts.iter().filter(|c| !c.contains(&n)).count();
-    if active > 3 {
+    let varying = or ^ and;
+    let active: Vec<usize> = (0..8)
+        .filter(|b| (varying >> (8 * b)) & 0xff != 0)
+        .collect();
+    if descents < 8 {
+        // A few sorted runs: merging them beats any distribution pass.
+        keys.sort();
+        return;
+    }
+    if active.len() > 3 {
         // Widely spread values: a comparison sort is faster than many scatter passes.
         keys.sort_unstable();
         return;
     }
     let mut src = std::mem::take(keys);
     let mut dst = vec![0u64; n];
-    for (b, c) in counts.iter_mut().enumerate() {
-        if c.contains(&n) {
-            continue;
+    for &b in &active {
+        let mut c = [0usize; 256];
+        for &k in &src {
+            c[((k >> (8 * b)) & 0xff) as usize] += 1;
         }
         let mut sum = 0;
         for x in c.iter_mut() {
@@ -598,6 +613,34 @@ mod tests {
         w.sort_unstable();
         radix_sort(&mut v);
         assert_eq!(v, w);
+    }
+
+    #[test]
+    fn radix_sort_sorts_every_path() {
+        let mut x: u64 = 11;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        // Narrow keys (radix path), wide keys (comparison path), three sorted runs (merge path).
+        let narrow: Vec<u64> = (0..3000)
+            .map(|_| order_key((rnd() % 5000) as f64))
+            .collect();
+        let wide: Vec<u64> = (0..3000).map(|_| rnd()).collect();
+        let mut runs: Vec<u64> = Vec::new();
+        for _ in 0..3 {
+            let mut r: Vec<u64> = (0..1000).map(|_| rnd()).collect();
+            r.sort_unstable();
+            runs.extend(r);
+        }
+        for mut v in [narrow, wide, runs] {
+            let mut w = v.clone();
+            w.sort_unstable();
+            radix_sort(&mut v);
+            assert_eq!(v, w);
+        }
     }
 
     #[test]
