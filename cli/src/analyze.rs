@@ -213,6 +213,68 @@ impl<R: Read> Read for Progress<R> {
     }
 }
 
+/// A `BufRead` over a mapped byte range that hands it out in 1 MiB slices, advances a
+/// progress bar by the bytes consumed and unmaps what it has consumed every 8 MiB (the file
+/// pages stay in the page cache; the process's resident set stays small).
+struct SliceProgress<'a> {
+    map: &'a memmap2::Mmap,
+    /// `map[base..]`, the range being read.
+    data: &'a [u8],
+    base: usize,
+    pos: usize,
+    /// Bytes of `data` already released.
+    released: usize,
+    bar: ProgressBar,
+}
+
+impl SliceProgress<'_> {
+    const CHUNK: usize = 1 << 20;
+    const RELEASE: usize = 8 << 20;
+    const PAGE: usize = 4096;
+
+    /// Drops the mapping of the whole pages consumed since the last release.
+    fn release(&mut self) {
+        let from = (self.base + self.released).next_multiple_of(Self::PAGE);
+        let to = (self.base + self.pos) / Self::PAGE * Self::PAGE;
+        if to > from {
+            // SAFETY: the pages before `pos` are never read again through `data` (fill_buf
+            // only hands out `data[pos..]`); for a read-only file mapping MADV_DONTNEED only
+            // drops the page table entries, a later access would read the file again.
+            // Failure is harmless (the pages just stay mapped).
+            let _ = unsafe {
+                self.map
+                    .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+            };
+            self.released = to - self.base;
+        }
+    }
+}
+
+impl Read for SliceProgress<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let avail = std::io::BufRead::fill_buf(self)?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        std::io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for SliceProgress<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let end = self.pos.saturating_add(Self::CHUNK).min(self.data.len());
+        Ok(&self.data[self.pos..end])
+    }
+    fn consume(&mut self, amt: usize) {
+        let amt = amt.min(self.data.len() - self.pos);
+        self.pos += amt;
+        self.bar.inc(amt as u64);
+        if self.pos - self.released >= Self::RELEASE {
+            self.release();
+        }
+    }
+}
+
 /// One file's (or one part's) profile with its faults in `summary.json` form.
 struct Part {
     profile: CaptureProfile,
@@ -282,6 +344,33 @@ fn profile_part(
 ) -> Result<Part> {
     let name = path.display().to_string();
     let mut file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    // A plain file is mapped and parsed in place: no kernel copy into a read buffer. Gzip is
+    // decompressed from the map as a stream. Files that cannot be mapped (empty files, pipes,
+    // special files) are read.
+    // SAFETY: the map is only read; a file truncated or rewritten by another process while we
+    // read it can fault or change the bytes we see, the same hazard as every mmap reader
+    // (`grep`, `ripgrep`); driftline reads capture files that are no longer written.
+    if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+        let (start, end) = range.unwrap_or((0, map.len() as u64));
+        let start = usize::try_from(start).unwrap_or(usize::MAX).min(map.len());
+        let end = usize::try_from(end)
+            .unwrap_or(usize::MAX)
+            .clamp(start, map.len());
+        #[cfg(unix)]
+        let _ = map.advise(memmap2::Advice::Sequential);
+        let reader = SliceProgress {
+            map: &map,
+            data: &map[start..end],
+            base: start,
+            pos: 0,
+            released: 0,
+            bar: bar.clone(),
+        };
+        let profile =
+            profile_reader(reader, &name, opts).with_context(|| format!("reading {name}"))?;
+        let faults = profile.summary_faults();
+        return Ok(Part { profile, faults });
+    }
     let reader: Box<dyn Read + Send> = match range {
         Some((start, end)) => {
             file.seek(SeekFrom::Start(start))

@@ -635,7 +635,9 @@ mod tests {
             r.sort_unstable();
             runs.extend(r);
         }
-        for mut v in [narrow, wide, runs] {
+        let mut many = runs.clone();
+        many.push(3);
+        for mut v in [narrow, wide, runs, many] {
             let mut w = v.clone();
             w.sort_unstable();
             radix_sort(&mut v);
