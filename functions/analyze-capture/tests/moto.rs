@@ -70,6 +70,11 @@ async fn get(env: &Env, key: &str) -> Vec<u8> {
     out.body.collect().await.unwrap().into_bytes().to_vec()
 }
 
+/// The `summary.json` of a report directory (`dir` ends with `/`).
+async fn summary_in(env: &Env, dir: &str) -> Summary {
+    serde_json::from_slice(&get(env, &format!("{dir}summary.json")).await).unwrap()
+}
+
 /// The churn baseline (70 named columns, label first) from the real training CSV.
 fn churn_baseline() -> (String, String) {
     let path = concat!(
@@ -128,8 +133,7 @@ async fn real_churn_capture_records_with_a_named_baseline() {
     assert_eq!(resp.objects[0].outcome, "analyzed", "{resp:?}");
 
     let dir = "driftline/reports/churn-ep/AllTraffic/2022/04/18/00/";
-    let summary: Summary =
-        serde_json::from_slice(&get(&env, &format!("{dir}summary.json")).await).unwrap();
+    let summary = summary_in(&env, dir).await;
     assert_eq!(summary.records, 3);
     assert_eq!(summary.malformed_records, 0, "{:?}", summary.faults);
     let stats: Statistics =
@@ -188,14 +192,7 @@ async fn twenty_files_four_concurrent_invocations_nothing_lost() {
     for t in tasks {
         t.await.unwrap();
     }
-    let summary: Summary = serde_json::from_slice(
-        &get(
-            &env,
-            "driftline/reports/ep/AllTraffic/2026/11/25/10/summary.json",
-        )
-        .await,
-    )
-    .unwrap();
+    let summary = summary_in(&env, "driftline/reports/ep/AllTraffic/2026/11/25/10/").await;
     assert_eq!(summary.records, total);
     assert_eq!(summary.sources.len(), 20);
 }
@@ -213,13 +210,6 @@ async fn deleted_object_and_missing_baseline_are_recorded() {
         .await
         .unwrap();
     assert_eq!(resp.objects[0].outcome, "fault");
-    let summary: Summary = serde_json::from_slice(
-        &get(
-            &env,
-            "driftline/reports/ep/AllTraffic/2026/11/25/11/summary.json",
-        )
-        .await,
-    )
-    .unwrap();
+    let summary = summary_in(&env, "driftline/reports/ep/AllTraffic/2026/11/25/11/").await;
     assert_eq!(summary.faults.counts.get("object_not_found"), Some(&1));
 }
