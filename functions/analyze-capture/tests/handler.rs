@@ -24,6 +24,13 @@ fn handler(store: &MemoryStore, sink: &MemorySink) -> Handler<MemoryStore, Memor
     Handler::new(store.clone(), sink.clone(), config())
 }
 
+/// A fresh store holding the baseline, and a fresh metric sink.
+fn ports_with_baseline() -> (MemoryStore, MemorySink) {
+    let store = MemoryStore::new();
+    with_baseline(&store);
+    (store, MemorySink::new())
+}
+
 fn with_baseline(store: &MemoryStore) {
     let (s, c) = baseline_files(1, 20_000);
     store.insert(BUCKET, "driftline/baselines/ep/statistics.json", s);
@@ -32,6 +39,13 @@ fn with_baseline(store: &MemoryStore) {
 
 fn capture_key(file: &str) -> String {
     format!("datacapture/ep/AllTraffic/{HOUR}/{file}")
+}
+
+/// Stores a capture file of this hour and returns its key.
+fn put_capture(store: &MemoryStore, file: &str, body: String) -> String {
+    let key = capture_key(file);
+    store.insert(BUCKET, &key, body);
+    key
 }
 
 fn summary(store: &MemoryStore) -> Summary {
@@ -54,11 +68,8 @@ async fn invoke(
 
 #[tokio::test]
 async fn healthy_then_drifted_window_with_reports_and_metrics() {
-    let store = MemoryStore::new();
-    let sink = MemorySink::new();
-    with_baseline(&store);
-    let key = capture_key("a.jsonl");
-    store.insert(BUCKET, &key, capture_file(2, 2_000, 0.0, 10));
+    let (store, sink) = ports_with_baseline();
+    let key = put_capture(&store, "a.jsonl", capture_file(2, 2_000, 0.0, 10));
     let h = handler(&store, &sink);
     let resp = invoke(&h, &[&key]).await.unwrap();
     assert_eq!(resp.objects[0].outcome, "analyzed", "{resp:?}");
@@ -91,8 +102,7 @@ async fn healthy_then_drifted_window_with_reports_and_metrics() {
     assert_eq!(sink.values("Driftline", "Records", &dims), vec![2_000.0]);
 
     // A second file of the same hour, with a 1-std shift in `_c1`, joins the window.
-    let key2 = capture_key("b.jsonl");
-    store.insert(BUCKET, &key2, capture_file(3, 6_000, 1.0, 10));
+    let key2 = put_capture(&store, "b.jsonl", capture_file(3, 6_000, 1.0, 10));
     invoke(&h, &[&key2]).await.unwrap();
     let s = summary(&store);
     assert_eq!(s.records, 8_000);
@@ -113,11 +123,8 @@ async fn healthy_then_drifted_window_with_reports_and_metrics() {
 
 #[tokio::test]
 async fn ignores_other_objects_and_handles_several_records() {
-    let store = MemoryStore::new();
-    let sink = MemorySink::new();
-    with_baseline(&store);
-    let a = capture_key("x.jsonl");
-    store.insert(BUCKET, &a, capture_file(4, 300, 0.0, 10));
+    let (store, sink) = ports_with_baseline();
+    let a = put_capture(&store, "x.jsonl", capture_file(4, 300, 0.0, 10));
     let resp = invoke(
         &handler(&store, &sink),
         &[
@@ -135,11 +142,8 @@ async fn ignores_other_objects_and_handles_several_records() {
 
 #[tokio::test]
 async fn keys_with_spaces_and_unicode() {
-    let store = MemoryStore::new();
-    let sink = MemorySink::new();
-    with_baseline(&store);
-    let decoded = capture_key("file name ü+1.jsonl");
-    store.insert(BUCKET, &decoded, capture_file(5, 300, 0.0, 10));
+    let (store, sink) = ports_with_baseline();
+    let decoded = put_capture(&store, "file name ü+1.jsonl", capture_file(5, 300, 0.0, 10));
     // As S3 notifications spell it: spaces as '+', a literal '+' as %2B, UTF-8 percent-encoded.
     let encoded = capture_key("file+name+%C3%BC%2B1.jsonl");
     let resp = invoke(&handler(&store, &sink), &[&encoded]).await.unwrap();
@@ -172,9 +176,7 @@ async fn missing_baseline_and_deleted_object_are_recorded_not_failed() {
 
 #[tokio::test]
 async fn malformed_lines_are_counted_and_violated() {
-    let store = MemoryStore::new();
-    let sink = MemorySink::new();
-    with_baseline(&store);
+    let (store, sink) = ports_with_baseline();
     let mut body = capture_file(6, 500, 0.0, 10);
     body.push_str("{not json\n");
     body.push_str("\u{0}\u{1}binary\n");
@@ -192,11 +194,8 @@ async fn malformed_lines_are_counted_and_violated() {
 
 #[tokio::test]
 async fn insufficient_data_below_min_records() {
-    let store = MemoryStore::new();
-    let sink = MemorySink::new();
-    with_baseline(&store);
-    let key = capture_key("small.jsonl");
-    store.insert(BUCKET, &key, capture_file(7, 40, 3.0, 10));
+    let (store, sink) = ports_with_baseline();
+    let key = put_capture(&store, "small.jsonl", capture_file(7, 40, 3.0, 10));
     invoke(&handler(&store, &sink), &[&key]).await.unwrap();
     let s = summary(&store);
     assert_eq!(s.status, Status::InsufficientData);
@@ -210,11 +209,8 @@ async fn insufficient_data_below_min_records() {
 
 #[tokio::test]
 async fn transient_errors_fail_the_invocation() {
-    let store = MemoryStore::new();
-    let sink = MemorySink::new();
-    with_baseline(&store);
-    let key = capture_key("t.jsonl");
-    store.insert(BUCKET, &key, capture_file(8, 300, 0.0, 10));
+    let (store, sink) = ports_with_baseline();
+    let key = put_capture(&store, "t.jsonl", capture_file(8, 300, 0.0, 10));
     store.inject(
         Fault::new(StoreOp::Get, PortError::Transient("SlowDown".into()))
             .key(key.clone())
@@ -229,11 +225,8 @@ async fn transient_errors_fail_the_invocation() {
 
 #[tokio::test]
 async fn retries_are_idempotent() {
-    let store = MemoryStore::new();
-    let sink = MemorySink::new();
-    with_baseline(&store);
-    let key = capture_key("i.jsonl");
-    store.insert(BUCKET, &key, capture_file(9, 1_000, 0.5, 10));
+    let (store, sink) = ports_with_baseline();
+    let key = put_capture(&store, "i.jsonl", capture_file(9, 1_000, 0.5, 10));
     let h = handler(&store, &sink);
     invoke(&h, &[&key]).await.unwrap();
     let dir = format!("driftline/reports/ep/AllTraffic/{HOUR}/");
@@ -253,9 +246,7 @@ async fn retries_are_idempotent() {
 
 #[tokio::test]
 async fn concurrent_files_of_one_hour_all_end_up_in_the_window() {
-    let store = MemoryStore::new();
-    let sink = MemorySink::new();
-    with_baseline(&store);
+    let (store, sink) = ports_with_baseline();
     let mut keys = Vec::new();
     for i in 0..20 {
         let k = capture_key(&format!("f{i:02}.jsonl"));
@@ -285,11 +276,8 @@ async fn concurrent_files_of_one_hour_all_end_up_in_the_window() {
 
 #[tokio::test]
 async fn eventbridge_events_and_garbage() {
-    let store = MemoryStore::new();
-    let sink = MemorySink::new();
-    with_baseline(&store);
-    let key = capture_key("eb.jsonl");
-    store.insert(BUCKET, &key, capture_file(10, 300, 0.0, 10));
+    let (store, sink) = ports_with_baseline();
+    let key = put_capture(&store, "eb.jsonl", capture_file(10, 300, 0.0, 10));
     let ev = serde_json::json!({"version":"0","id":"1","detail-type":"Object Created","source":"aws.s3",
         "account":"1","time":"2026-11-25T10:00:00Z","region":"us-east-1","resources":[],
         "detail":{"version":"0","bucket":{"name":BUCKET},"object":{"key":key,"size":1}}});
