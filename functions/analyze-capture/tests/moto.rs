@@ -4,7 +4,7 @@
 mod common;
 
 use analyze_capture::config::Config;
-use analyze_capture::handler::Handler;
+use analyze_capture::handler::{Handler, Response};
 use aws_sdk_s3::primitives::ByteStream;
 use common::{baseline_files, capture_file, s3_event};
 use driftline_aws::clients::s3_client;
@@ -70,6 +70,20 @@ async fn get(env: &Env, key: &str) -> Vec<u8> {
     out.body.collect().await.unwrap().into_bytes().to_vec()
 }
 
+/// Stores an endpoint's baseline `statistics.json` and `constraints.json`.
+async fn put_baseline(env: &Env, endpoint: &str, (statistics, constraints): (String, String)) {
+    let dir = format!("driftline/baselines/{endpoint}");
+    put(env, &format!("{dir}/statistics.json"), statistics).await;
+    put(env, &format!("{dir}/constraints.json"), constraints).await;
+}
+
+/// Sends an S3 event naming `keys` (as S3 spells them) to the handler.
+async fn invoke(h: &Handler<S3Store, MemorySink>, keys: &[&str]) -> Response {
+    h.handle(LambdaEvent::new(s3_event(BUCKET, keys), Context::default()))
+        .await
+        .unwrap()
+}
+
 /// The `summary.json` of a report directory (`dir` ends with `/`).
 async fn summary_in(env: &Env, dir: &str) -> Summary {
     serde_json::from_slice(&get(env, &format!("{dir}summary.json")).await).unwrap()
@@ -111,9 +125,7 @@ fn churn_baseline() -> (String, String) {
 #[tokio::test]
 async fn real_churn_capture_records_with_a_named_baseline() {
     let env = env().await;
-    let (s, c) = churn_baseline();
-    put(&env, "driftline/baselines/churn-ep/statistics.json", s).await;
-    put(&env, "driftline/baselines/churn-ep/constraints.json", c).await;
+    put_baseline(&env, "churn-ep", churn_baseline()).await;
     let key = "datacapture/churn-ep/AllTraffic/2022/04/18/00/21-48-903-028573f5.jsonl";
     put(
         &env,
@@ -123,13 +135,7 @@ async fn real_churn_capture_records_with_a_named_baseline() {
     .await;
 
     let h = handler(&env, &[("MIN_RECORDS", "1")]);
-    let resp = h
-        .handle(LambdaEvent::new(
-            s3_event(BUCKET, &[key]),
-            Context::default(),
-        ))
-        .await
-        .unwrap();
+    let resp = invoke(&h, &[key]).await;
     assert_eq!(resp.objects[0].outcome, "analyzed", "{resp:?}");
 
     let dir = "driftline/reports/churn-ep/AllTraffic/2022/04/18/00/";
@@ -160,9 +166,7 @@ async fn real_churn_capture_records_with_a_named_baseline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_files_four_concurrent_invocations_nothing_lost() {
     let env = env().await;
-    let (s, c) = baseline_files(1, 20_000);
-    put(&env, "driftline/baselines/ep/statistics.json", s).await;
-    put(&env, "driftline/baselines/ep/constraints.json", c).await;
+    put_baseline(&env, "ep", baseline_files(1, 20_000)).await;
     let mut keys = Vec::new();
     let mut total = 0u64;
     for i in 0..20u64 {
@@ -180,12 +184,7 @@ async fn twenty_files_four_concurrent_invocations_nothing_lost() {
         tasks.push(tokio::spawn(async move {
             for k in chunk {
                 let encoded = k.replace(' ', "+");
-                h.handle(LambdaEvent::new(
-                    s3_event(BUCKET, &[&encoded]),
-                    Context::default(),
-                ))
-                .await
-                .unwrap();
+                invoke(&h, &[&encoded]).await;
             }
         }));
     }
@@ -202,13 +201,7 @@ async fn deleted_object_and_missing_baseline_are_recorded() {
     let env = env().await;
     let h = handler(&env, &[]);
     let key = "datacapture/ep/AllTraffic/2026/11/25/11/never-written.jsonl";
-    let resp = h
-        .handle(LambdaEvent::new(
-            s3_event(BUCKET, &[key]),
-            Context::default(),
-        ))
-        .await
-        .unwrap();
+    let resp = invoke(&h, &[key]).await;
     assert_eq!(resp.objects[0].outcome, "fault");
     let summary = summary_in(&env, "driftline/reports/ep/AllTraffic/2026/11/25/11/").await;
     assert_eq!(summary.faults.counts.get("object_not_found"), Some(&1));
