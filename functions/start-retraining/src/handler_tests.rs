@@ -139,6 +139,13 @@ fn two_of_three(d: &TestDeps) {
     put(d, "09", &summary(true, 5000, &["balance", "age"]));
 }
 
+/// Fresh ports holding the [`two_of_three`] windows: drift is confirmed.
+fn confirmed_deps() -> TestDeps {
+    let d = deps();
+    two_of_three(&d);
+    d
+}
+
 #[tokio::test]
 async fn confirmed_k_of_n_starts_with_evidence() {
     let d = deps();
@@ -275,8 +282,7 @@ async fn unreadable_summary_does_not_count() {
 
 #[tokio::test]
 async fn cooldown_skips() {
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.pipelines.add_execution(
         "churn-retrain",
         exec("Succeeded", "2026-11-25T05:00:00.000Z"),
@@ -286,8 +292,7 @@ async fn cooldown_skips() {
     assert!(requests(&d).is_empty());
     assert!(audit(&d, &r)["blocking_execution"]["arn"].is_string());
     // Outside the cooldown (started 7 h before now): starts.
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.pipelines
         .add_execution("churn-retrain", exec("Succeeded", "2026-11-25T03:06:00Z"));
     assert_eq!(run(&d, event()).await.unwrap().decision, "started");
@@ -296,8 +301,7 @@ async fn cooldown_skips() {
 #[tokio::test]
 async fn in_flight_skips() {
     for status in ["Executing", "Stopping"] {
-        let d = deps();
-        two_of_three(&d);
+        let d = confirmed_deps();
         d.pipelines
             .add_execution("churn-retrain", exec(status, "2026-11-20T00:00:00Z"));
         let r = run(&d, event()).await.unwrap();
@@ -309,12 +313,10 @@ async fn in_flight_skips() {
 
 #[tokio::test]
 async fn token_is_stable_across_retries_and_differs_across_events() {
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     let first = run(&d, event()).await.unwrap();
     // A retried delivery of the same event (fresh state: the same decision path).
-    let d2 = deps();
-    two_of_three(&d2);
+    let d2 = confirmed_deps();
     let retry = run(&d2, event()).await.unwrap();
     assert_eq!(first.client_request_token, retry.client_request_token);
     assert_eq!(
@@ -331,8 +333,7 @@ async fn token_is_stable_across_retries_and_differs_across_events() {
         "time": "2026-11-25T10:06:02.335+0000",
         "alarmData": detail,
     });
-    let d3 = deps();
-    two_of_three(&d3);
+    let d3 = confirmed_deps();
     assert_eq!(
         run(&d3, la).await.unwrap().client_request_token,
         first.client_request_token
@@ -340,8 +341,7 @@ async fn token_is_stable_across_retries_and_differs_across_events() {
     // A later state change is a different event.
     let mut later = event();
     later["detail"]["state"]["timestamp"] = "2026-11-25T16:06:02.335+0000".into();
-    let d4 = deps();
-    two_of_three(&d4);
+    let d4 = confirmed_deps();
     let other = run(&d4, later).await.unwrap();
     assert_ne!(other.client_request_token, first.client_request_token);
     // SageMaker-side idempotency (port level): the same token yields the same execution.
@@ -371,8 +371,7 @@ async fn dry_run_decides_and_records_without_starting() {
 
 #[tokio::test]
 async fn malformed_and_non_alarm_events_do_nothing() {
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     for ev in [
         Value::Null,
         serde_json::json!({"detail": {"alarmName": "x"}}),
@@ -393,8 +392,7 @@ async fn malformed_and_non_alarm_events_do_nothing() {
 
 #[tokio::test]
 async fn transient_errors_fail_the_invocation() {
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.store.inject(
         Fault::new(StoreOp::Get, PortError::Transient("SlowDown".into()))
             .key(format!("{EP_DIR}/09/summary.json"))
@@ -404,13 +402,11 @@ async fn transient_errors_fail_the_invocation() {
         run(&d, event()).await,
         Err(HandlerError::Evidence(_))
     ));
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.store
         .inject(Fault::new(StoreOp::List, PortError::Transient("timeout".into())).times(ALWAYS));
     assert!(run(&d, event()).await.is_err());
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.pipelines.fail_next(
         PipelineOp::List,
         ALWAYS,
@@ -420,8 +416,7 @@ async fn transient_errors_fail_the_invocation() {
         run(&d, event()).await,
         Err(HandlerError::Pipeline { .. })
     ));
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.pipelines.fail_next(
         PipelineOp::Start,
         ALWAYS,
@@ -429,8 +424,7 @@ async fn transient_errors_fail_the_invocation() {
     );
     assert!(run(&d, event()).await.is_err());
     assert!(remediation_keys(&d).is_empty());
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.store
         .inject(Fault::new(StoreOp::Put, PortError::Transient("503".into())).times(ALWAYS));
     assert!(matches!(
@@ -441,8 +435,7 @@ async fn transient_errors_fail_the_invocation() {
 
 #[tokio::test]
 async fn permanent_start_failure_is_recorded() {
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.pipelines.fail_next(
         PipelineOp::Start,
         ALWAYS,
@@ -459,8 +452,7 @@ async fn permanent_start_failure_is_recorded() {
 
 #[tokio::test]
 async fn sns_failure_after_start_does_not_fail() {
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.notifier
         .as_ref()
         .unwrap()
@@ -470,8 +462,7 @@ async fn sns_failure_after_start_does_not_fail() {
 
 #[tokio::test]
 async fn permanent_list_failure_never_starts_blind() {
-    let d = deps();
-    two_of_three(&d);
+    let d = confirmed_deps();
     d.pipelines.fail_next(
         PipelineOp::List,
         ALWAYS,
