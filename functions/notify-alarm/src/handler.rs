@@ -326,6 +326,14 @@ mod tests {
         handle(d, LambdaEvent::new(event, LambdaContext::default())).await
     }
 
+    /// The drifted-features alarm delivered as a Lambda alarm action.
+    const DRIFTED: &str = "lambda-action-drifted-features.json";
+
+    /// Runs the handler on a fixture event.
+    async fn run_fixture(d: &TestDeps, name: &str) -> Result<Response, HandlerError> {
+        run(d, fixture(name)).await
+    }
+
     fn sent(d: &TestDeps) -> Vec<Message> {
         d.notifier.messages()
     }
@@ -349,9 +357,7 @@ mod tests {
             "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/07",
             &summary(vec![feature("old", true, 0.9, 0.1)]),
         );
-        let r = run(&d, fixture("lambda-action-drifted-features.json"))
-            .await
-            .unwrap();
+        let r = run_fixture(&d, DRIFTED).await.unwrap();
         assert_eq!(r.outcome, "published");
         assert_eq!(
             r.report_key.as_deref(),
@@ -391,9 +397,7 @@ mod tests {
     #[tokio::test]
     async fn missing_report_still_sends_a_useful_message() {
         let d = deps();
-        let r = run(&d, fixture("lambda-action-drifted-features.json"))
-            .await
-            .unwrap();
+        let r = run_fixture(&d, DRIFTED).await.unwrap();
         assert_eq!(r.outcome, "published");
         assert_eq!(r.report_key, None);
         let m = &sent(&d)[0];
@@ -410,9 +414,7 @@ mod tests {
         let d = deps();
         d.store
             .insert(BUCKET, &format!("{DIR}/summary.json"), "{not json");
-        let r = run(&d, fixture("lambda-action-drifted-features.json"))
-            .await
-            .unwrap();
+        let r = run_fixture(&d, DRIFTED).await.unwrap();
         assert_eq!(r.outcome, "published");
         assert!(sent(&d)[0].body.contains("is not a valid summary.json"));
     }
@@ -426,24 +428,20 @@ mod tests {
                 .key(format!("{DIR}/summary.json"))
                 .times(usize::MAX),
         );
-        let e = run(&d, fixture("lambda-action-drifted-features.json"))
-            .await
-            .unwrap_err();
+        let e = run_fixture(&d, DRIFTED).await.unwrap_err();
         assert!(matches!(e, HandlerError::Reports { .. }), "{e}");
         assert!(sent(&d).is_empty());
         let d = deps();
         d.store.inject(
             Fault::new(StoreOp::List, PortError::Transient("timeout".into())).times(usize::MAX),
         );
-        assert!(run(&d, fixture("lambda-action-drifted-features.json"))
-            .await
-            .is_err());
+        assert!(run_fixture(&d, DRIFTED).await.is_err());
     }
 
     #[tokio::test]
     async fn ok_sends_a_short_resolved_message() {
         let d = deps();
-        let mut ev = fixture("lambda-action-drifted-features.json");
+        let mut ev = fixture(DRIFTED);
         ev["alarmData"]["state"]["value"] = "OK".into();
         ev["alarmData"]["previousState"]["value"] = "ALARM".into();
         let r = run(&d, ev).await.unwrap();
@@ -463,7 +461,7 @@ mod tests {
 
     #[tokio::test]
     async fn insufficient_data_is_silent_unless_configured() {
-        let mut ev = fixture("lambda-action-drifted-features.json");
+        let mut ev = fixture(DRIFTED);
         ev["alarmData"]["state"]["value"] = "INSUFFICIENT_DATA".into();
         let d = deps();
         let r = run(&d, ev.clone()).await.unwrap();
@@ -483,7 +481,7 @@ mod tests {
         let mut d = deps();
         d.config.endpoint_name = Some("churn-endpoint".into());
         put_summary(&d.store, DIR, &standard_summary());
-        let r = run(&d, fixture("example-cloudwatch-alarm-composite.json"))
+        let r = run_fixture(&d, "example-cloudwatch-alarm-composite.json")
             .await
             .unwrap();
         assert_eq!(r.outcome, "published");
@@ -499,7 +497,7 @@ mod tests {
         assert!(m.body.contains("no summary.json found"));
         // Composite without any endpoint: still a message.
         let d = deps();
-        run(&d, fixture("example-cloudwatch-alarm-composite.json"))
+        run_fixture(&d, "example-cloudwatch-alarm-composite.json")
             .await
             .unwrap();
         let m = &sent(&d)[0];
@@ -515,7 +513,7 @@ mod tests {
         ] {
             let d = deps();
             put_summary(&d.store, DIR, &standard_summary());
-            let r = run(&d, fixture(f)).await.unwrap();
+            let r = run_fixture(&d, f).await.unwrap();
             assert_eq!(r.outcome, "published", "{f}");
             // Daily period: latest window at or before the state change.
             assert_eq!(
@@ -537,7 +535,7 @@ mod tests {
     #[tokio::test]
     async fn infrastructure_alarm_reads_well_without_report() {
         let d = deps();
-        let r = run(&d, fixture("lambda-action-model-latency.json"))
+        let r = run_fixture(&d, "lambda-action-model-latency.json")
             .await
             .unwrap();
         assert_eq!(r.outcome, "published");
@@ -576,7 +574,7 @@ mod tests {
             fs.push(f);
         }
         put_summary(&d.store, DIR, &summary(fs));
-        let mut ev = fixture("lambda-action-drifted-features.json");
+        let mut ev = fixture(DRIFTED);
         ev["alarmData"]["alarmName"] = format!("drift\nalarm {}", "x".repeat(200)).into();
         run(&d, ev).await.unwrap();
         let m = &sent(&d)[0];
