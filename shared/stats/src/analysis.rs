@@ -498,12 +498,7 @@ fn feature_input(
 }
 
 fn completeness_of(f: &FeatureStatistics, item_count: u64) -> f64 {
-    let common = f
-        .numerical_statistics
-        .as_ref()
-        .map(|n| n.common)
-        .or_else(|| f.string_statistics.as_ref().map(|s| s.common));
-    match common {
+    match f.common() {
         Some(c) if c.num_present + c.num_missing > 0 => {
             c.num_present as f64 / (c.num_present + c.num_missing) as f64
         }
@@ -519,10 +514,7 @@ fn completeness_of(f: &FeatureStatistics, item_count: u64) -> f64 {
 }
 
 fn present_plus_missing(f: &FeatureStatistics) -> u64 {
-    f.numerical_statistics
-        .as_ref()
-        .map(|n| n.common)
-        .or_else(|| f.string_statistics.as_ref().map(|s| s.common))
+    f.common()
         .map(|c| c.num_present + c.num_missing)
         .unwrap_or(0)
 }
