@@ -3,7 +3,8 @@
 //! quoted fields (RFC 4180, `""` for a quote) are supported on a slower path that unescapes into
 //! an arena. An empty field, or an empty quoted field, is a missing value.
 
-use memchr::{memchr, memchr_iter};
+use driftline_stats::profile::Cell;
+use memchr::memchr;
 
 /// Where a field's text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,37 +61,191 @@ pub(crate) fn split(payload: &str, out: &mut CsvRows) -> Result<(), Unterminated
     if bytes.len() > u32::MAX as usize {
         return Err(UnterminatedQuote);
     }
-    if memchr(b'"', bytes).is_none() {
-        split_plain(bytes, out);
+    if split_plain(bytes, out) {
         Ok(())
     } else {
+        out.clear();
         split_quoted(payload, out)
     }
 }
 
-fn split_plain(bytes: &[u8], out: &mut CsvRows) {
-    let mut row_start = 0usize;
-    let n = bytes.len();
-    let emit_row = |start: usize, mut end: usize, out: &mut CsvRows| {
-        if end > start && bytes[end - 1] == b'\r' {
-            end -= 1;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// `0x80` in every byte of `word` that equals `c`, `0` in the others (exact: no carries
+/// between bytes, unlike the shorter "has zero byte" trick).
+#[inline(always)]
+fn bytes_equal(word: u64, c: u8) -> u64 {
+    let y = word ^ (ONES * c as u64);
+    !(((y & LOW7) + LOW7) | y | LOW7)
+}
+
+/// For 16 bytes: bit `i` of the first mask is set where `block[i]` is `"` or `\n`, of the second
+/// where it is `,`. SSE2 on x86_64 (part of the x86_64 baseline); elsewhere (arm64 Lambda
+/// functions) the same masks from two 64-bit words.
+#[inline(always)]
+fn masks16(block: &[u8; 16]) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is enabled on every x86_64 target; the load reads the 16 bytes of
+        // `block` (unaligned loads are allowed).
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            let stop = _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+            );
+            let commas = _mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8));
+            (
+                _mm_movemask_epi8(stop) as u32,
+                _mm_movemask_epi8(commas) as u32,
+            )
         }
-        let first = out.spans.len() as u32;
-        let mut f = start;
-        for c in memchr_iter(b',', &bytes[start..end]) {
-            out.spans.push(Span::Payload(f as u32, (start + c) as u32));
-            f = start + c + 1;
-        }
-        out.spans.push(Span::Payload(f as u32, end as u32));
-        out.rows.push((first, out.spans.len() as u32));
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        masks16_swar(block)
+    }
+}
+
+/// [`masks16`] without vector instructions: exact per-byte compares in 64-bit words, the
+/// `0x80` flags gathered into bits by one multiplication.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn masks16_swar(block: &[u8; 16]) -> (u32, u32) {
+    #[inline(always)]
+    fn gather(flags: u64) -> u32 {
+        // Bytes of 0 or 1 → one bit per byte, byte 0 in bit 0.
+        (((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32
+    }
+    let mut stop = 0u32;
+    let mut commas = 0u32;
+    for (k, w) in block.chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let s = bytes_equal(word, b'"') | bytes_equal(word, b'\n');
+        stop |= gather(s) << (8 * k);
+        commas |= gather(bytes_equal(word, b',')) << (8 * k);
+    }
+    (stop, commas)
+}
+
+/// Pushes the fields of a one-row payload as cells (`Missing` for an empty field, else
+/// [`Cell::Raw`]): the common case of one CSV row per record, without the span bookkeeping of
+/// [`split`]. One trailing `\n` and then one trailing `\r` are dropped, as [`split`] does. Returns
+/// `false` when the payload has a `"` or a second row (`cells` may then hold some of its fields;
+/// the caller truncates and uses [`split`]), or is over 4 GiB.
+#[inline]
+pub(crate) fn push_single_row<'a>(payload: &'a str, cells: &mut Vec<Cell<'a>>) -> bool {
+    let mut b = payload.as_bytes();
+    if b.len() > u32::MAX as usize {
+        return false;
+    }
+    if let [rest @ .., b'\n'] = b {
+        b = rest;
+    }
+    if let [rest @ .., b'\r'] = b {
+        b = rest;
+    }
+    let n = b.len();
+    let mut push = |start: usize, end: usize| {
+        cells.push(if end == start {
+            Cell::Missing
+        } else {
+            // Fields end at ASCII separators or at the end, so `get` never fails.
+            payload.get(start..end).map_or(Cell::Missing, Cell::Raw)
+        });
     };
-    for nl in memchr_iter(b'\n', bytes) {
-        emit_row(row_start, nl, out);
-        row_start = nl + 1;
+    let mut field_start = 0usize;
+    let mut blocks = b.chunks_exact(16);
+    let mut base = 0usize;
+    loop {
+        let block: [u8; 16] = match blocks.next() {
+            Some(w) => w.try_into().unwrap_or([0; 16]),
+            None if base < n => {
+                let mut tail = [0u8; 16];
+                let rest = blocks.remainder();
+                tail[..rest.len()].copy_from_slice(rest);
+                tail
+            }
+            None => break,
+        };
+        let (stop, mut commas) = masks16(&block);
+        if stop != 0 {
+            return false;
+        }
+        while commas != 0 {
+            let p = base + commas.trailing_zeros() as usize;
+            commas &= commas - 1;
+            push(field_start, p);
+            field_start = p + 1;
+        }
+        base += 16;
+    }
+    push(field_start, n);
+    true
+}
+
+/// Splits a payload without quotes, finding `,` and `\n` eight bytes at a time (portable
+/// SWAR, the same on x86_64 and arm64). Returns `false`, with `out` partly filled, when the
+/// payload has a `"` (the caller then uses the quoted path).
+fn split_plain(bytes: &[u8], out: &mut CsvRows) -> bool {
+    let n = bytes.len();
+    let mut row_start = 0usize;
+    let mut field_start = 0usize;
+    let mut row_first = 0u32;
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0usize;
+    let mut tail = [0u8; 8];
+    loop {
+        let word = match words.next() {
+            Some(w) => u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
+            None if base < n => {
+                let rest = words.remainder();
+                tail[..rest.len()].copy_from_slice(rest);
+                u64::from_le_bytes(tail)
+            }
+            None => break,
+        };
+        if bytes_equal(word, b'"') != 0 {
+            return false;
+        }
+        let mut seps = bytes_equal(word, b',') | bytes_equal(word, b'\n');
+        while seps != 0 {
+            let p = base + (seps.trailing_zeros() / 8) as usize;
+            seps &= seps - 1;
+            if bytes[p] == b',' {
+                out.spans.push(Span::Payload(field_start as u32, p as u32));
+            } else {
+                let end = if p > field_start && bytes[p - 1] == b'\r' {
+                    p - 1
+                } else {
+                    p
+                };
+                out.spans
+                    .push(Span::Payload(field_start as u32, end as u32));
+                out.rows.push((row_first, out.spans.len() as u32));
+                row_first = out.spans.len() as u32;
+                row_start = p + 1;
+            }
+            field_start = p + 1;
+        }
+        base += 8;
     }
     if row_start < n || out.rows.is_empty() {
-        emit_row(row_start, n, out);
+        let end = if n > field_start && bytes[n - 1] == b'\r' {
+            n - 1
+        } else {
+            n
+        };
+        out.spans
+            .push(Span::Payload(field_start as u32, end as u32));
+        out.rows.push((row_first, out.spans.len() as u32));
     }
+    true
 }
 
 fn split_quoted(payload: &str, out: &mut CsvRows) -> Result<(), UnterminatedQuote> {
@@ -189,6 +344,83 @@ mod tests {
         assert_eq!(fields("1,2\r\n3,"), vec![vec!["1", "2"], vec!["3", ""]]);
         assert_eq!(fields(""), vec![vec![""]]);
         assert_eq!(fields(",,"), vec![vec!["", "", ""]]);
+    }
+
+    #[test]
+    fn vector_and_word_masks_agree() {
+        let mut block = [b'a'; 16];
+        for seed in 0u32..5000 {
+            let mut x = seed.wrapping_mul(2_654_435_761) | 1;
+            for b in block.iter_mut() {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                *b = [b',', b'"', b'\n', b'1', 0x80, 0xff, b'\r', 0][(x % 8) as usize];
+            }
+            let want_stop = block.iter().enumerate().fold(0u32, |m, (i, &b)| {
+                m | (u32::from(b == b'"' || b == b'\n') << i)
+            });
+            let want_commas = block
+                .iter()
+                .enumerate()
+                .fold(0u32, |m, (i, &b)| m | (u32::from(b == b',') << i));
+            assert_eq!(masks16(&block), (want_stop, want_commas), "{block:?}");
+            assert_eq!(masks16_swar(&block), (want_stop, want_commas), "{block:?}");
+        }
+    }
+
+    fn single(p: &str) -> Option<Vec<String>> {
+        let mut cells = Vec::new();
+        push_single_row(p, &mut cells).then(|| {
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Raw(s) => s.to_string(),
+                    _ => String::new(),
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn single_row_matches_split() {
+        let cases = [
+            "",
+            "1",
+            "1,2,3",
+            ",",
+            ",,",
+            "a,,b",
+            "1,2\n",
+            "1,2\r\n",
+            "1,2\r",
+            "\n",
+            "\r\n",
+            "0123456789abcdef,0123456789abcdef",
+            "x,0123456789abcde,",
+            "1,2\r\r\n",
+            "é,ü,日本",
+            "1,2\n3,4",
+            "1,\"2\"",
+            "1,2\n\n",
+        ];
+        for p in cases {
+            let want = fields(p);
+            match single(p) {
+                Some(got) => {
+                    assert_eq!(want.len(), 1, "{p:?}");
+                    assert_eq!(got, want[0], "{p:?}");
+                }
+                None => assert!(
+                    want.len() > 1 || p.contains('"') || p.trim_end_matches('\n').contains('\n'),
+                    "{p:?} refused"
+                ),
+            }
+        }
+        // Long rows cross several 16-byte blocks.
+        let long: Vec<String> = (0..100).map(|i| format!("{}", i * 7919)).collect();
+        let p = long.join(",");
+        assert_eq!(single(&p).unwrap(), fields(&p)[0]);
     }
 
     #[test]

@@ -365,3 +365,207 @@ pub(crate) fn scan(line: &[u8]) -> Option<Envelope<'_>> {
     }
     Some(env)
 }
+
+/// The envelope fields a [`Template`] fills from a line's string values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    InContentType,
+    InData,
+    InEncoding,
+    OutContentType,
+    OutData,
+    OutEncoding,
+    EventId,
+    InferenceId,
+    InferenceTime,
+    InvocationSource,
+}
+
+const ROLES: usize = 10;
+
+/// Which optional containers the learned line had.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Shape {
+    capture_data: bool,
+    input: bool,
+    output: bool,
+    metadata: bool,
+}
+
+/// The shape of a line learned from one that [`scan`] parsed: the bytes between the string
+/// values the envelope uses (keys, punctuation, constant values such as `"mode":"INPUT"`) and
+/// which field each value fills. A later line *matches* when it is those same bytes with other
+/// escape-free string values in the value places, in which case the general scanner would build
+/// the same envelope with those values, so [`Template::scan`] builds it directly: one
+/// comparison per literal run and one quote search per value. Anything else (a different key
+/// order, a changed constant, an escape, a non-ASCII or control byte) is not a match and the
+/// caller scans the line in full; results never depend on which path ran.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Template {
+    /// The literal runs, concatenated: run `i` is `lits[cuts[i]..cuts[i + 1]]`.
+    lits: Vec<u8>,
+    /// `roles.len() + 2` boundaries into `lits`.
+    cuts: Vec<usize>,
+    /// The field of each value, in line order (value `i` follows run `i`).
+    roles: Vec<Role>,
+    shape: Shape,
+}
+
+/// True when every byte is printable ASCII (`0x20..=0x7f`), so the line is valid UTF-8 without
+/// control bytes. Written as a branch-free fold over 32-byte blocks, which the compiler turns
+/// into vector compares.
+#[inline]
+fn printable_ascii(line: &[u8]) -> bool {
+    #[inline(always)]
+    fn bad(b: u8) -> u8 {
+        u8::from(b.wrapping_sub(0x20) >= 0x60)
+    }
+    let mut blocks = line.chunks_exact(32);
+    for block in &mut blocks {
+        if block.iter().fold(0u8, |m, &b| m | bad(b)) != 0 {
+            return false;
+        }
+    }
+    blocks.remainder().iter().fold(0u8, |m, &b| m | bad(b)) == 0
+}
+
+impl Template {
+    /// Learns the shape of `line` from its envelope as [`scan`] returned it (every field a
+    /// slice of `line`). `None` when the envelope cannot serve as a template (a value with
+    /// escapes, a non-ASCII line, a record kind the template does not cover).
+    pub(crate) fn learn(line: &[u8], env: &Envelope<'_>) -> Option<Template> {
+        if !printable_ascii(line)
+            || env.ground_truth.is_some()
+            || env.sm_output.is_some()
+            || env.sm_inference_id.is_some()
+            || env.sm_inference_time.is_some()
+        {
+            return None;
+        }
+        let base = line.as_ptr() as usize;
+        let mut slots: Vec<(usize, usize, Role)> = Vec::with_capacity(ROLES);
+        let mut add = |v: &Option<Cow<'_, str>>, role: Role| -> Option<()> {
+            match v {
+                None => Some(()),
+                Some(Cow::Owned(_)) => None,
+                Some(Cow::Borrowed(s)) => {
+                    let start = (s.as_ptr() as usize).checked_sub(base)?;
+                    let end = start + s.len();
+                    // A borrowed value sits between quotes inside the line.
+                    if start == 0 || end >= line.len() || line[start - 1] != b'"' {
+                        return None;
+                    }
+                    if line[end] != b'"' {
+                        return None;
+                    }
+                    slots.push((start, end, role));
+                    Some(())
+                }
+            }
+        };
+        let mut shape = Shape::default();
+        if let Some(cd) = &env.capture_data {
+            if cd.batch_transform_output.is_some() {
+                return None;
+            }
+            shape.capture_data = true;
+            if let Some(p) = &cd.endpoint_input {
+                shape.input = true;
+                add(&p.observed_content_type, Role::InContentType)?;
+                add(&p.data, Role::InData)?;
+                add(&p.encoding, Role::InEncoding)?;
+            }
+            if let Some(p) = &cd.endpoint_output {
+                shape.output = true;
+                add(&p.observed_content_type, Role::OutContentType)?;
+                add(&p.data, Role::OutData)?;
+                add(&p.encoding, Role::OutEncoding)?;
+            }
+        }
+        if let Some(m) = &env.event_metadata {
+            shape.metadata = true;
+            add(&m.event_id, Role::EventId)?;
+            add(&m.inference_id, Role::InferenceId)?;
+            add(&m.inference_time, Role::InferenceTime)?;
+            add(&m.invocation_source, Role::InvocationSource)?;
+        }
+        slots.sort_unstable_by_key(|s| s.0);
+        let mut t = Template {
+            lits: Vec::with_capacity(line.len()),
+            cuts: vec![0],
+            roles: Vec::with_capacity(slots.len()),
+            shape,
+        };
+        let mut pos = 0;
+        for &(start, end, role) in &slots {
+            if start < pos {
+                return None;
+            }
+            t.lits.extend_from_slice(&line[pos..start]);
+            t.cuts.push(t.lits.len());
+            t.roles.push(role);
+            pos = end;
+        }
+        t.lits.extend_from_slice(&line[pos..]);
+        t.cuts.push(t.lits.len());
+        Some(t)
+    }
+
+    /// The envelope of `line` when it matches the template, else `None`.
+    #[inline]
+    pub(crate) fn scan<'a>(&self, line: &'a [u8]) -> Option<Envelope<'a>> {
+        if !printable_ascii(line) {
+            return None;
+        }
+        // SAFETY: every byte is ASCII (checked just above), and ASCII is valid UTF-8.
+        let text = unsafe { std::str::from_utf8_unchecked(line) };
+        let mut vals: [Option<&'a str>; ROLES] = [None; ROLES];
+        let mut pos = 0;
+        for (i, &role) in self.roles.iter().enumerate() {
+            let lit = &self.lits[self.cuts[i]..self.cuts[i + 1]];
+            if !line.get(pos..)?.starts_with(lit) {
+                return None;
+            }
+            pos += lit.len();
+            let q = memchr2(b'"', b'\\', line.get(pos..)?)?;
+            if line[pos + q] != b'"' {
+                return None;
+            }
+            vals[role as usize] = text.get(pos..pos + q);
+            pos += q;
+        }
+        let last = &self.lits[self.cuts[self.roles.len()]..];
+        if line.get(pos..)? != last {
+            return None;
+        }
+        let v = |r: Role| vals[r as usize].map(Cow::Borrowed);
+        let payload = |ct: Role, data: Role, enc: Role| PayloadRaw {
+            observed_content_type: v(ct),
+            data: v(data),
+            encoding: v(enc),
+        };
+        Some(Envelope {
+            capture_data: self.shape.capture_data.then(|| CaptureDataRaw {
+                endpoint_input: self
+                    .shape
+                    .input
+                    .then(|| payload(Role::InContentType, Role::InData, Role::InEncoding)),
+                endpoint_output: self
+                    .shape
+                    .output
+                    .then(|| payload(Role::OutContentType, Role::OutData, Role::OutEncoding)),
+                batch_transform_output: None,
+            }),
+            event_metadata: self.shape.metadata.then(|| MetaRaw {
+                event_id: v(Role::EventId),
+                inference_id: v(Role::InferenceId),
+                inference_time: v(Role::InferenceTime),
+                invocation_source: v(Role::InvocationSource),
+            }),
+            ground_truth: None,
+            sm_output: None,
+            sm_inference_id: None,
+            sm_inference_time: None,
+        })
+    }
+}

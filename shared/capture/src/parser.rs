@@ -165,6 +165,10 @@ fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
+/// Consecutive template misses after which the next line that the strict scanner parses
+/// becomes the template (lines of two alternating shapes keep the first one).
+const RELEARN_AFTER_MISSES: u32 = 4;
+
 /// Payload format after decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -206,6 +210,10 @@ struct Core {
     time_cache: String,
     time_cache_ms: Option<i64>,
     fast_path: bool,
+    /// The learned line shape of the fast path (see [`crate::fastenv::Template`]).
+    template: Option<crate::fastenv::Template>,
+    /// Lines in a row that did not match the template (it is learned again after a few).
+    template_misses: u32,
 }
 
 /// Reusable buffers (kept between lines so the hot path does not allocate).
@@ -267,6 +275,8 @@ impl CaptureParser {
                 time_cache: String::new(),
                 time_cache_ms: None,
                 fast_path: true,
+                template: None,
+                template_misses: 0,
             },
             scratch: Scratch::default(),
             assembler: LineAssembler::new(opts.max_line_bytes),
@@ -522,7 +532,7 @@ impl Core {
             return self.skip(SkipReason::OverRecordLimit);
         }
         let fast = if self.fast_path {
-            crate::fastenv::scan(line)
+            self.fast_scan(line)
         } else {
             None
         };
@@ -540,6 +550,25 @@ impl Core {
             Ok(o) => o,
             Err((kind, reason)) => self.fault(kind, || reason),
         }
+    }
+
+    /// The fast path: the learned template first, else the strict scanner (whose result
+    /// teaches a new template when the old one keeps missing).
+    #[inline]
+    fn fast_scan<'l>(&mut self, line: &'l [u8]) -> Option<Envelope<'l>> {
+        if let Some(t) = &self.template {
+            if let Some(env) = t.scan(line) {
+                self.template_misses = 0;
+                return Some(env);
+            }
+            self.template_misses = self.template_misses.saturating_add(1);
+        }
+        let env = crate::fastenv::scan(line)?;
+        if self.template.is_none() || self.template_misses >= RELEARN_AFTER_MISSES {
+            self.template = crate::fastenv::Template::learn(line, &env);
+            self.template_misses = 0;
+        }
+        Some(env)
     }
 
     fn envelope<S: RowSink + ?Sized>(
@@ -706,6 +735,9 @@ impl Core {
         cells_buf: &mut Vec<Cell<'static>>,
         sink: &mut S,
     ) -> Result<LineOutcome, Fault> {
+        if let Some(o) = self.csv_single_row(meta, input, output, cells_buf, sink) {
+            return o;
+        }
         let in_p = input.unwrap_or("");
         let out_p = output.unwrap_or("");
         if input.is_some() {
@@ -832,6 +864,70 @@ impl Core {
         self.stats.valid_lines += 1;
         self.note_time(meta.ms);
         Ok(LineOutcome::Valid { rows: n as u32 })
+    }
+
+    /// The hot path of [`Core::csv_record`]: each present side is one CSV row without quotes
+    /// and the layout is the identity, so the fields go to the sink as they are found, with no
+    /// span bookkeeping. `None` when the record is not of that kind (nothing was emitted or
+    /// counted; the general path then handles it and gives the same result).
+    #[inline]
+    fn csv_single_row<S: RowSink + ?Sized>(
+        &mut self,
+        meta: &MetaOwned<'_>,
+        input: Option<&str>,
+        output: Option<&str>,
+        cells_buf: &mut Vec<Cell<'static>>,
+        sink: &mut S,
+    ) -> Option<Result<LineOutcome, Fault>> {
+        let start = self.opts.output_columns_position == ColumnsPosition::Start;
+        let (first, second) = if start {
+            (output, input)
+        } else {
+            (input, output)
+        };
+        let mut cells: Vec<Cell<'_>> = recycle(std::mem::take(cells_buf));
+        let ok = first.is_none_or(|p| csvsplit::push_single_row(p, &mut cells));
+        let first_w = cells.len();
+        let ok = ok && second.is_none_or(|p| csvsplit::push_single_row(p, &mut cells));
+        let second_w = cells.len() - first_w;
+        let (out_w, in_w) = if start {
+            (first_w, second_w)
+        } else {
+            (second_w, first_w)
+        };
+        let result = if !ok {
+            None
+        } else {
+            match self.csv_layout_for(out_w, in_w, 0) {
+                Err(f) => Some(Err(f)),
+                Ok(()) => match &self.csv_layout {
+                    Some(l) if l.identity && l.map.len() == self.schema.len() => {
+                        if !self.numeric.is_empty() {
+                            check_numeric_cells(
+                                &self.numeric,
+                                &self.schema,
+                                &cells,
+                                &mut self.report,
+                                &self.source,
+                                self.line_no,
+                            );
+                        }
+                        let m = EventMeta {
+                            row: 0,
+                            ..meta.as_meta(&self.source, self.line_no)
+                        };
+                        sink.row(&m, &self.schema, &cells);
+                        self.stats.rows += 1;
+                        self.stats.valid_lines += 1;
+                        self.note_time(meta.ms);
+                        Some(Ok(LineOutcome::Valid { rows: 1 }))
+                    }
+                    _ => None,
+                },
+            }
+        };
+        *cells_buf = recycle(cells);
+        result
     }
 
     /// Do these leaves get the cached names (so the cached column map applies)?

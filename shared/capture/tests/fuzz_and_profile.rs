@@ -284,8 +284,69 @@ fn mutated_line() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// Real lines, each repeated several times with small edits in some copies (edits land in
+/// values, keys and punctuation alike): the parser learns a line shape from the first copy and
+/// tries it on the others, so shape hits, misses and re-learning all happen.
+fn repeated_lines() -> impl Strategy<Value = Vec<u8>> {
+    let lines: Vec<Vec<u8>> = [
+        "churn-csv-capture.first-lines.jsonl",
+        "churn-csv-capture-inference-id.last-lines.jsonl",
+        "bias-drift-json.jsonl",
+        "sdk-captured-data.jsonl",
+    ]
+    .iter()
+    .flat_map(|f| {
+        read_data(f)
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| l.to_vec())
+            .collect::<Vec<_>>()
+    })
+    .collect();
+    let edit = (
+        any::<prop::sample::Index>(),
+        prop::sample::select(b"\"\\,:{}[] 0aZ\n\x01\xc3\xff".to_vec()),
+        0u8..3,
+    );
+    (
+        proptest::collection::vec(proptest::sample::select(lines), 1..3),
+        proptest::collection::vec(proptest::collection::vec(edit, 0..3), 2..10),
+    )
+        .prop_map(|(bases, copies)| {
+            let mut out = Vec::new();
+            for (k, edits) in copies.into_iter().enumerate() {
+                let mut l = bases[k % bases.len()].clone();
+                // Every third copy is left as it is, so the shape keeps matching.
+                if k % 3 != 0 {
+                    for (at, byte, op) in edits {
+                        let i = at.index(l.len().max(1)).min(l.len());
+                        match op {
+                            0 if i < l.len() => l[i] = byte,
+                            1 => l.insert(i, byte),
+                            _ if i < l.len() => {
+                                l.remove(i);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                out.extend_from_slice(&l);
+                out.push(b'\n');
+            }
+            out
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn learned_shapes_agree_with_serde(bytes in repeated_lines()) {
+        let [fast, slow] = run_both(&bytes);
+        prop_assert_eq!(fast.0, slow.0);
+        prop_assert_eq!(fast.1, slow.1);
+        prop_assert_eq!(fast.2, slow.2);
+    }
 
     #[test]
     fn fast_scanner_agrees_with_serde(lines in proptest::collection::vec(mutated_line(), 1..6)) {
