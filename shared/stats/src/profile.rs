@@ -78,14 +78,10 @@ pub fn classify_raw(s: &str) -> RawKind {
         i += 1;
     }
     let num_start = i;
-    let mut int_val: u64 = 0;
-    while i < n && b[i].is_ascii_digit() {
-        if i - num_start < 19 {
-            int_val = int_val * 10 + (b[i] - b'0') as u64;
-        }
-        i += 1;
-    }
-    let ndigits = i - num_start;
+    // Wrapping arithmetic: the value is only used where it cannot have wrapped (at most 18
+    // integral digits, or 15 significant digits in all).
+    let (int_val, ndigits) = digits(&b[i..], 0);
+    i += ndigits;
     if ndigits == 0 {
         return RawKind::String;
     }
@@ -104,15 +100,8 @@ pub fn classify_raw(s: &str) -> RawKind {
     // Fraction and/or exponent.
     if b[i] == b'.' {
         i += 1;
-        let fs = i;
-        let mut mant = int_val;
-        while i < n && b[i].is_ascii_digit() {
-            if i - fs < 19 {
-                mant = mant.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
-            }
-            i += 1;
-        }
-        let nfrac = i - fs;
+        let (mant, nfrac) = digits(&b[i..], int_val);
+        i += nfrac;
         if nfrac == 0 {
             return RawKind::String;
         }
@@ -142,6 +131,22 @@ pub fn classify_raw(s: &str) -> RawKind {
         return parse_fractional(s, num_start, neg);
     }
     RawKind::String
+}
+
+/// Reads the leading ASCII digits of `b` onto `acc` (`acc * 10 + d`, wrapping): returns the
+/// value and the number of digits read.
+#[inline(always)]
+fn digits(b: &[u8], mut acc: u64) -> (u64, usize) {
+    let mut k = 0;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        acc = acc.wrapping_mul(10).wrapping_add(u64::from(d));
+        k += 1;
+    }
+    (acc, k)
 }
 
 /// Exact powers of ten as doubles (10^0 ..= 10^22).
