@@ -569,3 +569,73 @@ impl Template {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &str = r#"{"captureData":{"endpointInput":{"observedContentType":"text/csv","mode":"INPUT","data":"1,2,3","encoding":"CSV"},"endpointOutput":{"observedContentType":"text/csv; charset=utf-8","mode":"OUTPUT","data":"0.5","encoding":"CSV"}},"eventMetadata":{"eventId":"e-1","inferenceTime":"2024-01-01T00:00:00Z"},"eventVersion":"0"}"#;
+
+    fn learned() -> Template {
+        let env = scan(LINE.as_bytes()).expect("the strict scanner reads the line");
+        Template::learn(LINE.as_bytes(), &env).expect("a plain line is a template")
+    }
+
+    #[test]
+    fn a_line_of_the_same_shape_is_read_with_its_own_values() {
+        let t = learned();
+        let other = LINE
+            .replace("1,2,3", "4,,6.25,seven")
+            .replace("e-1", "event-42")
+            .replace("0.5", "")
+            .replace("00:00:00Z", "12:34:56.789Z");
+        let env = t.scan(other.as_bytes()).expect("same shape");
+        let cd = env.capture_data.as_ref().unwrap();
+        let input = cd.endpoint_input.as_ref().unwrap();
+        let output = cd.endpoint_output.as_ref().unwrap();
+        assert_eq!(input.data.as_deref(), Some("4,,6.25,seven"));
+        assert_eq!(input.encoding.as_deref(), Some("CSV"));
+        assert_eq!(input.observed_content_type.as_deref(), Some("text/csv"));
+        assert_eq!(output.data.as_deref(), Some(""));
+        assert_eq!(
+            output.observed_content_type.as_deref(),
+            Some("text/csv; charset=utf-8")
+        );
+        let m = env.event_metadata.as_ref().unwrap();
+        assert_eq!(m.event_id.as_deref(), Some("event-42"));
+        assert_eq!(
+            m.inference_time.as_deref(),
+            Some("2024-01-01T12:34:56.789Z")
+        );
+        assert_eq!(m.inference_id, None);
+        // The same envelope as the strict scanner's.
+        let strict = scan(other.as_bytes()).unwrap();
+        let sd = strict.capture_data.as_ref().unwrap();
+        assert_eq!(sd.endpoint_input.as_ref().unwrap().data, input.data);
+        assert_eq!(strict.event_metadata.as_ref().unwrap().event_id, m.event_id);
+    }
+
+    #[test]
+    fn anything_else_is_not_a_match() {
+        let t = learned();
+        for other in [
+            LINE.replace("\"mode\":\"INPUT\"", "\"mode\":\"OUTPUT\""), // a constant changed
+            LINE.replace("\"eventVersion\":\"0\"", "\"eventVersion\":\"0\",\"x\":1"), // a key added
+            LINE.replace("1,2,3", "1,\\\"2\\\",3"),                    // an escape
+            LINE.replace("1,2,3", "1,é,3"),                            // not ASCII
+            LINE.replace("1,2,3", "1,\t,3"),                           // a control byte
+            format!("{LINE} "),                                        // trailing bytes
+            LINE[..LINE.len() - 1].to_string(),                        // cut short
+        ] {
+            assert!(t.scan(other.as_bytes()).is_none(), "{other}");
+        }
+        assert!(t.scan(LINE.as_bytes()).is_some());
+    }
+
+    #[test]
+    fn values_with_escapes_teach_no_template() {
+        let line = LINE.replace("1,2,3", "1,\\\"2\\\",3");
+        let env = scan(line.as_bytes()).expect("the strict scanner decodes escapes");
+        assert!(Template::learn(line.as_bytes(), &env).is_none());
+    }
+}
