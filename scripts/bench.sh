@@ -80,6 +80,10 @@ measure() { # tool records command...
     cpu=$(sed -n 's/.* cpu \([0-9.]*\).*/\1/p' "$OUT/$tool-$n.stdout" | tail -1)
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$n" "$wall" "$user" "$sys" "$rss" "$rc" "${job:-}" "${cpu:-}" >>"$RESULTS"
 }
+# The peers' numerical libraries run on one thread: idle worker threads spin, and on a busy
+# 2-core machine that spinning is counted as the peers' CPU time (it doubled whylogs' figure in
+# one run). One thread is the fair per-core comparison with the single-threaded Rust programs.
+ONE_THREAD=(OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMEXPR_MAX_THREADS=1)
 for n in $SIZES; do
     f=$DATA/capture-$n.jsonl
     for _ in $(seq "$REPEAT"); do
@@ -88,9 +92,9 @@ for n in $SIZES; do
         measure floor "$n" "$BIN/bench-floor" "$f"
     done
     if [[ "${BENCH_SKIP_PEERS:-0}" != 1 && "$n" -le "$PEERS_MAX" ]]; then
-        measure whylogs "$n" "$ROOT/.venv-whylogs/bin/python" bench/peers/whylogs_profile.py \
+        measure whylogs "$n" env "${ONE_THREAD[@]}" "$ROOT/.venv-whylogs/bin/python" bench/peers/whylogs_profile.py \
             "$f" "$OUT/whylogs-$n.bin"
-        measure evidently "$n" "$ROOT/.venv-evidently/bin/python" bench/peers/evidently_drift.py \
+        measure evidently "$n" env "${ONE_THREAD[@]}" "$ROOT/.venv-evidently/bin/python" bench/peers/evidently_drift.py \
             "$DATA/baseline.csv" "$f" "$OUT/evidently-$n.json"
     fi
 done

@@ -311,20 +311,21 @@ impl KllSketch {
                 if h + 1 >= self.data.len() {
                     self.expand();
                 }
-                let out = self.compact(h);
+                self.compact(h);
                 if let Some(w) = self.error_weight.as_mut() {
                     *w = w.saturating_add(1u64 << h.min(63));
                 }
-                self.data[h + 1].extend_from_slice(&out);
                 self.held = self.data.iter().map(Vec::len).sum();
                 return;
             }
         }
     }
 
-    /// Deequ's `NonSampleCompactor.compact` on level `h`.
-    fn compact(&mut self, h: usize) -> Vec<f64> {
-        let level = &mut self.data[h];
+    /// Deequ's `NonSampleCompactor.compact` on level `h`; the output is appended to level
+    /// `h + 1`, which must exist.
+    fn compact(&mut self, h: usize) {
+        let (lower, upper) = self.data.split_at_mut(h + 1);
+        let (level, next) = (&mut lower[h], &mut upper[0]);
         let n = level.len();
         let len = n - n % 2;
         if self.compactions[h] % 2 == 1 {
@@ -340,18 +341,17 @@ impl KllSketch {
         // plain integers is about twice as fast as sorting with a comparator.
         let mut keys: Vec<u64> = level[..len].iter().map(|v| order_key(*v)).collect();
         radix_sort(&mut keys);
-        let out: Vec<f64> = keys
-            .iter()
-            .skip(self.offsets[h] as usize)
-            .step_by(2)
-            .map(|&k| from_order_key(k))
-            .collect();
+        next.extend(
+            keys.iter()
+                .skip(self.offsets[h] as usize)
+                .step_by(2)
+                .map(|&k| from_order_key(k)),
+        );
         level.clear();
         if let Some(t) = tail {
             level.push(t);
         }
         self.compactions[h] += 1;
-        out
     }
 
     /// Merge `other` into `self` with Deequ's `QuantileNonSample.merge` semantics (see the module
