@@ -81,8 +81,8 @@ measure() { # tool records command...
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$n" "$wall" "$user" "$sys" "$rss" "$rc" "${job:-}" "${cpu:-}" >>"$RESULTS"
 }
 # The peers' numerical libraries run on one thread: idle worker threads spin, and on a busy
-# 2-core machine that spinning is counted as the peers' CPU time (it doubled whylogs' figure in
-# one run). One thread is the fair per-core comparison with the single-threaded Rust programs.
+# 2-core machine that spinning would count as the peers' CPU time. One thread is the fair
+# per-core comparison with the single-threaded Rust programs.
 ONE_THREAD=(OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMEXPR_MAX_THREADS=1)
 for n in $SIZES; do
     f=$DATA/capture-$n.jsonl
