@@ -189,6 +189,17 @@ pub(crate) fn push_single_row<'a>(payload: &'a str, cells: &mut Vec<Cell<'a>>) -
     true
 }
 
+/// End of a row's last field that starts at `field_start` and runs to `p` (a `\n` or the end):
+/// one `\r` before it is dropped.
+#[inline]
+fn row_end(bytes: &[u8], field_start: usize, p: usize) -> usize {
+    if p > field_start && bytes[p - 1] == b'\r' {
+        p - 1
+    } else {
+        p
+    }
+}
+
 /// Splits a payload without quotes, finding `,` and `\n` eight bytes at a time (portable
 /// SWAR, the same on x86_64 and arm64). Returns `false`, with `out` partly filled, when the
 /// payload has a `"` (the caller then uses the quoted path).
@@ -220,11 +231,7 @@ fn split_plain(bytes: &[u8], out: &mut CsvRows) -> bool {
             if bytes[p] == b',' {
                 out.spans.push(Span::Payload(field_start as u32, p as u32));
             } else {
-                let end = if p > field_start && bytes[p - 1] == b'\r' {
-                    p - 1
-                } else {
-                    p
-                };
+                let end = row_end(bytes, field_start, p);
                 out.spans
                     .push(Span::Payload(field_start as u32, end as u32));
                 out.rows.push((row_first, out.spans.len() as u32));
@@ -236,11 +243,7 @@ fn split_plain(bytes: &[u8], out: &mut CsvRows) -> bool {
         base += 8;
     }
     if row_start < n || out.rows.is_empty() {
-        let end = if n > field_start && bytes[n - 1] == b'\r' {
-            n - 1
-        } else {
-            n
-        };
+        let end = row_end(bytes, field_start, n);
         out.spans
             .push(Span::Payload(field_start as u32, end as u32));
         out.rows.push((row_first, out.spans.len() as u32));

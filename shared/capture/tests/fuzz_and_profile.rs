@@ -247,39 +247,49 @@ fn run_both(
     })
 }
 
+/// The non-empty lines of these sample files.
+fn sample_lines(files: &[&str]) -> Vec<Vec<u8>> {
+    files
+        .iter()
+        .flat_map(|f| {
+            read_data(f)
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(|l| l.to_vec())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Applies edits (position, byte, 0 replace / 1 insert / 2 remove) to a line.
+fn apply_edits(l: &mut Vec<u8>, edits: Vec<(prop::sample::Index, u8, u8)>) {
+    for (at, byte, op) in edits {
+        let i = at.index(l.len().max(1)).min(l.len());
+        match op {
+            0 if i < l.len() => l[i] = byte,
+            1 => l.insert(i, byte),
+            _ if i < l.len() => {
+                l.remove(i);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Small mutations of real capture lines.
 fn mutated_line() -> impl Strategy<Value = Vec<u8>> {
-    let lines: Vec<Vec<u8>> = [
+    let lines = sample_lines(&[
         "churn-csv-capture.first-lines.jsonl",
         "bias-drift-json.jsonl",
         "sdk-captured-data.jsonl",
         "batch-transform-output.last-5-lines.jsonl",
-    ]
-    .iter()
-    .flat_map(|f| {
-        read_data(f)
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| l.to_vec())
-            .collect::<Vec<_>>()
-    })
-    .collect();
+    ]);
     (
         proptest::sample::select(lines),
         proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 0..4),
     )
         .prop_map(|(mut l, edits)| {
-            for (at, byte, op) in edits {
-                let i = at.index(l.len().max(1)).min(l.len());
-                match op {
-                    0 if i < l.len() => l[i] = byte,
-                    1 => l.insert(i, byte),
-                    _ if i < l.len() => {
-                        l.remove(i);
-                    }
-                    _ => {}
-                }
-            }
+            apply_edits(&mut l, edits);
             l
         })
 }
@@ -288,21 +298,12 @@ fn mutated_line() -> impl Strategy<Value = Vec<u8>> {
 /// values, keys and punctuation alike): the parser learns a line shape from the first copy and
 /// tries it on the others, so shape hits, misses and re-learning all happen.
 fn repeated_lines() -> impl Strategy<Value = Vec<u8>> {
-    let lines: Vec<Vec<u8>> = [
+    let lines = sample_lines(&[
         "churn-csv-capture.first-lines.jsonl",
         "churn-csv-capture-inference-id.last-lines.jsonl",
         "bias-drift-json.jsonl",
         "sdk-captured-data.jsonl",
-    ]
-    .iter()
-    .flat_map(|f| {
-        read_data(f)
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| l.to_vec())
-            .collect::<Vec<_>>()
-    })
-    .collect();
+    ]);
     let edit = (
         any::<prop::sample::Index>(),
         prop::sample::select(b"\"\\,:{}[] 0aZ\n\x01\xc3\xff".to_vec()),
@@ -318,17 +319,7 @@ fn repeated_lines() -> impl Strategy<Value = Vec<u8>> {
                 let mut l = bases[k % bases.len()].clone();
                 // Every third copy is left as it is, so the shape keeps matching.
                 if k % 3 != 0 {
-                    for (at, byte, op) in edits {
-                        let i = at.index(l.len().max(1)).min(l.len());
-                        match op {
-                            0 if i < l.len() => l[i] = byte,
-                            1 => l.insert(i, byte),
-                            _ if i < l.len() => {
-                                l.remove(i);
-                            }
-                            _ => {}
-                        }
-                    }
+                    apply_edits(&mut l, edits);
                 }
                 out.extend_from_slice(&l);
                 out.push(b'\n');
