@@ -645,6 +645,129 @@ mod tests {
         }
     }
 
+    /// Deequ's `QuantileNonSample` written out plainly (f64 levels, a comparator sort, the
+    /// `offset until len by 2` pick): the definition the optimised sketch must reproduce item
+    /// for item.
+    struct Reference {
+        data: Vec<Vec<f64>>,
+        compactions: Vec<u64>,
+        offsets: Vec<u8>,
+    }
+
+    impl Reference {
+        fn new() -> Self {
+            Reference {
+                data: vec![Vec::new()],
+                compactions: vec![0],
+                offsets: vec![0],
+            }
+        }
+        fn caps(&self) -> usize {
+            (0..self.data.len())
+                .map(|h| capacity(DEFAULT_K, DEFAULT_C, h))
+                .sum()
+        }
+        fn held(&self) -> usize {
+            self.data.iter().map(Vec::len).sum()
+        }
+        fn update(&mut self, x: f64) {
+            self.data[0].push(x);
+            if self.held() > self.caps() {
+                self.condense();
+            }
+        }
+        fn condense(&mut self) {
+            for h in 0..self.data.len() {
+                if self.data[h].len() >= capacity(DEFAULT_K, DEFAULT_C, h) {
+                    if h + 1 >= self.data.len() {
+                        self.data.push(Vec::new());
+                        self.compactions.push(0);
+                        self.offsets.push(0);
+                    }
+                    let level = &mut self.data[h];
+                    let len = level.len() - level.len() % 2;
+                    if self.compactions[h] % 2 == 1 {
+                        self.offsets[h] = 1 - self.offsets[h];
+                    }
+                    let mut sorted = level[..len].to_vec();
+                    sorted.sort_by(f64::total_cmp);
+                    level.drain(..len);
+                    self.compactions[h] += 1;
+                    let out: Vec<f64> = (self.offsets[h] as usize..len)
+                        .step_by(2)
+                        .map(|i| sorted[i])
+                        .collect();
+                    self.data[h + 1].extend(out);
+                    return;
+                }
+            }
+        }
+        fn merge(&mut self, other: &Reference) {
+            while self.data.len() < other.data.len() {
+                self.data.push(Vec::new());
+                self.compactions.push(0);
+                self.offsets.push(0);
+            }
+            for (h, l) in other.data.iter().enumerate() {
+                self.data[h].extend(l);
+            }
+            while self.held() >= self.caps() {
+                self.condense();
+            }
+        }
+    }
+
+    fn bits(levels: &[Vec<f64>]) -> Vec<Vec<u64>> {
+        levels
+            .iter()
+            .map(|l| l.iter().map(|v| v.to_bits()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn equals_the_plain_deequ_definition() {
+        let mut x: u64 = 99;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        // Wide doubles, small integers (the radix path), short decimals, sorted input,
+        // signed zeros and infinities.
+        let shapes: Vec<Box<dyn Fn(u64, u64) -> f64>> = vec![
+            Box::new(|r, _| f64::from_bits(r >> 2) - 1e100),
+            Box::new(|r, _| (r % 5000) as f64),
+            Box::new(|r, _| (r % 100_000) as f64 / 100.0 - 300.0),
+            Box::new(|_, i| i as f64 * 0.5),
+            Box::new(|r, _| [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1.0][(r % 5) as usize]),
+        ];
+        for (s, shape) in shapes.iter().enumerate() {
+            let (mut a, mut ra) = (KllSketch::new(), Reference::new());
+            let (mut b, mut rb) = (KllSketch::new(), Reference::new());
+            for i in 0..120_000u64 {
+                let v = shape(rnd(), i);
+                if i % 3 == 0 {
+                    b.update(v);
+                    rb.update(v);
+                } else {
+                    a.update(v);
+                    ra.update(v);
+                }
+            }
+            assert_eq!(bits(a.levels()), bits(&ra.data), "shape {s}");
+            assert_eq!(a.compactions(), &ra.compactions[..], "shape {s}");
+            a.merge(&b);
+            ra.merge(&rb);
+            for i in 0..30_000u64 {
+                let v = shape(rnd(), i);
+                a.update(v);
+                ra.update(v);
+            }
+            assert_eq!(bits(a.levels()), bits(&ra.data), "shape {s} after merge");
+        }
+    }
+
     #[test]
     fn hostile_input_does_not_panic() {
         let levels: Vec<Vec<f64>> = (0..80).map(|h| vec![h as f64; 3]).collect();
