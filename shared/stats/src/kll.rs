@@ -49,9 +49,10 @@ pub const NUM_BUCKETS: usize = 10;
 pub struct KllSketch {
     k: usize,
     c: f64,
-    /// Items per level, level 0 first (level 0 in arrival order).
+    /// Items per level as [`order_key`]s (sorting them as integers is sorting the doubles in
+    /// Java's `Double.compare` order), level 0 first, each level in arrival order.
     #[serde(serialize_with = "ser_levels")]
-    data: Vec<Vec<f64>>,
+    data: Vec<Vec<u64>>,
     /// Deequ's `numOfCompress` per level.
     compactions: Vec<u64>,
     /// Deequ's `offset` per level (0 or 1).
@@ -71,6 +72,8 @@ pub struct KllSketch {
     /// sketches) of `2^h` for a compaction at level `h`; `None` when unknown (rebuilt from
     /// levels without history).
     error_weight: Option<u64>,
+    #[serde(skip)]
+    scratch: Scratch,
 }
 
 /// Serialised fields of [`KllSketch`] (derived fields are recomputed on load).
@@ -89,11 +92,11 @@ struct KllStored {
 }
 
 /// Items as [`Double`]s, so that infinities survive JSON (`"Infinity"`).
-fn ser_levels<S: serde::Serializer>(data: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
+fn ser_levels<S: serde::Serializer>(data: &[Vec<u64>], s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
     let mut outer = s.serialize_seq(Some(data.len()))?;
     for level in data {
-        let l: Vec<Double> = level.iter().map(|&v| Double(v)).collect();
+        let l: Vec<Double> = level.iter().map(|&k| Double(from_order_key(k))).collect();
         outer.serialize_element(&l)?;
     }
     outer.end()
@@ -108,7 +111,7 @@ impl From<KllStored> for KllSketch {
             data: s
                 .data
                 .into_iter()
-                .map(|l| l.into_iter().map(|d| d.0).filter(|v| !v.is_nan()).collect())
+                .map(|l| keys_of(l.into_iter().map(|d| d.0)))
                 .collect(),
             compactions: s.compactions,
             offsets: s.offsets.into_iter().map(|o| o.min(1)).collect(),
@@ -117,6 +120,7 @@ impl From<KllStored> for KllSketch {
             total_cap: 0,
             count: s.count,
             error_weight: s.error_weight,
+            scratch: Scratch::default(),
         };
         k.rehydrate();
         k
@@ -142,6 +146,15 @@ fn sat_sum(it: impl Iterator<Item = u64>) -> u64 {
     it.fold(0u64, u64::saturating_add)
 }
 
+/// The non-NaN values as [`order_key`]s.
+fn keys_of(values: impl IntoIterator<Item = f64>) -> Vec<u64> {
+    values
+        .into_iter()
+        .filter(|v| !v.is_nan())
+        .map(order_key)
+        .collect()
+}
+
 /// An integer whose order is `f64::total_cmp`'s order.
 #[inline]
 fn order_key(v: f64) -> u64 {
@@ -149,17 +162,18 @@ fn order_key(v: f64) -> u64 {
     b ^ ((((b as i64) >> 63) as u64) | 0x8000_0000_0000_0000)
 }
 
-/// Sort `u64` keys. When the keys differ in at most three bytes (common: integral values have
-/// all-zero low mantissa bytes, close values share their high bytes), an LSD radix sort over
-/// just those bytes (one cheap OR/AND pass finds them); otherwise a comparison sort: the stable
-/// one when the input is made of a few ascending runs (levels above 0 are concatenated
-/// compaction outputs, each sorted), which it merges in linear time, the unstable one for
-/// arbitrary input. Equal keys are indistinguishable, so the result is the same in every case.
-fn radix_sort(keys: &mut Vec<u64>) {
+/// Sort `u64` keys; the sorted keys are returned, in `keys` or in `scratch` (a distribution
+/// sort ends in whichever buffer its last pass wrote). When the keys differ in at most three
+/// bytes (common: integral values have all-zero low mantissa bytes, close values share their
+/// high bytes), an LSD radix sort over just those bytes (one cheap OR/AND pass finds them);
+/// otherwise a comparison sort: the stable one when the input is made of a few ascending runs,
+/// which it merges in linear time, the unstable one for arbitrary input. Equal keys are
+/// indistinguishable, so the result is the same in every case.
+fn radix_sort<'a>(keys: &'a mut [u64], scratch: &'a mut Vec<u64>) -> &'a [u64] {
     let n = keys.len();
     if n < 256 {
         keys.sort_unstable();
-        return;
+        return keys;
     }
     let (mut or, mut and) = (0u64, u64::MAX);
     let mut descents = 0usize;
@@ -171,24 +185,25 @@ fn radix_sort(keys: &mut Vec<u64>) {
         prev = k;
     }
     let varying = or ^ and;
-    let active: Vec<usize> = (0..8)
-        .filter(|b| (varying >> (8 * b)) & 0xff != 0)
-        .collect();
     if descents < 8 {
         // A few sorted runs: merging them beats any distribution pass.
         keys.sort();
-        return;
+        return keys;
     }
+    let active: Vec<usize> = (0..8)
+        .filter(|b| (varying >> (8 * b)) & 0xff != 0)
+        .collect();
     if active.len() > 3 {
         // Widely spread values: a comparison sort is faster than many scatter passes.
         keys.sort_unstable();
-        return;
+        return keys;
     }
-    let mut src = std::mem::take(keys);
-    let mut dst = vec![0u64; n];
+    scratch.clear();
+    scratch.resize(n, 0);
+    let (mut src, mut dst): (&'a mut [u64], &'a mut [u64]) = (keys, scratch.as_mut_slice());
     for &b in &active {
         let mut c = [0usize; 256];
-        for &k in &src {
+        for &k in src.iter() {
             c[((k >> (8 * b)) & 0xff) as usize] += 1;
         }
         let mut sum = 0;
@@ -197,14 +212,107 @@ fn radix_sort(keys: &mut Vec<u64>) {
             *x = sum;
             sum += t;
         }
-        for &k in &src {
+        for &k in src.iter() {
             let d = ((k >> (8 * b)) & 0xff) as usize;
             dst[c[d]] = k;
             c[d] += 1;
         }
         std::mem::swap(&mut src, &mut dst);
     }
-    *keys = src;
+    src
+}
+
+/// Sort keys made of a few ascending runs (a level above 0: the outputs of compactions below
+/// it, each sorted, after the odd item a compaction left behind) by merging the runs
+/// pairwise, in linear time per round; the sorted keys are returned, in `keys` or in
+/// `scratch`. More than [`MAX_RUNS`] runs (levels of a merged or rebuilt sketch can be in any
+/// order) take [`radix_sort`].
+fn merge_runs<'a>(keys: &'a mut [u64], scratch: &'a mut Vec<u64>) -> &'a [u64] {
+    let n = keys.len();
+    let mut bounds = [0usize; MAX_RUNS + 1];
+    let mut nb = 1;
+    for i in 1..n {
+        if keys[i] < keys[i - 1] {
+            if nb == MAX_RUNS {
+                return radix_sort(keys, scratch);
+            }
+            bounds[nb] = i;
+            nb += 1;
+        }
+    }
+    bounds[nb] = n;
+    nb += 1;
+    if nb <= 2 {
+        return keys;
+    }
+    scratch.clear();
+    scratch.resize(n, 0);
+    let (mut src, mut dst): (&'a mut [u64], &'a mut [u64]) = (keys, scratch.as_mut_slice());
+    // `bounds[..nb]`: the start of every run, then `n`.
+    while nb > 2 {
+        let mut kept = 0;
+        let mut r = 0;
+        while r + 2 < nb {
+            let (a, m, b) = (bounds[r], bounds[r + 1], bounds[r + 2]);
+            merge_into(&src[a..m], &src[m..b], &mut dst[a..b]);
+            bounds[kept] = a;
+            kept += 1;
+            r += 2;
+        }
+        if r + 2 == nb {
+            // An odd number of runs: the last one is copied as it is.
+            let a = bounds[r];
+            dst[a..].copy_from_slice(&src[a..]);
+            bounds[kept] = a;
+            kept += 1;
+        }
+        bounds[kept] = n;
+        nb = kept + 1;
+        std::mem::swap(&mut src, &mut dst);
+    }
+    src
+}
+
+/// Most ascending runs [`merge_runs`] merges itself.
+const MAX_RUNS: usize = 16;
+
+/// Merge two ascending slices into `out` (`a.len() + b.len()` long), without a branch per item.
+fn merge_into(a: &[u64], b: &[u64], out: &mut [u64]) {
+    debug_assert_eq!(out.len(), a.len() + b.len());
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    while i < a.len() && j < b.len() && k < out.len() {
+        let (x, y) = (a[i], b[j]);
+        let take_b = y < x;
+        out[k] = if take_b { y } else { x };
+        j += usize::from(take_b);
+        i += usize::from(!take_b);
+        k += 1;
+    }
+    let rest = if i < a.len() { &a[i..] } else { &b[j..] };
+    out[k..].copy_from_slice(rest);
+}
+
+/// Working memory of the compactions: not part of the sketch's value (always equal, cloned
+/// empty, not serialised).
+#[derive(Default)]
+struct Scratch(Vec<u64>);
+
+impl Clone for Scratch {
+    fn clone(&self) -> Self {
+        Scratch(Vec::new())
+    }
+}
+
+impl PartialEq for Scratch {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Scratch")
+    }
 }
 
 /// Inverse of [`order_key`].
@@ -245,6 +353,7 @@ impl KllSketch {
             total_cap: 0,
             count: 0,
             error_weight: Some(0),
+            scratch: Scratch::default(),
         };
         s.expand();
         s
@@ -295,8 +404,9 @@ impl KllSketch {
         if x.is_nan() {
             return;
         }
-        self.ensure_derived();
-        self.data[0].push(x);
+        // Every constructor derives the capacities (`expand`, `rehydrate`).
+        debug_assert!(self.caps.len() == self.data.len() && !self.data.is_empty());
+        self.data[0].push(order_key(x));
         self.held += 1;
         self.count += 1;
         if self.held > self.total_cap {
@@ -331,26 +441,19 @@ impl KllSketch {
         if self.compactions[h] % 2 == 1 {
             self.offsets[h] = 1 - self.offsets[h];
         }
-        let tail = if n % 2 == 1 {
-            level.last().copied()
-        } else {
-            None
-        };
         // Scala's Ordering[Double] sorts by java.lang.Double.compare: a total order, which is
-        // the order of these integer keys (the same bit trick as `f64::total_cmp`). Sorting
+        // the order of the integer keys (the same bit trick as `f64::total_cmp`). Sorting
         // plain integers is about twice as fast as sorting with a comparator.
-        let mut keys: Vec<u64> = level[..len].iter().map(|v| order_key(*v)).collect();
-        radix_sort(&mut keys);
-        next.extend(
-            keys.iter()
-                .skip(self.offsets[h] as usize)
-                .step_by(2)
-                .map(|&k| from_order_key(k)),
-        );
-        level.clear();
-        if let Some(t) = tail {
-            level.push(t);
-        }
+        let keys = &mut level[..len];
+        let sorted = if h == 0 {
+            radix_sort(keys, &mut self.scratch.0)
+        } else {
+            merge_runs(keys, &mut self.scratch.0)
+        };
+        let off = usize::from(self.offsets[h] == 1);
+        next.extend(sorted.chunks_exact(2).map(|pair| pair[off]));
+        // The odd item (if any) stays, alone.
+        level.drain(..len);
         self.compactions[h] += 1;
     }
 
@@ -374,7 +477,7 @@ impl KllSketch {
             self.expand();
         }
         for (h, lvl) in other.data.iter().enumerate() {
-            self.data[h].extend(lvl.iter().copied().filter(|v| !v.is_nan()));
+            self.data[h].extend_from_slice(lvl);
         }
         self.count = self.count.saturating_add(other.count);
         self.error_weight = match (self.error_weight, other.error_weight) {
@@ -403,9 +506,17 @@ impl KllSketch {
         self.count == 0
     }
 
-    /// The items of each level, level 0 first (level 0 in arrival order): `sketch.data`.
-    pub fn levels(&self) -> &[Vec<f64>] {
-        &self.data
+    /// The items of each level, level 0 first, each level in arrival order: `sketch.data`.
+    pub fn levels(&self) -> Vec<Vec<f64>> {
+        self.data
+            .iter()
+            .map(|l| l.iter().map(|&k| from_order_key(k)).collect())
+            .collect()
+    }
+
+    /// Number of items held at each level, level 0 first.
+    pub fn level_sizes(&self) -> Vec<usize> {
+        self.data.iter().map(Vec::len).collect()
     }
 
     /// Number of compactions done so far at each level (Deequ's `numOfCompress`).
@@ -425,10 +536,7 @@ impl KllSketch {
     /// [`KllSketch::from_levels`] with explicit parameters.
     pub fn from_levels_with_params(levels: Vec<Vec<f64>>, k: usize, c: f64) -> Self {
         let (k, c) = sane_params(k, c);
-        let data: Vec<Vec<f64>> = levels
-            .into_iter()
-            .map(|l| l.into_iter().filter(|v| !v.is_nan()).collect())
-            .collect();
+        let data: Vec<Vec<u64>> = levels.into_iter().map(keys_of).collect();
         let count = data
             .iter()
             .enumerate()
@@ -446,6 +554,7 @@ impl KllSketch {
             total_cap: 0,
             count,
             error_weight: if nlev <= 1 { Some(0) } else { None },
+            scratch: Scratch::default(),
         };
         s.rehydrate();
         s
@@ -454,7 +563,7 @@ impl KllSketch {
     fn weighted_items(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
         self.data.iter().enumerate().flat_map(|(h, l)| {
             let w = 1u64 << h.min(63);
-            l.iter().map(move |&v| (v, w))
+            l.iter().map(move |&k| (from_order_key(k), w))
         })
     }
 
@@ -611,8 +720,7 @@ mod tests {
             .collect();
         let mut w = v.clone();
         w.sort_unstable();
-        radix_sort(&mut v);
-        assert_eq!(v, w);
+        assert_eq!(radix_sort(&mut v, &mut Vec::new()), &w[..]);
     }
 
     #[test]
@@ -640,8 +748,7 @@ mod tests {
         for mut v in [narrow, wide, runs, many] {
             let mut w = v.clone();
             w.sort_unstable();
-            radix_sort(&mut v);
-            assert_eq!(v, w);
+            assert_eq!(radix_sort(&mut v, &mut Vec::new()), &w[..]);
         }
     }
 
@@ -755,7 +862,7 @@ mod tests {
                     ra.update(v);
                 }
             }
-            assert_eq!(bits(a.levels()), bits(&ra.data), "shape {s}");
+            assert_eq!(bits(&a.levels()), bits(&ra.data), "shape {s}");
             assert_eq!(a.compactions(), &ra.compactions[..], "shape {s}");
             a.merge(&b);
             ra.merge(&rb);
@@ -764,7 +871,38 @@ mod tests {
                 a.update(v);
                 ra.update(v);
             }
-            assert_eq!(bits(a.levels()), bits(&ra.data), "shape {s} after merge");
+            assert_eq!(bits(&a.levels()), bits(&ra.data), "shape {s} after merge");
+        }
+    }
+
+    #[test]
+    fn merge_runs_sorts_any_number_of_runs() {
+        let mut x: u64 = 5;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for runs in [0usize, 1, 2, 3, 4, 7, 16, 17, 40] {
+            let mut v: Vec<u64> = Vec::new();
+            for r in 0..runs {
+                let len = if r % 3 == 0 {
+                    1
+                } else {
+                    (rnd() % 900) as usize
+                };
+                let mut part: Vec<u64> = (0..len).map(|_| rnd() % 5000).collect();
+                part.sort_unstable();
+                v.extend(part);
+            }
+            let mut want = v.clone();
+            want.sort_unstable();
+            assert_eq!(
+                merge_runs(&mut v, &mut Vec::new()),
+                &want[..],
+                "{runs} runs"
+            );
         }
     }
 
@@ -792,9 +930,10 @@ mod tests {
         loop {
             a.update(((i * 7919) % 3001) as f64);
             i += 1;
-            let held: usize = a.levels().iter().map(Vec::len).sum();
-            let cap: usize = (0..a.levels().len()).map(|h| capacity(2048, 0.64, h)).sum();
-            if (held == cap && a.levels().len() > 1) || i > 1_000_000 {
+            let sizes = a.level_sizes();
+            let held: usize = sizes.iter().sum();
+            let cap: usize = (0..sizes.len()).map(|h| capacity(2048, 0.64, h)).sum();
+            if (held == cap && sizes.len() > 1) || i > 1_000_000 {
                 break;
             }
         }
@@ -821,7 +960,7 @@ mod tests {
         for i in 0..2333 {
             s.update((i % 7) as f64);
         }
-        let lens: Vec<usize> = s.levels().iter().map(Vec::len).collect();
+        let lens = s.level_sizes();
         assert_eq!(lens, vec![283, 1025]);
         assert_eq!(s.count(), 2333);
         assert!(s.normalized_rank_error() > 0.0);
