@@ -155,8 +155,12 @@ pub(crate) fn push_single_row<'a>(payload: &'a str, cells: &mut Vec<Cell<'a>>) -
         cells.push(if end == start {
             Cell::Missing
         } else {
-            // Fields end at ASCII separators or at the end, so `get` never fails.
-            payload.get(start..end).map_or(Cell::Missing, Cell::Raw)
+            debug_assert!(start < end && end <= payload.len());
+            debug_assert!(payload.is_char_boundary(start) && payload.is_char_boundary(end));
+            // SAFETY: `start` is 0 or one past an ASCII `,`, `end` is the index of an ASCII `,`,
+            // or the length without an ASCII `\n` / `\r` suffix, and `start < end`: both are
+            // char boundaries of the valid UTF-8 `payload`, in bounds.
+            Cell::Raw(unsafe { payload.get_unchecked(start..end) })
         });
     };
     let mut field_start = 0usize;

@@ -64,7 +64,7 @@ pub enum RawKind {
 /// long cast gives); longer integral text and fractional text are parsed as correctly rounded
 /// doubles. The optional single space after the sign is skipped (Spark's cast would give null
 /// for such rare text; we keep the number).
-#[inline]
+#[inline(always)]
 pub fn classify_raw(s: &str) -> RawKind {
     let b = s.as_bytes();
     let n = b.len();
@@ -253,13 +253,15 @@ impl Default for NumericState {
 impl NumericState {
     /// Add a value: Spark's `CentralMomentAgg` update (`n += 1; delta = x - avg;
     /// deltaN = delta / n; avg += deltaN; m2 += delta * (delta - deltaN)`), sum in row order.
-    #[inline]
+    #[inline(always)]
     pub fn update(&mut self, x: f64) {
         if x.is_nan() {
             return;
         }
         self.n += 1;
-        let n = small_u64_to_f64(self.n);
+        // Exact below 2^53 like Spark's double count; the clamp (never reached in practice)
+        // lets the conversion be the one-instruction signed one.
+        let n = self.n.min(1 << 62) as i64 as f64;
         let delta = x - self.avg;
         let delta_n = delta / n;
         self.avg += delta_n;
@@ -418,21 +420,56 @@ impl FeatureProfile {
     }
 
     /// Add one value.
-    #[inline]
+    #[inline(always)]
     pub fn update(&mut self, cell: Cell<'_>) {
+        // The hot case inline: numeric text in a numeric column.
+        if let Cell::Raw(s) = cell {
+            let kind = classify_raw(s);
+            if self.strings.is_none() {
+                match kind {
+                    RawKind::Integral(v) => {
+                        self.num_integral += 1;
+                        self.num_present += 1;
+                        self.numeric.update(v);
+                        return;
+                    }
+                    RawKind::Fractional(v) => {
+                        self.num_fractional += 1;
+                        self.num_present += 1;
+                        self.numeric.update(v);
+                        return;
+                    }
+                    RawKind::String => {}
+                }
+            }
+            self.update_raw(s, kind);
+            return;
+        }
+        self.update_typed(cell);
+    }
+
+    /// [`FeatureProfile::update`] of text already classified as `kind`.
+    #[inline(never)]
+    fn update_raw(&mut self, s: &str, kind: RawKind) {
+        match kind {
+            RawKind::Integral(v) => {
+                self.num_integral += 1;
+                self.add_number(v, s);
+            }
+            RawKind::Fractional(v) => {
+                self.num_fractional += 1;
+                self.add_number(v, s);
+            }
+            RawKind::String => self.add_string(s),
+        }
+    }
+
+    /// [`FeatureProfile::update`] of a typed (JSON) cell.
+    #[inline(never)]
+    fn update_typed(&mut self, cell: Cell<'_>) {
         match cell {
             Cell::Missing => {}
-            Cell::Raw(s) => match classify_raw(s) {
-                RawKind::Integral(v) => {
-                    self.num_integral += 1;
-                    self.add_number(v, s);
-                }
-                RawKind::Fractional(v) => {
-                    self.num_fractional += 1;
-                    self.add_number(v, s);
-                }
-                RawKind::String => self.add_string(s),
-            },
+            Cell::Raw(s) => self.update_raw(s, classify_raw(s)),
             Cell::Int(i) => {
                 self.num_integral += 1;
                 let v = i as f64;
