@@ -429,6 +429,100 @@ fn printable_ascii(line: &[u8]) -> bool {
     blocks.remainder().iter().fold(0u8, |m, &b| m | bad(b)) == 0
 }
 
+/// For 16 bytes: bit `i` of the first mask is set where `block[i]` is `"`, of the second where
+/// it is `"`, `\\` or outside printable ASCII (below `0x20` or from `0x80`): the bytes that end
+/// or spoil a plain string value. SSE2 on x86_64; elsewhere the same masks from 64-bit words.
+#[inline(always)]
+fn value_masks16(block: &[u8; 16]) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+            _mm_or_si128, _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of the x86_64 baseline; the unaligned load reads the 16 bytes of
+        // `block`.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            // Signed compare: bytes from 0x80 are negative, so this is `< 0x20 || >= 0x80`.
+            let bad = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+            let stop = _mm_or_si128(_mm_or_si128(quote, backslash), bad);
+            (
+                _mm_movemask_epi8(quote) as u32,
+                _mm_movemask_epi8(stop) as u32,
+            )
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        value_masks16_swar(block)
+    }
+}
+
+/// [`value_masks16`] without vector instructions (exact per-byte tests in 64-bit words).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn value_masks16_swar(block: &[u8; 16]) -> (u32, u32) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    #[inline(always)]
+    fn equal(word: u64, c: u8) -> u64 {
+        let y = word ^ (ONES * c as u64);
+        !(((y & LOW7) + LOW7) | y | LOW7)
+    }
+    #[inline(always)]
+    fn gather(flags: u64) -> u32 {
+        // Bytes of 0x80 or 0 → one bit per byte, byte 0 in bit 0.
+        (((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32
+    }
+    let mut quote = 0u32;
+    let mut stop = 0u32;
+    for (k, w) in block.chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let q = equal(word, b'"');
+        // Low seven bits plus 0x60 reach 0x80 exactly when they are >= 0x20 (no carry out of
+        // the byte): bad where the high bit is set or that sum stays below 0x80.
+        let printable_low = (word & LOW7) + ONES * 0x60;
+        let bad = (word | !printable_low) & HIGH;
+        quote |= gather(q) << (8 * k);
+        stop |= gather(q | equal(word, b'\\') | bad) << (8 * k);
+    }
+    (quote, stop)
+}
+
+/// Offset, from `from`, of the `"` that closes the string value starting at `from`: `None`
+/// when a `\\` (an escape: the strict scanner decides), a byte outside printable ASCII, or the
+/// end of the line comes first. So a value it accepts is printable ASCII, valid UTF-8.
+#[inline]
+fn closing_quote(line: &[u8], from: usize) -> Option<usize> {
+    let rest = line.get(from..)?;
+    let mut blocks = rest.chunks_exact(16);
+    let mut base = 0;
+    for b in &mut blocks {
+        let block: &[u8; 16] = b.try_into().ok()?;
+        let (quote, stop) = value_masks16(block);
+        if stop != 0 {
+            let i = stop.trailing_zeros();
+            return ((quote >> i) & 1 == 1).then_some(base + i as usize);
+        }
+        base += 16;
+    }
+    let r = blocks.remainder();
+    let mut tail = [0u8; 16];
+    tail[..r.len()].copy_from_slice(r);
+    let (quote, stop) = value_masks16(&tail);
+    // The zero padding would read as control bytes: only the remainder's bits count.
+    let stop = stop & ((1u32 << r.len()) - 1);
+    if stop == 0 {
+        return None;
+    }
+    let i = stop.trailing_zeros();
+    ((quote >> i) & 1 == 1).then_some(base + i as usize)
+}
+
 impl Template {
     /// Learns the shape of `line` from its envelope as [`scan`] returned it (every field a
     /// slice of `line`). `None` when the envelope cannot serve as a template (a value with
@@ -514,11 +608,8 @@ impl Template {
     /// The envelope of `line` when it matches the template, else `None`.
     #[inline]
     pub(crate) fn scan<'a>(&self, line: &'a [u8]) -> Option<Envelope<'a>> {
-        if !printable_ascii(line) {
-            return None;
-        }
-        // SAFETY: every byte is ASCII (checked just above), and ASCII is valid UTF-8.
-        let text = unsafe { std::str::from_utf8_unchecked(line) };
+        // Every byte is checked once: the literal runs (printable ASCII, learned from a
+        // printable line) by comparison, the values by `closing_quote`.
         let mut vals: [Option<&'a str>; ROLES] = [None; ROLES];
         let mut pos = 0;
         for (i, &role) in self.roles.iter().enumerate() {
@@ -527,11 +618,11 @@ impl Template {
                 return None;
             }
             pos += lit.len();
-            let q = memchr2(b'"', b'\\', line.get(pos..)?)?;
-            if line[pos + q] != b'"' {
-                return None;
-            }
-            vals[role as usize] = text.get(pos..pos + q);
+            let q = closing_quote(line, pos)?;
+            let value = line.get(pos..pos + q)?;
+            // SAFETY: `closing_quote` accepted only printable ASCII bytes before the quote, and
+            // ASCII is valid UTF-8.
+            vals[role as usize] = Some(unsafe { std::str::from_utf8_unchecked(value) });
             pos += q;
         }
         let last = &self.lits[self.cuts[self.roles.len()]..];
@@ -630,6 +721,51 @@ mod tests {
             assert!(t.scan(other.as_bytes()).is_none(), "{other}");
         }
         assert!(t.scan(LINE.as_bytes()).is_some());
+    }
+
+    #[test]
+    fn value_masks_match_their_definition() {
+        // Every byte value at every position of a block, among neighbours that could carry.
+        let bad = |b: u8| !(0x20..0x80).contains(&b);
+        for fill in [b'a', 0u8, 0xff, b'"', 0x1f, 0x7f] {
+            for probe in 0..=255u8 {
+                for at in [0usize, 7, 8, 15] {
+                    let mut block = [fill; 16];
+                    block[at] = probe;
+                    let (mut q, mut stop) = (0u32, 0u32);
+                    for (i, &b) in block.iter().enumerate() {
+                        q |= u32::from(b == b'"') << i;
+                        stop |= u32::from(b == b'"' || b == b'\\' || bad(b)) << i;
+                    }
+                    assert_eq!(value_masks16(&block), (q, stop), "{block:?}");
+                    assert_eq!(value_masks16_swar(&block), (q, stop), "{block:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn closing_quote_checks_the_value_on_the_way() {
+        for len in 0..40 {
+            let value = "v".repeat(len);
+            let line = format!("{value}\",rest");
+            assert_eq!(closing_quote(line.as_bytes(), 0), Some(len), "{len}");
+            for bad in ["\\", "\u{7}", "é", "\n"] {
+                for at in 0..=len {
+                    let spoiled = format!("{}{bad}{}\"", &value[..at], &value[at..]);
+                    assert_eq!(closing_quote(spoiled.as_bytes(), 0), None, "{spoiled:?}");
+                }
+            }
+            // No closing quote before the end of the line.
+            assert_eq!(closing_quote(value.as_bytes(), 0), None);
+        }
+        assert_eq!(closing_quote(b"\"x", 1), None);
+        assert_eq!(closing_quote(b"x", 5), None);
+        assert_eq!(
+            closing_quote(b"a\x7fb\"", 0),
+            Some(3),
+            "DEL is printable here"
+        );
     }
 
     #[test]
