@@ -198,9 +198,7 @@ fn radix_sort<'a>(keys: &'a mut [u64], scratch: &'a mut Vec<u64>) -> &'a [u64] {
         keys.sort_unstable();
         return keys;
     }
-    scratch.clear();
-    scratch.resize(n, 0);
-    let (mut src, mut dst): (&'a mut [u64], &'a mut [u64]) = (keys, scratch.as_mut_slice());
+    let (mut src, mut dst): (&'a mut [u64], &'a mut [u64]) = (keys, scratch_of(scratch, n));
     for &b in &active {
         let mut c = [0usize; 256];
         for &k in src.iter() {
@@ -245,9 +243,7 @@ fn merge_runs<'a>(keys: &'a mut [u64], scratch: &'a mut Vec<u64>) -> &'a [u64] {
     if nb <= 2 {
         return keys;
     }
-    scratch.clear();
-    scratch.resize(n, 0);
-    let (mut src, mut dst): (&'a mut [u64], &'a mut [u64]) = (keys, scratch.as_mut_slice());
+    let (mut src, mut dst): (&'a mut [u64], &'a mut [u64]) = (keys, scratch_of(scratch, n));
     // `bounds[..nb]`: the start of every run, then `n`.
     while nb > 2 {
         let mut kept = 0;
@@ -271,6 +267,15 @@ fn merge_runs<'a>(keys: &'a mut [u64], scratch: &'a mut Vec<u64>) -> &'a [u64] {
         std::mem::swap(&mut src, &mut dst);
     }
     src
+}
+
+/// The first `n` words of `scratch`, grown (never cleared: every word is written before it is
+/// read) when shorter.
+fn scratch_of(scratch: &mut Vec<u64>, n: usize) -> &mut [u64] {
+    if scratch.len() < n {
+        scratch.resize(n, 0);
+    }
+    &mut scratch[..n]
 }
 
 /// Most ascending runs [`merge_runs`] merges itself.

@@ -70,12 +70,15 @@ pub fn classify_raw(s: &str) -> RawKind {
     let n = b.len();
     let mut i = 0;
     let mut neg = false;
-    if i < n && (b[i] == b'-' || b[i] == b'+') {
-        neg = b[i] == b'-';
-        i += 1;
-    }
-    if i < n && b[i] == b' ' {
-        i += 1;
+    // Sign and space are rare: one test when the text starts with anything else.
+    if matches!(b.first(), Some(b'-' | b'+' | b' ')) {
+        if b[0] != b' ' {
+            neg = b[0] == b'-';
+            i = 1;
+        }
+        if i < n && b[i] == b' ' {
+            i += 1;
+        }
     }
     let num_start = i;
     // Wrapping arithmetic: the value is only used where it cannot have wrapped (at most 18
