@@ -20,7 +20,13 @@ for line in sys.stdin:
         sym = sym[:-2]
     if "[k]" in line:
         g = "kernel (read syscalls)"
-    elif "driftline_stats" in sym or "sort" in sym or "median3" in sym:
+    elif (
+        "driftline_stats" in sym
+        or "sort" in sym
+        or "median3" in sym
+        # The profile update, inlined into the capture reader's row sink.
+        or "ProfileBuilder" in sym
+    ):
         g = "driftline-stats (profile: KLL + sorting, moments, strings, type inference)"
     elif "driftline_capture" in sym or "memchr" in sym or "from_utf8" in sym or "serde_json" in sym:
         g = "driftline-capture (envelope scan, payload decode, CSV split)"
