@@ -74,8 +74,9 @@
 //! 1. a *learned line shape*: the bytes between the string values of the first line the strict
 //!    scanner parsed (keys, punctuation, constants such as `"mode":"INPUT"`); later lines that
 //!    are those bytes with other escape-free printable-ASCII values are read with one
-//!    comparison per literal run and one quote search per value. After four misses in a row
-//!    the shape is learned again;
+//!    comparison per literal run and, per value, one search for its closing quote (16 bytes at
+//!    a time) that checks the value's bytes on the way. After four misses in a row the shape is
+//!    learned again;
 //! 2. a strict hand-written scanner of the envelope, which gives up on anything unusual
 //!    (escapes in keys, duplicate keys, control bytes, invalid UTF-8, …);
 //! 3. serde_json, which also classifies what is wrong with a bad line.
