@@ -69,13 +69,13 @@ pub(crate) fn split(payload: &str, out: &mut CsvRows) -> Result<(), Unterminated
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+pub(crate) const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 
 /// `0x80` in every byte of `word` that equals `c`, `0` in the others (exact: no carries
 /// between bytes, unlike the shorter "has zero byte" trick).
 #[inline(always)]
-fn bytes_equal(word: u64, c: u8) -> u64 {
+pub(crate) fn bytes_equal(word: u64, c: u8) -> u64 {
     let y = word ^ (ONES * c as u64);
     !(((y & LOW7) + LOW7) | y | LOW7)
 }
@@ -112,16 +112,18 @@ fn masks16(block: &[u8; 16]) -> (u32, u32) {
     }
 }
 
+/// Bytes of `0x80` or `0` (the flags of [`bytes_equal`]) → one bit per byte, byte 0 in bit 0.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+pub(crate) fn gather(flags: u64) -> u32 {
+    (((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32
+}
+
 /// [`masks16`] without vector instructions: exact per-byte compares in 64-bit words, the
 /// `0x80` flags gathered into bits by one multiplication.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
 fn masks16_swar(block: &[u8; 16]) -> (u32, u32) {
-    #[inline(always)]
-    fn gather(flags: u64) -> u32 {
-        // Bytes of 0 or 1 → one bit per byte, byte 0 in bit 0.
-        (((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32
-    }
     let mut stop = 0u32;
     let mut commas = 0u32;
     for (k, w) in block.chunks_exact(8).enumerate() {

@@ -465,19 +465,8 @@ fn value_masks16(block: &[u8; 16]) -> (u32, u32) {
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
 fn value_masks16_swar(block: &[u8; 16]) -> (u32, u32) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
+    use crate::csvsplit::{bytes_equal as equal, gather, LOW7, ONES};
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    #[inline(always)]
-    fn equal(word: u64, c: u8) -> u64 {
-        let y = word ^ (ONES * c as u64);
-        !(((y & LOW7) + LOW7) | y | LOW7)
-    }
-    #[inline(always)]
-    fn gather(flags: u64) -> u32 {
-        // Bytes of 0x80 or 0 → one bit per byte, byte 0 in bit 0.
-        (((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32
-    }
     let mut quote = 0u32;
     let mut stop = 0u32;
     for (k, w) in block.chunks_exact(8).enumerate() {

@@ -688,6 +688,16 @@ impl KllSketch {
 mod tests {
     use super::*;
 
+    /// A small deterministic generator for test data (xorshift64).
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
     #[test]
     fn order_key_is_total_order() {
         let vs = [
@@ -710,12 +720,10 @@ mod tests {
 
     #[test]
     fn radix_sort_sorts() {
-        let mut x: u64 = 7;
+        let mut rnd = xorshift(7);
         let mut v: Vec<u64> = (0..5000)
             .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
+                let x = rnd();
                 if i % 3 == 0 {
                     order_key((x % 100) as f64)
                 } else {
@@ -730,13 +738,7 @@ mod tests {
 
     #[test]
     fn radix_sort_sorts_every_path() {
-        let mut x: u64 = 11;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rnd = xorshift(11);
         // Narrow keys (radix path), wide keys (comparison path), three sorted runs (merge path).
         let narrow: Vec<u64> = (0..3000)
             .map(|_| order_key((rnd() % 5000) as f64))
@@ -838,13 +840,7 @@ mod tests {
 
     #[test]
     fn equals_the_plain_deequ_definition() {
-        let mut x: u64 = 99;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rnd = xorshift(99);
         // Wide doubles, small integers (the radix path), short decimals, sorted input,
         // signed zeros and infinities.
         let shapes: Vec<Box<dyn Fn(u64, u64) -> f64>> = vec![
@@ -882,13 +878,7 @@ mod tests {
 
     #[test]
     fn merge_runs_sorts_any_number_of_runs() {
-        let mut x: u64 = 5;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rnd = xorshift(5);
         for runs in [0usize, 1, 2, 3, 4, 7, 16, 17, 40] {
             let mut v: Vec<u64> = Vec::new();
             for r in 0..runs {
