@@ -90,7 +90,8 @@ pub fn classify_raw(s: &str) -> RawKind {
     }
     if i == n {
         let v = if ndigits <= 18 {
-            small_u64_to_f64(int_val)
+            // Below 10^18 < 2^63: the signed conversion is exact and one instruction.
+            int_val as i64 as f64
         } else {
             match s[num_start..].parse::<f64>() {
                 Ok(v) => v,
@@ -113,7 +114,8 @@ pub fn classify_raw(s: &str) -> RawKind {
             // double and 10^nfrac (nfrac <= 22) too, so one IEEE division is correctly rounded:
             // the same double as a full parse (Java's parseDouble is correctly rounded too).
             if ndigits + nfrac <= 15 {
-                let v = small_u64_to_f64(mant) / POW10[nfrac];
+                // Below 10^15: the signed conversion is exact and one instruction.
+                let v = (mant as i64 as f64) / POW10[nfrac];
                 return RawKind::Fractional(if neg { -v } else { v });
             }
             return parse_fractional(s, num_start, neg);
@@ -134,18 +136,6 @@ pub fn classify_raw(s: &str) -> RawKind {
         return parse_fractional(s, num_start, neg);
     }
     RawKind::String
-}
-
-/// `v as f64` (the same correctly rounded double) through the signed conversion, one
-/// instruction on x86_64 where the unsigned one takes several; values from 2^63 up take the
-/// unsigned path.
-#[inline(always)]
-fn small_u64_to_f64(v: u64) -> f64 {
-    if v <= i64::MAX as u64 {
-        v as i64 as f64
-    } else {
-        v as f64
-    }
 }
 
 /// Reads the leading ASCII digits of `b` onto `acc` (`acc * 10 + d`, wrapping): returns the
