@@ -11,6 +11,10 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 stage() { printf '\n\033[1;35m==> %s\033[0m\n' "$*" >&2; }
 
+stage "file modes (the README's commands are executable in git)"
+python3 scripts/check_modes.py --self-test
+python3 scripts/check_modes.py
+
 stage "setup"
 bash scripts/setup.sh
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Shared shell harness for the test stages that run servers: moto_server and `cargo lambda watch`.
 # Source it after setting ROOT (the repo) and TAG (a log prefix). Everything started binds to
 # 127.0.0.1, runs in its own process group, and is stopped by the EXIT trap installed here.
