@@ -5,10 +5,11 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use driftline_capture::profile::{profile_reader, CaptureProfile};
-use driftline_capture::{CaptureOptions, ColumnSpec, ColumnsPosition};
-use driftline_stats::analysis::{self, Analysis, AnalysisOptions, Baseline};
-use driftline_stats::formats::statistics::InferredType;
-use driftline_stats::summary::Faults;
+use driftline_capture::window::{
+    apply_naming, ColumnNaming, ExamplePolicy, PartialProfile, Window,
+};
+use driftline_capture::{CaptureOptions, ColumnsPosition};
+use driftline_stats::analysis::{Analysis, AnalysisOptions, Baseline};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
 use std::io::{BufReader, IsTerminal, Read, Seek, SeekFrom};
@@ -63,9 +64,9 @@ pub struct AnalyzeArgs {
     output_columns: Position,
     /// How capture columns are named. auto: CSV captures (headerless) take the baseline's
     /// names by position when the baseline has named columns, JSON captures keep their JSON
-    /// paths (e.g. features.0); baseline: always the baseline's names by position (every row
-    /// must then have exactly that many columns); capture: _c0, _c1, ... for CSV, JSON paths
-    /// for JSON.
+    /// paths (e.g. features.0), decided per file on its first record (analyze-capture uses
+    /// the same rule); baseline: always the baseline's names by position (every row must then
+    /// have exactly that many columns); capture: _c0, _c1, ... for CSV, JSON paths for JSON.
     #[arg(long, value_enum, default_value_t = Names::Auto)]
     column_names: Names,
     /// Capture lines longer than this many bytes are counted as faults and skipped.
@@ -121,82 +122,25 @@ fn read_baseline(dir: &std::path::Path) -> Result<Baseline> {
         .with_context(|| format!("invalid baseline in {}", dir.display()))
 }
 
-/// True when every name is Spark's positional `_c{i}` at its own position.
-fn positional(names: &[&str]) -> bool {
-    names
-        .iter()
-        .enumerate()
-        .all(|(i, n)| n.strip_prefix("_c") == Some(i.to_string().as_str()))
-}
-
-/// True when the first record of the first readable file is an endpoint capture with a CSV
-/// input payload (`encoding` CSV, or a `text/csv` content type).
-fn first_capture_is_csv(files: &[PathBuf]) -> bool {
-    let Some(first) = files.first() else {
-        return false;
-    };
-    let Ok(mut reader) = crate::input::open_maybe_gzip(first) else {
-        return false;
-    };
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let mut limited = std::io::Read::by_ref(&mut reader).take(1 << 22);
-        match std::io::BufRead::read_until(&mut limited, b'\n', &mut line) {
-            Ok(0) | Err(_) => return false,
-            Ok(_) if line.iter().all(u8::is_ascii_whitespace) => continue,
-            Ok(_) => break,
-        }
-    }
-    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) else {
-        return false;
-    };
-    let input = &v["captureData"]["endpointInput"];
-    let encoding = input["encoding"].as_str().unwrap_or("");
-    let content = input["observedContentType"].as_str().unwrap_or("");
-    encoding.eq_ignore_ascii_case("CSV") || content.to_ascii_lowercase().starts_with("text/csv")
-}
-
-/// Capture reader options from the arguments and the baseline.
+/// Capture reader options from the arguments and the baseline (the shared naming rule,
+/// [`driftline_capture::window::apply_naming`]).
 fn capture_options(a: &AnalyzeArgs, baseline: &Baseline) -> CaptureOptions {
-    let names: Vec<&str> = baseline
-        .statistics
-        .features
-        .iter()
-        .map(|f| f.name.as_str())
-        .collect();
-    let use_baseline = match a.column_names {
-        Names::Baseline => true,
-        Names::Capture => false,
-        Names::Auto => !positional(&names) && first_capture_is_csv(&a.files),
-    };
-    let columns = if !use_baseline || names.is_empty() {
-        None
-    } else {
-        Some(
-            baseline
-                .statistics
-                .features
-                .iter()
-                .map(|f| match f.inferred_type {
-                    InferredType::Integral | InferredType::Fractional => {
-                        ColumnSpec::numeric(f.name.clone())
-                    }
-                    _ => ColumnSpec::any(f.name.clone()),
-                })
-                .collect(),
-        )
-    };
-    CaptureOptions {
+    let mut opts = CaptureOptions {
         max_line_bytes: a.max_line_bytes,
         max_records: u64::MAX,
         output_columns_position: match a.output_columns {
             Position::Start => ColumnsPosition::Start,
             Position::End => ColumnsPosition::End,
         },
-        columns,
         ..CaptureOptions::default()
-    }
+    };
+    let naming = match a.column_names {
+        Names::Auto => ColumnNaming::Auto,
+        Names::Baseline => ColumnNaming::Baseline,
+        Names::Capture => ColumnNaming::Capture,
+    };
+    apply_naming(&mut opts, naming, Some(&baseline.statistics));
+    opts
 }
 
 /// A reader that advances a progress bar by the bytes read (compressed bytes for gzip).
@@ -275,19 +219,6 @@ impl std::io::BufRead for SliceProgress<'_> {
     }
 }
 
-/// One file's (or one part's) profile with its faults in `summary.json` form.
-struct Part {
-    profile: CaptureProfile,
-    faults: Faults,
-}
-
-/// The window: every file's profile merged, faults merged with file-relative line numbers.
-struct Window {
-    profile: CaptureProfile,
-    faults: Faults,
-    sources: Vec<String>,
-}
-
 /// Byte offsets `[start, end)` splitting `path` into up to `n` parts at line boundaries.
 fn split_points(path: &Path, size: u64, n: usize) -> Result<Vec<(u64, u64)>> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -341,7 +272,7 @@ fn profile_part(
     range: Option<(u64, u64)>,
     opts: &CaptureOptions,
     bar: &ProgressBar,
-) -> Result<Part> {
+) -> Result<CaptureProfile> {
     let name = path.display().to_string();
     let mut file = File::open(path).with_context(|| format!("cannot open {name}"))?;
     // A plain file is mapped and parsed in place: no kernel copy into a read buffer. Gzip is
@@ -366,10 +297,7 @@ fn profile_part(
             released: 0,
             bar: bar.clone(),
         };
-        let profile =
-            profile_reader(reader, &name, opts).with_context(|| format!("reading {name}"))?;
-        let faults = profile.summary_faults();
-        return Ok(Part { profile, faults });
+        return profile_reader(reader, &name, opts).with_context(|| format!("reading {name}"));
     }
     let reader: Box<dyn Read + Send> = match range {
         Some((start, end)) => {
@@ -386,28 +314,7 @@ fn profile_part(
             bar: bar.clone(),
         },
     );
-    let profile = profile_reader(reader, &name, opts).with_context(|| format!("reading {name}"))?;
-    let faults = profile.summary_faults();
-    Ok(Part { profile, faults })
-}
-
-/// Adds `other` to `into`: counts summed, examples appended (at most `max` in all, at most
-/// `per_kind` of one kind), example line numbers shifted by `line_offset`.
-fn merge_faults(into: &mut Faults, other: &Faults, line_offset: u64, opts: &CaptureOptions) {
-    for (k, n) in &other.counts {
-        *into.counts.entry(k.clone()).or_default() += n;
-    }
-    for ex in &other.examples {
-        let same_kind = into.examples.iter().filter(|e| e.kind == ex.kind).count();
-        if into.examples.len() >= opts.max_examples || same_kind >= opts.max_examples_per_kind {
-            continue;
-        }
-        let mut ex = ex.clone();
-        if ex.line > 0 {
-            ex.line += line_offset;
-        }
-        into.examples.push(ex);
-    }
+    profile_reader(reader, &name, opts).with_context(|| format!("reading {name}"))
 }
 
 /// Profiles every file into one window.
@@ -440,9 +347,10 @@ fn profile_files(a: &AnalyzeArgs, opts: &CaptureOptions) -> Result<Window> {
             .min(8),
         n => n,
     };
-    let mut window: Option<Window> = None;
+    let policy = ExamplePolicy::of(opts);
+    let mut window = Window::with_policy(policy);
     for (f, &size) in a.files.iter().zip(&sizes) {
-        let parts: Vec<Part> = if threads > 1 && size >= a.split_bytes && !is_gzip(f)? {
+        let parts: Vec<CaptureProfile> = if threads > 1 && size >= a.split_bytes && !is_gzip(f)? {
             let ranges = split_points(f, size, threads)?;
             std::thread::scope(|scope| {
                 let handles: Vec<_> = ranges
@@ -458,37 +366,21 @@ fn profile_files(a: &AnalyzeArgs, opts: &CaptureOptions) -> Result<Window> {
                         h.join()
                             .unwrap_or_else(|_| Err(anyhow::anyhow!("a worker thread panicked")))
                     })
-                    .collect::<Result<Vec<Part>>>()
+                    .collect::<Result<Vec<CaptureProfile>>>()
             })?
         } else {
             vec![profile_part(f, None, opts, &bar)?]
         };
-        let mut lines = 0u64;
-        for part in parts {
-            let part_lines = part.profile.stats.lines;
-            match &mut window {
-                None => {
-                    let mut faults = Faults::default();
-                    merge_faults(&mut faults, &part.faults, 0, opts);
-                    window = Some(Window {
-                        profile: part.profile,
-                        faults,
-                        sources: Vec::new(),
-                    });
-                }
-                Some(w) => {
-                    w.profile.merge(&part.profile);
-                    merge_faults(&mut w.faults, &part.faults, lines, opts);
-                }
-            }
-            lines += part_lines;
-        }
-        if let Some(w) = &mut window {
-            w.sources.push(f.display().to_string());
+        let source = f.display().to_string();
+        if let Some(p) = PartialProfile::from_parts(&source, parts, policy) {
+            window.add(&p);
         }
     }
     bar.finish_and_clear();
-    window.context("no capture files given")
+    if window.sources.is_empty() {
+        anyhow::bail!("no capture files given");
+    }
+    Ok(window)
 }
 
 /// Runs `driftline analyze`; returns the exit code (0 clean, 1 drift or violations).
@@ -496,19 +388,11 @@ pub fn run(a: &AnalyzeArgs) -> Result<u8> {
     let baseline = read_baseline(&a.baseline)?;
     let opts = capture_options(a, &baseline);
     let window = profile_files(a, &opts)?;
-    let faults = window.faults;
     let analysis_opts = AnalysisOptions {
         min_records: a.min_records,
-        sources: window.sources,
         ..AnalysisOptions::default()
     };
-    let analysis = analysis::analyze(
-        &window.profile.profile,
-        &faults,
-        window.profile.malformed_records(),
-        Some(&baseline),
-        &analysis_opts,
-    );
+    let analysis = window.analyze(Some(&baseline), &analysis_opts);
     write_outputs(a, &baseline, &analysis)?;
     if !a.quiet {
         print!("{}", crate::table::render(&analysis.summary));
@@ -541,16 +425,4 @@ fn write_outputs(a: &AnalyzeArgs, baseline: &Baseline, analysis: &Analysis) -> R
         crate::write_file(&a.output, "report.html", &html)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positional_names_detected() {
-        assert!(positional(&["_c0", "_c1"]));
-        assert!(!positional(&["_c1", "_c0"]));
-        assert!(!positional(&["age", "_c1"]));
-    }
 }

@@ -14,8 +14,6 @@
 
 use anyhow::{bail, Context, Result};
 use driftline_stats::profile::{Cell, DatasetProfile};
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -119,12 +117,14 @@ pub fn profile_csv<R: Read>(reader: R, header: bool, name: &str) -> Result<Datas
     Ok(p)
 }
 
-/// Profiles JSON Lines text (blank lines are skipped); `name` is used in error messages.
+/// Profiles JSON Lines text (blank lines are skipped); `name` is used in error messages. Each
+/// line is flattened by the capture reader's own flattener
+/// ([`driftline_capture::flatten_json_record`]), so training data and captured JSON payloads
+/// get the same column names.
 pub fn profile_jsonl<R: BufRead>(mut reader: R, name: &str) -> Result<DatasetProfile> {
     let mut p = DatasetProfile::new();
     let mut line = String::new();
     let mut line_no = 0u64;
-    let mut path = String::new();
     loop {
         line.clear();
         let n = reader
@@ -138,131 +138,15 @@ pub fn profile_jsonl<R: BufRead>(mut reader: R, name: &str) -> Result<DatasetPro
         if text.is_empty() {
             continue;
         }
-        path.clear();
-        let mut de = serde_json::Deserializer::from_str(text);
         let mut sink = |col: &str, cell: Cell<'_>| {
             let i = p.column_index(col);
             p.update(i, cell);
         };
-        Flatten {
-            path: &mut path,
-            top: true,
-            sink: &mut sink,
-        }
-        .deserialize(&mut de)
-        .and_then(|()| de.end())
-        .with_context(|| format!("{name}: line {line_no}: not a JSON value"))?;
+        driftline_capture::flatten_json_record(text, &mut sink)
+            .with_context(|| format!("{name}: line {line_no}: not a JSON value"))?;
         p.add_records(1);
     }
     Ok(p)
-}
-
-/// Callback receiving one flattened leaf.
-type Sink<'s> = dyn FnMut(&str, Cell<'_>) + 's;
-
-/// A `DeserializeSeed` that flattens a JSON value in document order, handing every leaf to
-/// `sink` under its dotted path.
-struct Flatten<'p, 's, 'f> {
-    path: &'p mut String,
-    /// True for the record itself: its array elements and a scalar are positional (`_cN`).
-    top: bool,
-    sink: &'f mut Sink<'s>,
-}
-
-impl Flatten<'_, '_, '_> {
-    fn leaf(self, cell: Cell<'_>) {
-        if self.top {
-            (self.sink)("_c0", cell);
-        } else {
-            (self.sink)(self.path, cell);
-        }
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Flatten<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Flatten<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
-        self.leaf(Cell::Bool(v));
-        Ok(())
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.leaf(Cell::Int(v));
-        Ok(())
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        match i64::try_from(v) {
-            Ok(i) => self.leaf(Cell::Int(i)),
-            Err(_) => self.leaf(Cell::Float(v as f64)),
-        }
-        Ok(())
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
-        self.leaf(Cell::Float(v));
-        Ok(())
-    }
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.leaf(Cell::Str(v));
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        self.leaf(Cell::Missing);
-        Ok(())
-    }
-    fn visit_none<E>(self) -> Result<(), E> {
-        self.leaf(Cell::Missing);
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let base = self.path.len();
-        let mut i = 0usize;
-        loop {
-            self.path.truncate(base);
-            if self.top {
-                self.path.push_str("_c");
-            } else if base > 0 {
-                self.path.push('.');
-            }
-            self.path.push_str(&i.to_string());
-            let seed = Flatten {
-                path: &mut *self.path,
-                top: false,
-                sink: &mut *self.sink,
-            };
-            if seq.next_element_seed(seed)?.is_none() {
-                break;
-            }
-            i += 1;
-        }
-        self.path.truncate(base);
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let base = self.path.len();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            self.path.truncate(base);
-            if base > 0 {
-                self.path.push('.');
-            }
-            self.path.push_str(&key);
-            map.next_value_seed(Flatten {
-                path: &mut *self.path,
-                top: false,
-                sink: &mut *self.sink,
-            })?;
-        }
-        self.path.truncate(base);
-        Ok(())
-    }
 }
 
 /// Profiles a Parquet file with the record API (row groups are decoded one at a time).
@@ -413,6 +297,16 @@ mod tests {
         assert_eq!(p.item_count(), 2);
         assert_eq!(p.feature("z").unwrap().num_present(), 1);
         assert_eq!(p.feature("a.b.1").unwrap().num_present(), 0);
+    }
+
+    #[test]
+    fn jsonl_nested_arrays_are_named_like_captures() {
+        // One flattener for training data and captures: element i of a top-level array is
+        // `_c{i}`, its nested elements below it.
+        let p = profile_jsonl("[1, [2, 3], {\"a\": 4}]\n".as_bytes(), "t").unwrap();
+        assert_eq!(names(&p), ["_c0", "_c1.0", "_c1.1", "_c2.a"]);
+        let p = profile_jsonl("7\n".as_bytes(), "t").unwrap();
+        assert_eq!(names(&p), ["_c0"]);
     }
 
     #[test]

@@ -7,17 +7,18 @@
 
 use crate::config::Config;
 use crate::event::{objects_from_event, ObjectRef};
-use crate::partial::{object_fault_example, PartialProfile, WindowProfile, PARTIAL_FORMAT_VERSION};
 use bytes::Bytes;
 use chrono::{Duration, SecondsFormat};
 use driftline_aws::emf::{MetricSet, MetricSink, Unit};
 use driftline_aws::keys::{decode_event_key, CaptureKey, Keys, ReportFile, WindowHour};
 use driftline_aws::ports::{ObjectStore, PortError};
-use driftline_capture::{profile_reader, CaptureError, CaptureOptions, ColumnSpec};
+use driftline_capture::window::{
+    apply_naming, ColumnNaming, ExamplePolicy, PartialProfile, Window,
+};
+use driftline_capture::{profile_reader, CaptureError, CaptureOptions};
 use driftline_report::{render_html, ReportInput};
-use driftline_stats::analysis::{analyze, Analysis, AnalysisOptions, Baseline};
-use driftline_stats::formats::statistics::InferredType;
-use driftline_stats::summary::{Faults, Status, Summary, Window};
+use driftline_stats::analysis::{Analysis, AnalysisOptions, Baseline};
+use driftline_stats::summary::{Status, Summary, Window as SummaryWindow};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 use serde_json::Value;
@@ -160,7 +161,11 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
 
         let (baseline, baseline_note) = self.load_baseline(&capture.endpoint).await?;
         let mut opts = self.config.capture.clone();
-        opts.columns = baseline.as_ref().and_then(column_specs);
+        apply_naming(
+            &mut opts,
+            ColumnNaming::Auto,
+            baseline.as_ref().map(|b| &b.statistics),
+        );
 
         let partial = self
             .profile_object(&obj.bucket, &key, &source, &opts)
@@ -273,11 +278,11 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
             Err(PortError::NotFound(e)) => {
                 warn!(source, error = %e, "capture object gone before it could be read");
-                return Ok(unreadable_partial(source, "object_not_found", &e));
+                return Ok(PartialProfile::unreadable(source, "object_not_found", &e));
             }
             Err(PortError::Permanent(e)) => {
                 warn!(source, error = %e, "capture object unreadable");
-                return Ok(unreadable_partial(source, "object_unreadable", &e));
+                return Ok(PartialProfile::unreadable(source, "object_unreadable", &e));
             }
         };
         let bridge = SyncIoBridge::new(stream);
@@ -298,20 +303,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             }
             Err(e) => return Err(HandlerError::Transient(format!("reading {source}: {e}"))),
         };
-        Ok(PartialProfile {
-            format_version: PARTIAL_FORMAT_VERSION,
-            source: source.to_string(),
-            records: cp.records(),
-            malformed_records: cp.malformed_records(),
-            lines: cp.stats.lines,
-            shadow_lines: cp.stats.shadow_lines,
-            over_limit_lines: cp.stats.over_limit_lines,
-            min_inference_time_ms: cp.stats.min_inference_time_ms,
-            max_inference_time_ms: cp.stats.max_inference_time_ms,
-            object_fault: None,
-            faults: cp.summary_faults(),
-            profile: cp.profile,
-        })
+        Ok(PartialProfile::from_capture(source, cp))
     }
 
     /// Merges the window's partial profiles, analyses, writes the report files and emits the
@@ -332,16 +324,16 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         let mut rounds = 0;
         loop {
             rounds += 1;
-            let mut merged = WindowProfile::default();
+            let mut merged = Window::with_policy(ExamplePolicy::of(&self.config.capture));
             for key in &listed {
                 match self.store.get_bytes(bucket, key).await {
                     Ok(body) => match serde_json::from_slice::<PartialProfile>(&body) {
                         Ok(p) => merged.add(&p),
-                        Err(e) => merged.unreadable.push((key.clone(), e.to_string())),
+                        Err(e) => merged.add_unreadable(key, &e.to_string()),
                     },
                     Err(PortError::NotFound(_)) => {}
                     Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
-                    Err(PortError::Permanent(e)) => merged.unreadable.push((key.clone(), e)),
+                    Err(PortError::Permanent(e)) => merged.add_unreadable(key, &e),
                 }
             }
             let analysis = self
@@ -365,7 +357,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         &self,
         capture: &CaptureKey,
         window: WindowHour,
-        merged: &WindowProfile,
+        merged: &Window,
         baseline: Option<&Baseline>,
         baseline_note: Option<&str>,
     ) -> Result<Analysis, HandlerError> {
@@ -375,27 +367,10 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             min_records: self.config.min_records,
             endpoint: Some(capture.endpoint.clone()),
             variant: Some(capture.variant.clone()),
-            window: Some(Window { start, end }),
-            sources: merged.sources.clone(),
+            window: Some(SummaryWindow { start, end }),
             ..AnalysisOptions::default()
         };
-        let mut faults: Faults = merged.faults.clone();
-        for (key, reason) in &merged.unreadable {
-            *faults
-                .counts
-                .entry("unreadable_profile".into())
-                .or_insert(0) += 1;
-            faults
-                .examples
-                .push(object_fault_example(key, "unreadable_profile", reason));
-        }
-        let mut analysis = analyze(
-            &merged.profile,
-            &faults,
-            merged.malformed_records,
-            baseline,
-            &opts,
-        );
+        let mut analysis = merged.analyze(baseline, &opts);
         if let Some(note) = baseline_note {
             analysis.summary.reason = Some(match analysis.summary.reason.take() {
                 Some(r) => format!("{r}; {note}"),
@@ -551,57 +526,6 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         if let Err(e) = self.metrics.emit(&sm) {
             warn!(error = %e, "could not emit SageMaker metrics");
         }
-    }
-}
-
-/// The baseline's feature names as the capture reader's column names, when the capture is
-/// read positionally: for named baselines (e.g. a training CSV with a header, whose label
-/// column comes first like the captured output) the names are applied by position. Baselines
-/// already named `_c0, _c1, …` or by JSON paths (`a.b`) match the reader's own naming, so no
-/// names are imposed.
-pub fn column_specs(baseline: &Baseline) -> Option<Vec<ColumnSpec>> {
-    let feats = &baseline.statistics.features;
-    if feats.is_empty() {
-        return None;
-    }
-    let positional = feats
-        .iter()
-        .enumerate()
-        .all(|(i, f)| f.name == format!("_c{i}"));
-    let json_paths = feats.iter().any(|f| f.name.contains('.'));
-    if positional || json_paths {
-        return None;
-    }
-    Some(
-        feats
-            .iter()
-            .map(|f| match f.inferred_type {
-                InferredType::Integral | InferredType::Fractional => ColumnSpec::numeric(&f.name),
-                _ => ColumnSpec::any(&f.name),
-            })
-            .collect(),
-    )
-}
-
-fn unreadable_partial(source: &str, kind: &str, reason: &str) -> PartialProfile {
-    let mut faults = Faults::default();
-    faults.counts.insert(kind.to_string(), 1);
-    faults
-        .examples
-        .push(object_fault_example(source, kind, reason));
-    PartialProfile {
-        format_version: PARTIAL_FORMAT_VERSION,
-        source: source.to_string(),
-        records: 0,
-        malformed_records: 0,
-        lines: 0,
-        shadow_lines: 0,
-        over_limit_lines: 0,
-        min_inference_time_ms: None,
-        max_inference_time_ms: None,
-        object_fault: Some(format!("{kind}: {reason}")),
-        faults,
-        profile: Default::default(),
     }
 }
 

@@ -7,7 +7,8 @@
 //!    capture objects; objects outside `CAPTURE_PREFIX` or not ending in `.jsonl` are ignored;
 //! 2. each object is streamed (never loaded whole) through the capture reader into a profile,
 //!    written as the file's partial profile under
-//!    `{prefix}/profiles/{endpoint}/{variant}/yyyy/mm/dd/hh/{stem}.json` ([`partial`]);
+//!    `{prefix}/profiles/{endpoint}/{variant}/yyyy/mm/dd/hh/{stem}.json`
+//!    ([`driftline_capture::window::PartialProfile`], the same window the CLI merges);
 //! 3. the window's partial profiles are listed and merged, evaluated against the endpoint's
 //!    baseline, and `statistics.json`, `constraint_violations.json`, `summary.json` and
 //!    `report.html` are written under `{prefix}/reports/{endpoint}/{variant}/yyyy/mm/dd/hh/`;
@@ -19,4 +20,3 @@
 pub mod config;
 pub mod event;
 pub mod handler;
-pub mod partial;

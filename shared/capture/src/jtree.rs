@@ -22,6 +22,20 @@ impl JNode<'_> {
         !matches!(self, JNode::Arr(_) | JNode::Obj(_))
     }
 
+    /// The profile cell of a scalar (`null` is missing; containers, never leaves of
+    /// [`flatten`], are missing too).
+    pub(crate) fn cell(&self) -> driftline_stats::profile::Cell<'_> {
+        use driftline_stats::profile::Cell;
+        match self {
+            JNode::Null => Cell::Missing,
+            JNode::Bool(b) => Cell::Bool(*b),
+            JNode::Int(i) => Cell::Int(*i),
+            JNode::Float(f) => Cell::Float(*f),
+            JNode::Str(s) => Cell::Str(s.as_ref()),
+            JNode::Arr(_) | JNode::Obj(_) => Cell::Missing,
+        }
+    }
+
     pub(crate) fn get(&self, key: &str) -> Option<&Self> {
         match self {
             JNode::Obj(kv) => kv.iter().find(|(k, _)| k == key).map(|(_, v)| v),
@@ -148,26 +162,55 @@ pub(crate) fn split_records<'v, 'a>(v: &'v JNode<'a>, out: &mut Vec<&'v JNode<'a
     }
 }
 
+/// Where a flattened value sits: the record itself (`Top`, whose array elements are
+/// positional) or a value below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// The record. `offset` is the row position of its first column (the columns of the other
+    /// side that come before it), so that element `i` of a record that is an array is column
+    /// `_c{offset + i}`.
+    Top {
+        /// Columns before this record in the row.
+        offset: usize,
+    },
+    /// A value inside the record.
+    Nested,
+}
+
 /// Flattens a record, calling `leaf(path, value)` for every scalar: objects become dotted names
-/// (`a.b`), array elements get their index as a path component (`features.0`), except that the
-/// elements of a record that is itself an array get no name (empty path: positional, `_cN`).
+/// (`a.b`), array elements get their index as a path component (`features.0`). The elements of
+/// a record that is itself an array are positional: scalar elements get an empty path (the
+/// caller names them `_c{row position}`), and the leaves of a nested element `i` are named
+/// below `_c{offset + i}` (`[1, [2, 3]]` → `_c0`, `_c1.0`, `_c1.1`). A scalar record has an empty
+/// path. This is the one JSON flattening of driftline: capture payloads and JSON Lines training
+/// data both go through it.
 pub(crate) fn flatten<'v, F: FnMut(&str, &'v JNode<'v>)>(
     v: &'v JNode<'v>,
     path: &mut String,
-    top: bool,
+    level: Level,
     leaf: &mut F,
 ) {
     match v {
         JNode::Arr(items) => {
+            let nested_elements =
+                matches!(level, Level::Top { .. }) && items.iter().any(|e| !e.is_scalar());
             for (i, e) in items.iter().enumerate() {
                 let len = path.len();
-                if !top {
-                    if !path.is_empty() {
-                        path.push('.');
+                match level {
+                    Level::Top { offset } => {
+                        if nested_elements {
+                            path.push_str("_c");
+                            push_index(path, offset + i);
+                        }
                     }
-                    push_index(path, i);
+                    Level::Nested => {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        push_index(path, i);
+                    }
                 }
-                flatten(e, path, false, leaf);
+                flatten(e, path, Level::Nested, leaf);
                 path.truncate(len);
             }
         }
@@ -178,12 +221,45 @@ pub(crate) fn flatten<'v, F: FnMut(&str, &'v JNode<'v>)>(
                     path.push('.');
                 }
                 path.push_str(k);
-                flatten(e, path, false, leaf);
+                flatten(e, path, Level::Nested, leaf);
                 path.truncate(len);
             }
         }
         _ => leaf(path, v),
     }
+}
+
+/// Parses one JSON text and calls `leaf(name, cell)` for every flattened leaf of it as one
+/// record, in document order, with the names a capture payload would get when it is the only
+/// side of the row: [`flatten`]'s paths, `_c{i}` for positional leaves.
+pub fn flatten_json_record(
+    text: &str,
+    leaf: &mut dyn FnMut(&str, driftline_stats::profile::Cell<'_>),
+) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let node = JNode::deserialize(&mut de)?;
+    de.end()?;
+    let mut path = String::new();
+    let mut k = 0usize;
+    let mut name = String::new();
+    flatten(
+        &node,
+        &mut path,
+        Level::Top { offset: 0 },
+        &mut |p: &str, v: &JNode<'_>| {
+            let cell = v.cell();
+            if p.is_empty() {
+                name.clear();
+                name.push_str("_c");
+                push_index(&mut name, k);
+                leaf(&name, cell);
+            } else {
+                leaf(p, cell);
+            }
+            k += 1;
+        },
+    );
+    Ok(())
 }
 
 /// Appends the decimal digits of `i` without allocating.

@@ -27,6 +27,18 @@ impl std::str::FromStr for ColumnsPosition {
     }
 }
 
+/// Which records the supplied [`CaptureOptions::columns`] name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnsApply {
+    /// Every record: the names apply by position whatever the payload.
+    #[default]
+    Always,
+    /// Only sources whose first endpoint record carries a CSV payload (the input side, or the
+    /// output when there is no input): positional payloads take the names, keyed JSON keeps its
+    /// dotted paths. Decided once per source, on its first record that decodes.
+    CsvPayloads,
+}
+
 /// What a supplied column is expected to hold (from a baseline's `inferred_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExpectedKind {
@@ -98,6 +110,8 @@ pub struct CaptureOptions {
     /// every row must have exactly this many columns (else [`FaultKind::ColumnCount`](crate::FaultKind::ColumnCount)).
     /// When `None`, CSV columns are named `_c0`, `_c1`, … and JSON leaves by their dotted path.
     pub columns: Option<Vec<ColumnSpec>>,
+    /// Which records `columns` names (see [`ColumnsApply`]).
+    pub columns_apply: ColumnsApply,
     /// Most columns a source may have (bounds the profile's memory when JSON keys vary);
     /// records that would add more are [`FaultKind::TooManyColumns`](crate::FaultKind::TooManyColumns).
     pub max_columns: usize,
@@ -116,6 +130,7 @@ impl Default for CaptureOptions {
             max_records: 5_000_000,
             output_columns_position: ColumnsPosition::Start,
             columns: None,
+            columns_apply: ColumnsApply::Always,
             max_columns: 2048,
             skip_shadow: true,
             max_examples_per_kind: 3,

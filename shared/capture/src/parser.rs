@@ -6,7 +6,7 @@ use crate::error::CaptureError;
 use crate::fault::{truncate, FaultKind, FaultReport};
 use crate::jtree::{self, JNode};
 use crate::lines::{LineAssembler, LineEvent};
-use crate::options::{CaptureOptions, ColumnsPosition, ExpectedKind};
+use crate::options::{CaptureOptions, ColumnsApply, ColumnsPosition, ExpectedKind};
 use crate::schema::{positional_name, Schema};
 use base64::Engine;
 use driftline_stats::profile::Cell;
@@ -214,6 +214,9 @@ struct Core {
     template: Option<crate::fastenv::Template>,
     /// Lines in a row that did not match the template (it is learned again after a few).
     template_misses: u32,
+    /// The supplied names still wait for the first record to decide whether they apply
+    /// ([`ColumnsApply::CsvPayloads`]).
+    names_pending: bool,
 }
 
 /// Reusable buffers (kept between lines so the hot path does not allocate).
@@ -277,6 +280,8 @@ impl CaptureParser {
                 fast_path: true,
                 template: None,
                 template_misses: 0,
+                names_pending: opts.columns.is_some()
+                    && opts.columns_apply == ColumnsApply::CsvPayloads,
             },
             scratch: Scratch::default(),
             assembler: LineAssembler::new(opts.max_line_bytes),
@@ -617,6 +622,7 @@ impl Core {
                 inference_time,
                 ms: self.time_ms(inference_time),
             };
+            self.decide_names(false);
             return self.batch_node(&node, &meta, cells, sink);
         }
 
@@ -650,6 +656,7 @@ impl Core {
                 inference_time,
                 ms: self.time_ms(inference_time),
             };
+            self.decide_names(false);
             return self.batch_node(&node, &meta, cells, sink);
         }
 
@@ -675,6 +682,10 @@ impl Core {
             ms: self.time_ms(inference_time),
         };
 
+        if self.names_pending {
+            let first = input.or(output).map(|(f, _)| f);
+            self.decide_names(first == Some(Format::Csv));
+        }
         let all_csv = input.is_none_or(|(f, _)| f == Format::Csv)
             && output.is_none_or(|(f, _)| f == Format::Csv);
         if all_csv {
@@ -701,6 +712,23 @@ impl Core {
         let in_recs = in_side.as_ref().map(|s| s.records());
         let out_recs = out_side.as_ref().map(|s| s.records());
         self.general_rows(&meta, in_recs.as_deref(), out_recs.as_deref(), cells, sink)
+    }
+
+    /// Decides, on the source's first decodable record, whether the supplied names apply
+    /// ([`ColumnsApply::CsvPayloads`]): they stay when the record's payload is CSV, else they
+    /// are dropped and the reader's own names (JSON paths) are used. No row has been emitted
+    /// before this point, so dropping them is safe.
+    fn decide_names(&mut self, csv_payload: bool) {
+        if !self.names_pending {
+            return;
+        }
+        self.names_pending = false;
+        if !csv_payload {
+            self.schema = Schema::default();
+            self.fixed_width = None;
+            self.numeric.clear();
+            self.csv_layout = None;
+        }
     }
 
     fn time_ms(&mut self, inference_time: Option<&str>) -> Option<i64> {
@@ -1381,8 +1409,14 @@ impl<'x> SideRecord<'x> {
             }
             SideRecord::Json(node) => {
                 cur.clear();
-                let Leaves { paths, items, .. } = out;
-                jtree::flatten(node, cur, true, &mut |path: &str, v: &'x JNode<'x>| {
+                let Leaves {
+                    paths,
+                    items,
+                    bounds,
+                } = out;
+                let offset = items.len() - bounds.last().copied().unwrap_or(0);
+                let level = jtree::Level::Top { offset };
+                jtree::flatten(node, cur, level, &mut |path: &str, v: &'x JNode<'x>| {
                     let a = paths.len() as u32;
                     paths.push_str(path);
                     items.push((a, paths.len() as u32, json_cell(v)));
@@ -1401,15 +1435,7 @@ fn csv_cell(t: &str) -> Cell<'_> {
 }
 
 fn json_cell<'v>(v: &'v JNode<'v>) -> Cell<'v> {
-    match v {
-        JNode::Null => Cell::Missing,
-        JNode::Bool(b) => Cell::Bool(*b),
-        JNode::Int(i) => Cell::Int(*i),
-        JNode::Float(f) => Cell::Float(*f),
-        JNode::Str(s) => Cell::Str(s.as_ref()),
-        // flatten never yields containers as leaves.
-        JNode::Arr(_) | JNode::Obj(_) => Cell::Missing,
-    }
+    v.cell()
 }
 
 #[inline]
