@@ -10,7 +10,7 @@ ROOT=$PWD
 TAG=lambda-runtime
 # shellcheck source=../lib/harness.sh
 source "$ROOT/scripts/lib/harness.sh"
-FIX="$ROOT/functions/notify-alarm/tests/fixtures"
+FIX="$ROOT/shared/aws/tests/fixtures/alarms"
 
 log "building notify-alarm and start-retraining"
 # The same package selection as the `cargo run --bin NAME` that `cargo lambda watch` runs
@@ -104,10 +104,10 @@ log "start-retraining -> $RESP"
 check 'r["decision"] == "started"' "start-retraining did not start the pipeline"
 check 'len(r["client_request_token"]) == 64' "token is not 64 hex characters"
 
-# 4. The same event again: an execution started just now, so the cooldown holds.
+# 4. The same event again (a redelivery): matched to the execution it started, nothing new.
 RESP=$(invoke start-retraining "$FIX/eventbridge-drift-confirmed.json")
 log "start-retraining (retry) -> $RESP"
-check 'r["decision"] == "skipped-cooldown"' "a repeated event started another run"
+check 'r["decision"] == "already-started"' "a repeated event was not matched to its execution"
 
 "$VENV/bin/python" - "$BUCKET" "$PIPELINE" "$QUEUE_URL" <<'PY' || fail "SageMaker / S3 / SNS state is not as expected"
 import json, sys, boto3

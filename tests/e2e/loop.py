@@ -790,8 +790,8 @@ class Loop:
         s.expect(len(executions) == 1,
                  f"exactly one pipeline execution despite the repeated alarm ({len(executions)})")
         decisions = sorted(r["decision"] for r in records)
-        s.expect(decisions == ["skipped-cooldown", "started"],
-                 f"audit records: started, then skipped-cooldown for the retry ({decisions})")
+        s.expect(decisions == ["already-started", "started"],
+                 f"audit records: started, then already-started for the retry ({decisions})")
         feats = params.get(self.pipeline_params[1], "").split(",")
         missing = [f for f in DRIFTED if f not in feats]
         s.expect(not missing, f"the execution carries the drifted features (missing {missing})")

@@ -1,134 +1,74 @@
-//! notify-alarm's configuration (read once at start-up; see docs/ARCHITECTURE.md).
+//! notify-alarm's configuration, read once at start-up through the shared configuration
+//! library ([`driftline_aws::config`]); the README's "Configuration" table lists every variable.
 
-/// A missing or invalid environment variable.
-#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
-pub enum ConfigError {
-    /// A required variable is unset or empty.
-    #[error("environment variable {0} is required")]
-    Missing(&'static str),
-    /// A variable has a value that cannot be used.
-    #[error("environment variable {name}={value:?} is invalid: {why}")]
-    Invalid {
-        /// Variable name.
-        name: &'static str,
-        /// Its value.
-        value: String,
-        /// What is wrong.
-        why: String,
-    },
-}
-
-/// Reads an optional, non-empty, trimmed variable through `get`.
-pub fn optional(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
-    get(name)
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
-/// Reads a required variable.
-pub fn required(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<String, ConfigError> {
-    optional(get, name).ok_or(ConfigError::Missing(name))
-}
-
-/// Reads a boolean (`true/false/1/0/yes/no`, any case) with a default.
-pub fn boolean(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: bool,
-) -> Result<bool, ConfigError> {
-    match optional(get, name) {
-        None => Ok(default),
-        Some(v) => match v.to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" | "on" => Ok(true),
-            "false" | "0" | "no" | "off" => Ok(false),
-            _ => Err(ConfigError::Invalid {
-                name,
-                value: v,
-                why: "expected true or false".into(),
-            }),
-        },
-    }
-}
+use driftline_aws::config::{self as cfg, vars, Common, ConfigError, EnvSource};
 
 /// notify-alarm's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// `DRIFTLINE_BUCKET`.
-    pub bucket: String,
-    /// `DRIFTLINE_PREFIX` (default `driftline`).
-    pub prefix: String,
+    /// `DRIFTLINE_BUCKET` and `DRIFTLINE_PREFIX`.
+    pub common: Common,
     /// `TOPIC_ARN` (required).
     pub topic_arn: String,
     /// `NOTIFY_ON_INSUFFICIENT_DATA` (default false).
     pub notify_on_insufficient_data: bool,
     /// `ENDPOINT_NAME`: fallback when the alarm has no endpoint dimension.
     pub endpoint_name: Option<String>,
-    /// `AWS_REGION` (for console links when the event has no region).
+    /// `AWS_REGION` (for console links when the event has no valid region).
     pub region: Option<String>,
 }
 
 impl Config {
-    /// Reads the configuration through `get` (e.g. `|k| std::env::var(k).ok()`).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let topic_arn = required(&get, "TOPIC_ARN")?;
-        if !topic_arn.starts_with("arn:") {
-            return Err(ConfigError::Invalid {
-                name: "TOPIC_ARN",
-                value: topic_arn,
-                why: "expected an SNS topic ARN (arn:aws:sns:…)".into(),
-            });
-        }
+    /// Reads and validates every variable; the error names the variable and the bad value.
+    pub fn from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
         Ok(Config {
-            bucket: required(&get, "DRIFTLINE_BUCKET")?,
-            prefix: optional(&get, "DRIFTLINE_PREFIX").unwrap_or_else(|| "driftline".into()),
-            topic_arn,
-            notify_on_insufficient_data: boolean(&get, "NOTIFY_ON_INSUFFICIENT_DATA", false)?,
-            endpoint_name: optional(&get, "ENDPOINT_NAME"),
-            region: optional(&get, "AWS_REGION").or_else(|| optional(&get, "AWS_DEFAULT_REGION")),
+            common: Common::from_env(env)?,
+            topic_arn: cfg::topic_arn_required(env, vars::TOPIC_ARN)?,
+            notify_on_insufficient_data: cfg::bool_or(
+                env,
+                vars::NOTIFY_ON_INSUFFICIENT_DATA,
+                vars::DEFAULT_NOTIFY_ON_INSUFFICIENT_DATA,
+            )?,
+            endpoint_name: cfg::optional(env, vars::ENDPOINT_NAME),
+            region: cfg::region(env)?,
         })
-    }
-
-    /// Reads the configuration from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|k| std::env::var(k).ok())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let m: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| m.get(k).cloned()
-    }
+    use driftline_aws::config::MapEnv;
 
     #[test]
     fn defaults_and_errors() {
-        let c = Config::from_lookup(lookup(&[
-            ("DRIFTLINE_BUCKET", "b"),
+        let c = Config::from_env(&MapEnv::from([
+            ("DRIFTLINE_BUCKET", "bkt"),
             ("TOPIC_ARN", "arn:aws:sns:us-east-1:1:t"),
         ]))
         .unwrap();
-        assert_eq!(c.prefix, "driftline");
+        assert_eq!(c.common.prefix, "driftline");
         assert!(!c.notify_on_insufficient_data);
         assert_eq!(
-            Config::from_lookup(lookup(&[("DRIFTLINE_BUCKET", "b")])),
-            Err(ConfigError::Missing("TOPIC_ARN"))
+            Config::from_env(&MapEnv::from([("DRIFTLINE_BUCKET", "bkt")])),
+            Err(ConfigError::Missing {
+                var: "TOPIC_ARN".into()
+            })
         );
-        let e = Config::from_lookup(lookup(&[
-            ("DRIFTLINE_BUCKET", "b"),
-            ("TOPIC_ARN", "arn:aws:sns:us-east-1:1:t"),
+        for (var, bad) in [
             ("NOTIFY_ON_INSUFFICIENT_DATA", "maybe"),
-        ]))
-        .unwrap_err();
-        assert!(e.to_string().contains("NOTIFY_ON_INSUFFICIENT_DATA"));
+            ("TOPIC_ARN", "not-an-arn"),
+            ("DRIFTLINE_BUCKET", "Bad_Bucket"),
+            ("DRIFTLINE_PREFIX", "a//b"),
+            ("AWS_REGION", "evil.example/"),
+        ] {
+            let mut env = MapEnv::from([
+                ("DRIFTLINE_BUCKET", "bkt"),
+                ("TOPIC_ARN", "arn:aws:sns:us-east-1:1:t"),
+            ]);
+            env.set(var, bad);
+            let e = Config::from_env(&env).unwrap_err();
+            assert!(e.to_string().contains(var), "{e}");
+        }
     }
 }

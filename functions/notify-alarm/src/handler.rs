@@ -1,11 +1,11 @@
 //! The notify-alarm handler, generic over the ports.
 
-use crate::alarm::{AlarmEvent, StateValue};
 use crate::config::Config;
 use crate::message::{self, Context, ReportLookup};
-use crate::reports::{list_summaries, read_summary, SummaryKey};
 use chrono::{DateTime, Duration, Utc};
+use driftline_aws::alarm::{AlarmEvent, StateValue};
 use driftline_aws::ports::{Notifier, ObjectStore, PortError};
+use driftline_aws::reports::{list_summaries, read_summary, summaries_prefix, SummaryKey};
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
@@ -160,8 +160,8 @@ async fn find_report<S: ObjectStore, N: Notifier>(
     };
     let keys = match list_summaries(
         &deps.store,
-        &cfg.bucket,
-        &cfg.prefix,
+        &cfg.common.bucket,
+        &cfg.common.keys(),
         endpoint,
         variant,
         until,
@@ -181,7 +181,7 @@ async fn find_report<S: ObjectStore, N: Notifier>(
     let breached_hour = rd
         .latest_evaluated
         .as_deref()
-        .and_then(crate::alarm::parse_time)
+        .and_then(driftline_aws::alarm::parse_time)
         .filter(|_| rd.period.is_some_and(|p| p <= 3600));
     let chosen: Option<&SummaryKey> = breached_hour
         .and_then(|h| {
@@ -194,13 +194,13 @@ async fn find_report<S: ObjectStore, N: Notifier>(
     let Some(key) = chosen else {
         return Ok(ReportLookup::Missing(format!(
             "no summary.json found under s3://{}/{}",
-            cfg.bucket,
-            crate::reports::reports_prefix(&cfg.prefix, endpoint, variant)
+            cfg.common.bucket,
+            summaries_prefix(&cfg.common.keys(), endpoint, variant)
         )));
     };
-    match read_summary(&deps.store, &cfg.bucket, &key.key).await {
+    match read_summary(&deps.store, &cfg.common.bucket, &key.key).await {
         Ok(summary) => Ok(ReportLookup::Found {
-            bucket: cfg.bucket.clone(),
+            bucket: cfg.common.bucket.clone(),
             key: key.clone(),
             summary: Box::new(summary),
         }),
@@ -215,9 +215,9 @@ async fn find_report<S: ObjectStore, N: Notifier>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::{SNS_MAX_BYTES, SUBJECT_MAX_CHARS};
     use driftline_aws::ports::memory::{Fault, MemoryNotifier, MemoryStore, StoreOp};
     use driftline_aws::ports::Message;
+    use driftline_aws::text::{SNS_MAX_BYTES, SUBJECT_MAX_CHARS};
     use driftline_stats::formats::statistics::InferredType;
     use driftline_stats::summary::{
         DriftFigure, FeatureSummary, Status, Summary, ViolationSummary, Window,
@@ -230,14 +230,12 @@ mod tests {
     const DIR: &str = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/09";
 
     fn config() -> Config {
-        Config {
-            bucket: BUCKET.into(),
-            prefix: "driftline".into(),
-            topic_arn: "arn:aws:sns:us-east-1:123456789012:driftline".into(),
-            notify_on_insufficient_data: false,
-            endpoint_name: None,
-            region: Some("eu-west-1".into()),
-        }
+        Config::from_env(&driftline_aws::config::MapEnv::from([
+            ("DRIFTLINE_BUCKET", BUCKET),
+            ("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:driftline"),
+            ("AWS_REGION", "eu-west-1"),
+        ]))
+        .expect("valid test configuration")
     }
 
     type TestDeps = Deps<MemoryStore, MemoryNotifier>;
@@ -251,7 +249,10 @@ mod tests {
     }
 
     fn fixture(name: &str) -> Value {
-        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../../shared/aws/tests/fixtures/alarms/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 

@@ -5,11 +5,9 @@
 //! violated features of the endpoint's latest window ranked by severity, record counts, the
 //! window, and where the full report is.
 //!
-//! [`alarm`] and [`reports`] are also used by start-retraining.
+//! Alarm parsing, report lookup and SNS limits live in `driftline_aws` (`alarm`, `reports`,
+//! `text`), shared with start-retraining.
 
-pub mod alarm;
 pub mod config;
 pub mod handler;
 pub mod message;
-pub mod reports;
-pub mod text;

@@ -1,9 +1,10 @@
 //! Plain-text messages a person can act on.
 
-use crate::alarm::{describe_period, AlarmEvent, AlarmKind, StateValue};
-use crate::reports::{s3_uri, SummaryKey, REPORT_FILES};
-use crate::text::{body_budget, sanitize_subject, truncate_body};
+use driftline_aws::alarm::{describe_period, AlarmEvent, AlarmKind, StateValue};
+use driftline_aws::keys::ReportFile;
 use driftline_aws::ports::Message;
+use driftline_aws::reports::{s3_uri, SummaryKey, REPORT_FILES};
+use driftline_aws::text::{body_budget, sanitize_subject, truncate_body};
 use driftline_stats::summary::{FeatureSummary, Status, Summary};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::collections::BTreeMap;
@@ -105,7 +106,7 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
     };
     let report_uri = match report {
         ReportLookup::Found { bucket, key, .. } => {
-            Some(s3_uri(bucket, &key.sibling("report.html")))
+            Some(s3_uri(bucket, &key.sibling(ReportFile::Html)))
         }
         _ => None,
     };
@@ -168,13 +169,18 @@ fn alarm_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str, report: &Report
             write_features(&mut b, summary);
             let _ = writeln!(b, "\nFULL REPORT");
             for f in REPORT_FILES {
-                let _ = writeln!(b, "  {f:<27} {}", s3_uri(bucket, &key.sibling(f)));
+                let _ = writeln!(
+                    b,
+                    "  {:<27} {}",
+                    f.file_name(),
+                    s3_uri(bucket, &key.sibling(f))
+                );
             }
             if let Some(region) = ctx.region.as_deref() {
                 let _ = writeln!(
                     b,
                     "  Open report.html in the S3 console:\n    {}",
-                    s3_console_url(bucket, &key.sibling("report.html"), region)
+                    s3_console_url(bucket, &key.sibling(ReportFile::Html), region)
                 );
             }
         }

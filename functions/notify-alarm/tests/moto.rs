@@ -14,7 +14,10 @@ const BUCKET: &str = "driftline-it";
 const SUMMARY_KEY: &str = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/09/summary.json";
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../shared/aws/tests/fixtures/alarms/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -75,11 +78,10 @@ async fn alarm_message_arrives_in_a_subscribed_queue() {
     let deps = Deps {
         store: S3Store::new(s3.clone()),
         notifier: SnsNotifier::new(sns.clone(), topic_arn.clone()),
-        config: Config::from_lookup(|k| match k {
-            "DRIFTLINE_BUCKET" => Some(BUCKET.into()),
-            "TOPIC_ARN" => Some(topic_arn.clone()),
-            _ => None,
-        })
+        config: Config::from_env(&driftline_aws::config::MapEnv::from([
+            ("DRIFTLINE_BUCKET", BUCKET),
+            ("TOPIC_ARN", topic_arn.as_str()),
+        ]))
         .unwrap(),
     };
     let r = handle(

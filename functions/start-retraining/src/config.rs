@@ -1,16 +1,15 @@
-//! start-retraining's configuration (read once at start-up; see docs/ARCHITECTURE.md).
+//! start-retraining's configuration, read once at start-up through the shared configuration
+//! library ([`driftline_aws::config`]); the README's "Configuration" table lists every variable.
 
-pub use notify_alarm::config::ConfigError;
-use notify_alarm::config::{boolean, optional, required};
+use driftline_aws::config::{self as cfg, vars, Common, ConfigError, EnvSource};
 
-/// start-retraining's settings.
+/// start-retraining's settings (also written into every audit record).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Config {
-    /// `DRIFTLINE_BUCKET`.
-    pub bucket: String,
-    /// `DRIFTLINE_PREFIX` (default `driftline`).
-    pub prefix: String,
-    /// `MIN_RECORDS` (default 100): windows with fewer records are not evidence.
+    /// `DRIFTLINE_BUCKET` and `DRIFTLINE_PREFIX`.
+    #[serde(flatten)]
+    pub common: Common,
+    /// `MIN_RECORDS` (default 100, at least 1): windows with fewer records are not evidence.
     pub min_records: u64,
     /// `PIPELINE_NAME` (required).
     pub pipeline_name: String,
@@ -28,7 +27,7 @@ pub struct Config {
     pub param_drifted_features: String,
     /// `PARAM_TRIGGER_TIME` (default `DriftTriggerTime`).
     pub param_trigger_time: String,
-    /// `TOPIC_ARN` (optional): a short note is published when a run starts.
+    /// `TOPIC_ARN` (optional): a short note is published when a run starts or is refused.
     pub topic_arn: Option<String>,
     /// `ENDPOINT_NAME`: fallback when the alarm has no endpoint dimension.
     pub endpoint_name: Option<String>,
@@ -37,97 +36,81 @@ pub struct Config {
 /// Largest `CONFIRM_N` accepted (one week of hourly windows).
 pub const MAX_CONFIRM_N: usize = 168;
 
-fn integer<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: T,
-    min: T,
-    max: T,
-) -> Result<T, ConfigError> {
-    let Some(v) = optional(get, name) else {
-        return Ok(default);
-    };
-    match v.parse::<T>() {
-        Ok(x) if x >= min && x <= max => Ok(x),
-        _ => Err(ConfigError::Invalid {
-            name,
-            value: v,
-            why: format!("expected an integer in {min}..={max}"),
-        }),
-    }
-}
-
-/// SageMaker pipeline parameter names: 1–256 characters of `[A-Za-z0-9_-]`.
-fn param_name(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: &str,
-) -> Result<String, ConfigError> {
-    let v = optional(get, name).unwrap_or_else(|| default.to_string());
-    if v.is_empty()
-        || v.len() > 256
-        || !v
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(ConfigError::Invalid {
-            name,
-            value: v,
-            why: "a pipeline parameter name is 1-256 characters of A-Z a-z 0-9 - _".into(),
-        });
-    }
-    Ok(v)
-}
+/// Longest `COOLDOWN_MINUTES` accepted (one year).
+pub const MAX_COOLDOWN_MINUTES: i64 = 525_600;
 
 impl Config {
-    /// Reads the configuration through `get` (e.g. `|k| std::env::var(k).ok()`).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let confirm_n = integer(&get, "CONFIRM_N", 3usize, 1, MAX_CONFIRM_N)?;
-        let confirm_k = integer(&get, "CONFIRM_K", 2usize, 1, MAX_CONFIRM_N)?;
+    /// Reads and validates every variable; the error names the variable and the bad value.
+    pub fn from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
+        let confirm_n = cfg::int_in_range(
+            env,
+            vars::CONFIRM_N,
+            vars::DEFAULT_CONFIRM_N as usize,
+            1,
+            MAX_CONFIRM_N,
+        )?;
+        let confirm_k = cfg::int_in_range(
+            env,
+            vars::CONFIRM_K,
+            vars::DEFAULT_CONFIRM_K as usize,
+            1,
+            MAX_CONFIRM_N,
+        )?;
         if confirm_k > confirm_n {
-            return Err(ConfigError::Invalid {
-                name: "CONFIRM_K",
+            return Err(ConfigError::Conflict {
+                var: vars::CONFIRM_K.into(),
                 value: confirm_k.to_string(),
-                why: format!("must not exceed CONFIRM_N ({confirm_n})"),
+                other_var: vars::CONFIRM_N.into(),
+                other_value: confirm_n.to_string(),
+                reason: "k windows cannot be more than the n windows looked at".into(),
             });
         }
         Ok(Config {
-            bucket: required(&get, "DRIFTLINE_BUCKET")?,
-            prefix: optional(&get, "DRIFTLINE_PREFIX").unwrap_or_else(|| "driftline".into()),
-            min_records: integer(&get, "MIN_RECORDS", 100u64, 0, u64::MAX)?,
-            pipeline_name: required(&get, "PIPELINE_NAME")?,
+            common: Common::from_env(env)?,
+            min_records: cfg::min_records(env)?,
+            pipeline_name: cfg::required(env, vars::PIPELINE_NAME)?,
             confirm_k,
             confirm_n,
-            cooldown_minutes: integer(&get, "COOLDOWN_MINUTES", 360i64, 0, 525_600)?,
-            dry_run: boolean(&get, "DRY_RUN", false)?,
-            param_report_uri: param_name(&get, "PARAM_REPORT_URI", "DriftReportUri")?,
-            param_drifted_features: param_name(&get, "PARAM_DRIFTED_FEATURES", "DriftedFeatures")?,
-            param_trigger_time: param_name(&get, "PARAM_TRIGGER_TIME", "DriftTriggerTime")?,
-            topic_arn: optional(&get, "TOPIC_ARN"),
-            endpoint_name: optional(&get, "ENDPOINT_NAME"),
+            cooldown_minutes: cfg::int_in_range(
+                env,
+                vars::COOLDOWN_MINUTES,
+                vars::DEFAULT_COOLDOWN_MINUTES as i64,
+                0,
+                MAX_COOLDOWN_MINUTES,
+            )?,
+            dry_run: cfg::bool_or(env, vars::DRY_RUN, vars::DEFAULT_DRY_RUN)?,
+            param_report_uri: cfg::parameter_name(
+                env,
+                vars::PARAM_REPORT_URI,
+                vars::DEFAULT_PARAM_REPORT_URI,
+            )?,
+            param_drifted_features: cfg::parameter_name(
+                env,
+                vars::PARAM_DRIFTED_FEATURES,
+                vars::DEFAULT_PARAM_DRIFTED_FEATURES,
+            )?,
+            param_trigger_time: cfg::parameter_name(
+                env,
+                vars::PARAM_TRIGGER_TIME,
+                vars::DEFAULT_PARAM_TRIGGER_TIME,
+            )?,
+            topic_arn: cfg::topic_arn(env, vars::TOPIC_ARN)?,
+            endpoint_name: cfg::optional(env, vars::ENDPOINT_NAME),
         })
-    }
-
-    /// Reads the configuration from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|k| std::env::var(k).ok())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use driftline_aws::config::MapEnv;
 
     fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let mut m: HashMap<String, String> = [("DRIFTLINE_BUCKET", "b"), ("PIPELINE_NAME", "p")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut env = MapEnv::from([("DRIFTLINE_BUCKET", "bkt"), ("PIPELINE_NAME", "p")]);
         for (k, v) in pairs {
-            m.insert(k.to_string(), v.to_string());
+            env.set(k, v);
         }
-        Config::from_lookup(move |k| m.get(k).cloned())
+        Config::from_env(&env)
     }
 
     #[test]
@@ -135,10 +118,15 @@ mod tests {
         let c = cfg(&[]).unwrap();
         assert_eq!((c.confirm_k, c.confirm_n, c.cooldown_minutes), (2, 3, 360));
         assert_eq!(c.min_records, 100);
+        assert_eq!(c.common.prefix, "driftline");
         assert!(!c.dry_run);
         assert_eq!(c.param_report_uri, "DriftReportUri");
         assert_eq!(c.param_drifted_features, "DriftedFeatures");
         assert_eq!(c.param_trigger_time, "DriftTriggerTime");
+        // The audit record keeps its flat shape.
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["bucket"], "bkt");
+        assert_eq!(v["prefix"], "driftline");
     }
 
     #[test]
@@ -150,6 +138,10 @@ mod tests {
             (vec![("DRY_RUN", "perhaps")], "DRY_RUN"),
             (vec![("PARAM_REPORT_URI", "has space")], "PARAM_REPORT_URI"),
             (vec![("PIPELINE_NAME", "")], "PIPELINE_NAME"),
+            (vec![("MIN_RECORDS", "0")], "MIN_RECORDS"),
+            (vec![("DRIFTLINE_BUCKET", "B")], "DRIFTLINE_BUCKET"),
+            (vec![("DRIFTLINE_PREFIX", "a//b")], "DRIFTLINE_PREFIX"),
+            (vec![("TOPIC_ARN", "nope")], "TOPIC_ARN"),
         ] {
             let e = cfg(&pairs).unwrap_err();
             assert!(e.to_string().contains(var), "{e}");

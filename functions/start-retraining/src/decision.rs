@@ -1,4 +1,7 @@
-//! Pure parts of the decision: evidence, idempotency token, SageMaker-safe names and values.
+//! The decision, without effects: evidence, the k-of-n → already started → in flight →
+//! cooldown → dry run ladder ([`decide`] returns a [`Plan`]), the idempotency token, and
+//! SageMaker-safe names and values. The handler gathers the facts, calls [`decide`], and
+//! carries the plan out.
 
 use chrono::{DateTime, Duration, Utc};
 use driftline_aws::ports::ExecutionInfo;
@@ -31,8 +34,12 @@ pub enum Decision {
     SkippedInFlight,
     /// An execution started within `COOLDOWN_MINUTES`.
     SkippedCooldown,
-    /// SageMaker refused the start (permanent error).
+    /// SageMaker refused the start or the execution list (permanent error).
     StartFailed,
+    /// This very trigger started an execution earlier (a redelivered or retried event whose
+    /// first invocation started the pipeline): nothing new is started, the execution is
+    /// recorded again.
+    AlreadyStarted,
 }
 
 impl Decision {
@@ -45,6 +52,7 @@ impl Decision {
             Decision::SkippedInFlight => "skipped-in-flight",
             Decision::SkippedCooldown => "skipped-cooldown",
             Decision::StartFailed => "start-failed",
+            Decision::AlreadyStarted => "already-started",
         }
     }
 }
@@ -126,6 +134,158 @@ impl WindowEvidence {
     }
 }
 
+/// The facts a decision is made from.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    /// The window summaries read, oldest first.
+    pub evidence: &'a [WindowEvidence],
+    /// Windows required (`CONFIRM_K`).
+    pub confirm_k: usize,
+    /// Windows looked at (`CONFIRM_N`).
+    pub confirm_n: usize,
+    /// `MIN_RECORDS`.
+    pub min_records: u64,
+    /// The pipeline's executions (`None`: not listed, because the evidence did not confirm;
+    /// `Err`: SageMaker refused the list, with its message).
+    pub executions: Option<Result<&'a [ExecutionInfo], String>>,
+    /// The display name this trigger's execution gets ([`display_name`]).
+    pub display_name: &'a str,
+    /// Decision time.
+    pub now: DateTime<Utc>,
+    /// `COOLDOWN_MINUTES`.
+    pub cooldown_minutes: i64,
+    /// `DRY_RUN`.
+    pub dry_run: bool,
+}
+
+impl Facts<'_> {
+    /// Windows that count toward k.
+    pub fn confirmed(&self) -> usize {
+        self.evidence.iter().filter(|e| e.counts).count()
+    }
+
+    /// True when k of the last n windows confirm: the executions must then be listed.
+    pub fn needs_executions(&self) -> bool {
+        self.confirmed() >= self.confirm_k
+    }
+}
+
+/// What to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    /// Start the pipeline.
+    Start {
+        /// Why.
+        reason: String,
+    },
+    /// Decide, record, but start nothing: [`Decision::DryRun`], or a skip
+    /// ([`Decision::SkippedNotConfirmed`], [`Decision::SkippedInFlight`],
+    /// [`Decision::SkippedCooldown`]), or [`Decision::StartFailed`] when the storm checks could
+    /// not be made, or [`Decision::AlreadyStarted`].
+    Record {
+        /// The decision.
+        decision: Decision,
+        /// Why.
+        reason: String,
+        /// The execution that made it skip or that this trigger already started.
+        execution: Option<ExecutionInfo>,
+    },
+}
+
+impl Plan {
+    fn record(decision: Decision, reason: String, execution: Option<&ExecutionInfo>) -> Self {
+        Plan::Record {
+            decision,
+            reason,
+            execution: execution.cloned(),
+        }
+    }
+}
+
+/// The decision ladder, in order: fewer than k of the last n windows confirm → skip; the
+/// executions could not be listed → refuse (never start blind); an execution with this
+/// trigger's display name exists → already started; an execution is `Executing`/`Stopping`
+/// → skip; one started within the cooldown → skip; `DRY_RUN` → record only; else start.
+pub fn decide(f: &Facts<'_>) -> Plan {
+    let confirmed = f.confirmed();
+    let n = f.evidence.len();
+    let availability = if n < f.confirm_n {
+        format!(" (only {n} of {} windows available)", f.confirm_n)
+    } else {
+        String::new()
+    };
+    if confirmed < f.confirm_k {
+        return Plan::record(
+            Decision::SkippedNotConfirmed,
+            format!(
+                "drift with at least {} records in {confirmed} of the last {n} windows, {} required{availability}",
+                f.min_records, f.confirm_k
+            ),
+            None,
+        );
+    }
+    let executions = match &f.executions {
+        Some(Ok(list)) => *list,
+        Some(Err(e)) => {
+            return Plan::record(
+                Decision::StartFailed,
+                format!("ListPipelineExecutions refused, not starting: {e}"),
+                None,
+            )
+        }
+        None => {
+            return Plan::record(
+                Decision::StartFailed,
+                "the pipeline's executions were not listed, not starting".into(),
+                None,
+            )
+        }
+    };
+    if let Some(e) = executions
+        .iter()
+        .find(|e| e.display_name.as_deref() == Some(f.display_name))
+    {
+        return Plan::record(
+            Decision::AlreadyStarted,
+            format!(
+                "this alarm state change already started execution {} ({}); nothing new started",
+                e.arn, e.status
+            ),
+            Some(e),
+        );
+    }
+    if let Some(e) = in_flight(executions) {
+        return Plan::record(
+            Decision::SkippedInFlight,
+            format!("execution {} is {}", e.arn, e.status),
+            Some(e),
+        );
+    }
+    let cooldown = Duration::try_minutes(f.cooldown_minutes).unwrap_or(Duration::MAX);
+    if let Some(e) = within_cooldown(executions, f.now, cooldown) {
+        return Plan::record(
+            Decision::SkippedCooldown,
+            format!(
+                "execution {} started at {} (within COOLDOWN_MINUTES={})",
+                e.arn,
+                e.start_time.as_deref().unwrap_or("?"),
+                f.cooldown_minutes
+            ),
+            Some(e),
+        );
+    }
+    if f.dry_run {
+        return Plan::record(
+            Decision::DryRun,
+            format!("drift confirmed in {confirmed} of {n} windows{availability}; DRY_RUN is set, nothing started"),
+            None,
+        );
+    }
+    Plan::Start {
+        reason: format!("drift confirmed in {confirmed} of {n} windows{availability}"),
+    }
+}
+
 /// The deterministic idempotency token: SHA-256 (hex, 64 characters, within SageMaker's
 /// 32–128) of the alarm's identity (ARN, else name) and its state-change time. A retried
 /// delivery of the same event gives the same token; the next state change a different one.
@@ -193,11 +353,13 @@ pub fn within_cooldown(
     now: DateTime<Utc>,
     cooldown: Duration,
 ) -> Option<&ExecutionInfo> {
+    // A cooldown reaching before the first representable time covers every execution.
+    let since = now.checked_sub_signed(cooldown);
     executions.iter().find(|e| {
         e.start_time
             .as_deref()
-            .and_then(notify_alarm::alarm::parse_time)
-            .is_some_and(|t| t > now - cooldown)
+            .and_then(driftline_aws::alarm::parse_time)
+            .is_some_and(|t| since.is_none_or(|s| t > s))
     })
 }
 
@@ -262,7 +424,7 @@ mod tests {
 
     #[test]
     fn in_flight_and_cooldown() {
-        let now = notify_alarm::alarm::parse_time("2026-11-25T12:00:00Z").unwrap();
+        let now = driftline_aws::alarm::parse_time("2026-11-25T12:00:00Z").unwrap();
         let ex = |status: &str, start: &str| ExecutionInfo {
             arn: format!("arn:{status}:{start}"),
             status: status.into(),
@@ -277,5 +439,98 @@ mod tests {
         assert!(within_cooldown(&list, now, Duration::minutes(360)).is_some());
         assert!(within_cooldown(&list, now, Duration::minutes(299)).is_none());
         assert!(in_flight(&[ex("Stopping", "2026-11-01T00:00:00Z")]).is_some());
+        assert!(within_cooldown(&list, now, Duration::MAX).is_some());
+    }
+
+    fn evidence(counts: &[bool]) -> Vec<WindowEvidence> {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| WindowEvidence {
+                key: format!("k{i}"),
+                variant: "v".into(),
+                window_start: None,
+                status: None,
+                records: Some(500),
+                drift_detected: Some(*c),
+                drifted_features: vec![],
+                counts: *c,
+                note: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_ladder_in_order() {
+        let now = driftline_aws::alarm::parse_time("2026-11-25T12:00:00Z").unwrap();
+        let ev = evidence(&[false, true, true]);
+        let mine = ExecutionInfo {
+            arn: "arn:mine".into(),
+            status: "Executing".into(),
+            start_time: Some("2026-11-25T11:59:00Z".into()),
+            display_name: Some("driftline-ep-x".into()),
+        };
+        let other = |status: &str, start: &str| ExecutionInfo {
+            arn: "arn:other".into(),
+            status: status.into(),
+            start_time: Some(start.into()),
+            display_name: Some("someone-else".into()),
+        };
+        fn with<'a>(
+            ev: &'a [WindowEvidence],
+            now: DateTime<Utc>,
+            executions: Option<Result<&'a [ExecutionInfo], String>>,
+        ) -> Facts<'a> {
+            Facts {
+                evidence: ev,
+                confirm_k: 2,
+                confirm_n: 3,
+                min_records: 100,
+                executions,
+                display_name: "driftline-ep-x",
+                now,
+                cooldown_minutes: 60,
+                dry_run: false,
+            }
+        }
+        let facts = |executions| with(&ev, now, executions);
+        let decision = |p: Plan| match p {
+            Plan::Start { .. } => Decision::Started,
+            Plan::Record { decision, .. } => decision,
+        };
+        let weak = evidence(&[true, false, false]);
+        let f = Facts {
+            evidence: &weak,
+            ..facts(None)
+        };
+        assert!(!f.needs_executions());
+        assert_eq!(decision(decide(&f)), Decision::SkippedNotConfirmed);
+        assert_eq!(decision(decide(&facts(None))), Decision::StartFailed);
+        assert_eq!(
+            decision(decide(&facts(Some(Err("denied".into()))))),
+            Decision::StartFailed
+        );
+        let both = [other("Executing", "2026-11-25T11:00:00Z"), mine.clone()];
+        assert_eq!(
+            decision(decide(&facts(Some(Ok(&both))))),
+            Decision::AlreadyStarted
+        );
+        let busy = [other("Executing", "2026-11-25T01:00:00Z")];
+        assert_eq!(
+            decision(decide(&facts(Some(Ok(&busy))))),
+            Decision::SkippedInFlight
+        );
+        let recent = [other("Succeeded", "2026-11-25T11:30:00Z")];
+        assert_eq!(
+            decision(decide(&facts(Some(Ok(&recent))))),
+            Decision::SkippedCooldown
+        );
+        let old = [other("Succeeded", "2026-11-25T10:30:00Z")];
+        assert_eq!(decision(decide(&facts(Some(Ok(&old))))), Decision::Started);
+        let dry = Facts {
+            dry_run: true,
+            ..facts(Some(Ok(&old)))
+        };
+        assert_eq!(decision(decide(&dry)), Decision::DryRun);
     }
 }

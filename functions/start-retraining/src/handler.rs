@@ -2,17 +2,19 @@
 
 use crate::config::Config;
 use crate::decision::{
-    client_request_token, cut_chars, display_name, in_flight, join_features, within_cooldown,
-    Decision, WindowEvidence, DESCRIPTION_MAX, PARAM_VALUE_MAX,
+    client_request_token, cut_chars, decide, display_name, join_features, Decision, Facts, Plan,
+    WindowEvidence, DESCRIPTION_MAX, PARAM_VALUE_MAX,
 };
 use bytes::Bytes;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use driftline_aws::alarm::{AlarmEvent, StateValue};
+use driftline_aws::keys::ReportFile;
 use driftline_aws::ports::{
-    ExecutionInfo, Message, Notifier, ObjectStore, PipelineRunner, PortError, StartRequest,
+    Message, Notifier, ObjectStore, PipelineRunner, PortError, StartRequest,
 };
+use driftline_aws::reports::{list_summaries, read_summaries, s3_uri};
+use driftline_aws::text::sanitize_subject;
 use lambda_runtime::{Diagnostic, LambdaEvent};
-use notify_alarm::alarm::{AlarmEvent, StateValue};
-use notify_alarm::reports::{list_summaries, prefix_root, read_summary, s3_uri};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -108,7 +110,8 @@ pub struct AuditRecord<'a> {
     pub confirmed_windows: usize,
     /// The window summaries read, oldest first.
     pub evidence: &'a [WindowEvidence],
-    /// Executions that made it skip (in flight / cooldown), when any.
+    /// The execution that made it skip (in flight / cooldown) or that this trigger already
+    /// started, when any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocking_execution: Option<AuditExecution<'a>>,
     /// Idempotency token.
@@ -162,7 +165,9 @@ pub struct AuditStart<'a> {
     pub parameters: &'a BTreeMap<String, String>,
 }
 
-/// Handles one alarm state-change event. `now` is the decision time (cooldown reference).
+/// Handles one alarm state-change event: gather (event, evidence, executions) → [`decide`] →
+/// carry the [`Plan`] out (start, audit record, note). `now` is the decision time (cooldown
+/// reference).
 pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
     deps: &Deps<S, P, N>,
     event: LambdaEvent<Value>,
@@ -199,179 +204,78 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
         .unwrap_or_else(|| "unknown-time".into());
     let identity = alarm.alarm_arn.as_deref().unwrap_or(&alarm.alarm_name);
     let token = client_request_token(identity, &trigger_time);
+    let decided_at = state_time.unwrap_or(now);
 
-    // 1. Evidence: the last n window summaries.
-    let until = state_time.unwrap_or(now) + Duration::minutes(5);
-    let keys = list_summaries(
-        &deps.store,
-        &cfg.bucket,
-        &cfg.prefix,
+    // 1. Gather the evidence: the last n window summaries, read concurrently.
+    let evidence = gather_evidence(deps, &endpoint, variant.as_deref(), decided_at).await?;
+    let request = start_request(
+        cfg,
+        &alarm,
         &endpoint,
-        variant.as_deref(),
-        until,
-        cfg.confirm_n,
-    )
-    .await
-    .map_err(|e| HandlerError::Evidence(e.to_string()))?;
-    let recent = &keys[keys.len().saturating_sub(cfg.confirm_n)..];
-    let mut evidence = Vec::with_capacity(recent.len());
-    for k in recent {
-        let start = k
-            .window_start()
-            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
-        match read_summary(&deps.store, &cfg.bucket, &k.key).await {
-            Ok(s) => evidence.push(WindowEvidence::from_summary(
-                &k.key,
-                &k.variant,
-                start,
-                &s,
-                cfg.min_records,
-            )),
-            Err(e) if e.is_transient() => return Err(HandlerError::Evidence(e.to_string())),
-            Err(e) => evidence.push(WindowEvidence::unreadable(
-                &k.key,
-                &k.variant,
-                start,
-                e.to_string(),
-            )),
+        &evidence,
+        &trigger_time,
+        &token,
+        decided_at,
+    );
+    let mut facts = Facts {
+        evidence: &evidence,
+        confirm_k: cfg.confirm_k,
+        confirm_n: cfg.confirm_n,
+        min_records: cfg.min_records,
+        executions: None,
+        display_name: &request.display_name,
+        now,
+        cooldown_minutes: cfg.cooldown_minutes,
+        dry_run: cfg.dry_run,
+    };
+    // The executions only when the evidence confirms (no SageMaker call otherwise).
+    let listed = if facts.needs_executions() {
+        match deps.pipelines.list_executions(&cfg.pipeline_name).await {
+            Ok(list) => Some(Ok(list)),
+            Err(e) if e.is_transient() => return Err(pipeline_error(cfg, e)),
+            Err(e) => Some(Err(e.to_string())),
         }
-    }
-    let confirmed = evidence.iter().filter(|e| e.counts).count();
-    let availability = if evidence.len() < cfg.confirm_n {
-        format!(
-            " (only {} of {} windows available)",
-            evidence.len(),
-            cfg.confirm_n
-        )
     } else {
-        String::new()
+        None
     };
-
-    // The request that would be sent.
-    let confirming: Vec<&WindowEvidence> = evidence.iter().rev().filter(|e| e.counts).collect();
-    let mut features: Vec<String> = Vec::new();
-    for e in &confirming {
-        for f in &e.drifted_features {
-            if !features.contains(f) {
-                features.push(f.clone());
-            }
-        }
-    }
-    let report_uri = confirming
-        .first()
-        .map(|e| s3_uri(&cfg.bucket, &sibling(&e.key, "report.html")))
-        .unwrap_or_default();
-    let mut parameters = BTreeMap::new();
-    parameters.insert(
-        cfg.param_report_uri.clone(),
-        cut_chars(&report_uri, PARAM_VALUE_MAX),
-    );
-    parameters.insert(
-        cfg.param_drifted_features.clone(),
-        join_features(&features, PARAM_VALUE_MAX),
-    );
-    parameters.insert(
-        cfg.param_trigger_time.clone(),
-        cut_chars(&trigger_time, PARAM_VALUE_MAX),
-    );
-    let stamp = state_time
-        .unwrap_or(now)
-        .format("%Y%m%dT%H%M%SZ")
-        .to_string();
-    let request = StartRequest {
-        pipeline: cfg.pipeline_name.clone(),
-        client_request_token: token.clone(),
-        display_name: display_name(&format!("driftline-{endpoint}-{stamp}")),
-        description: cut_chars(
-            &format!(
-                "driftline: drift confirmed on endpoint {endpoint} in {confirmed} of the last {} windows (k={}, MIN_RECORDS={}); alarm {} entered ALARM at {trigger_time}; report {report_uri}",
-                evidence.len(),
-                cfg.confirm_k,
-                cfg.min_records,
-                alarm.alarm_name
-            ),
-            DESCRIPTION_MAX,
-        ),
-        parameters,
-    };
+    facts.executions = listed.as_ref().map(|r| match r {
+        Ok(list) => Ok(list.as_slice()),
+        Err(e) => Err(e.clone()),
+    });
 
     // 2. Decide.
-    let mut blocking: Option<ExecutionInfo> = None;
-    let mut execution_arn: Option<String> = None;
-    let (decision, reason) = if confirmed < cfg.confirm_k {
-        (
-            Decision::SkippedNotConfirmed,
-            format!(
-                "drift with at least {} records in {confirmed} of the last {} windows, {} required{availability}",
-                cfg.min_records, evidence.len(), cfg.confirm_k
-            ),
-        )
-    } else {
-        let executions = match deps.pipelines.list_executions(&cfg.pipeline_name).await {
-            Ok(list) => Ok(list),
+    let plan = decide(&facts);
+
+    // 3. Carry it out.
+    let (decision, reason, execution, execution_arn) = match plan {
+        Plan::Start { reason } => match deps.pipelines.start(request.clone()).await {
+            Ok(arn) => (Decision::Started, reason, None, Some(arn)),
             Err(e) if e.is_transient() => return Err(pipeline_error(cfg, e)),
-            Err(e) => Err(e),
-        };
-        let cooldown = Duration::minutes(cfg.cooldown_minutes);
-        if let Err(e) = &executions {
-            // Without the list neither storm check can be made: never start blind.
-            (
+            Err(e) => (
                 Decision::StartFailed,
-                format!("ListPipelineExecutions refused, not starting: {e}"),
-            )
-        } else if let Some(e) = executions.as_deref().ok().and_then(in_flight) {
-            blocking = Some(e.clone());
-            (
-                Decision::SkippedInFlight,
-                format!("execution {} is {}", e.arn, e.status),
-            )
-        } else if let Some(e) = executions
-            .as_deref()
-            .ok()
-            .and_then(|list| within_cooldown(list, now, cooldown))
-        {
-            blocking = Some(e.clone());
-            (
-                Decision::SkippedCooldown,
-                format!(
-                    "execution {} started at {} (within COOLDOWN_MINUTES={})",
-                    e.arn,
-                    e.start_time.as_deref().unwrap_or("?"),
-                    cfg.cooldown_minutes
-                ),
-            )
-        } else if cfg.dry_run {
-            (
-                Decision::DryRun,
-                format!("drift confirmed in {confirmed} of {} windows{availability}; DRY_RUN is set, nothing started", evidence.len()),
-            )
-        } else {
-            match deps.pipelines.start(request.clone()).await {
-                Ok(arn) => {
-                    execution_arn = Some(arn);
-                    (
-                        Decision::Started,
-                        format!(
-                            "drift confirmed in {confirmed} of {} windows{availability}",
-                            evidence.len()
-                        ),
-                    )
-                }
-                Err(e) if e.is_transient() => return Err(pipeline_error(cfg, e)),
-                Err(e) => (
-                    Decision::StartFailed,
-                    format!("StartPipelineExecution refused: {e}"),
-                ),
-            }
+                format!("StartPipelineExecution refused: {e}"),
+                None,
+                None,
+            ),
+        },
+        Plan::Record {
+            decision,
+            reason,
+            execution,
+        } => {
+            let arn = (decision == Decision::AlreadyStarted)
+                .then(|| execution.as_ref().map(|e| e.arn.clone()))
+                .flatten();
+            (decision, reason, execution, arn)
         }
     };
+    let confirmed = facts.confirmed();
 
-    // 3. Audit record (every decision).
-    let audit_key = format!(
-        "{}remediation/{endpoint}/{stamp}-{}.json",
-        prefix_root(&cfg.prefix),
-        decision.slug()
-    );
+    // 4. Audit record (every decision).
+    let audit_key = cfg
+        .common
+        .keys()
+        .remediation(&endpoint, decided_at, decision.slug());
     let record = AuditRecord {
         schema_version: 1,
         decision,
@@ -388,7 +292,7 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
         },
         confirmed_windows: confirmed,
         evidence: &evidence,
-        blocking_execution: blocking.as_ref().map(|e| AuditExecution {
+        blocking_execution: execution.as_ref().map(|e| AuditExecution {
             arn: &e.arn,
             status: &e.status,
             start_time: e.start_time.as_deref(),
@@ -396,7 +300,7 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
         client_request_token: &token,
         start_request: matches!(
             decision,
-            Decision::Started | Decision::DryRun | Decision::StartFailed
+            Decision::Started | Decision::DryRun | Decision::StartFailed | Decision::AlreadyStarted
         )
         .then_some(AuditStart {
             pipeline: &request.pipeline,
@@ -407,45 +311,42 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
         execution_arn: execution_arn.as_deref(),
         config: cfg,
     };
-    let body = serde_json::to_vec_pretty(&record).unwrap_or_default();
+    let body = serde_json::to_vec_pretty(&record).map_err(|e| HandlerError::Audit {
+        bucket: cfg.common.bucket.clone(),
+        key: audit_key.clone(),
+        source: PortError::Permanent(format!("serialising the audit record: {e}")),
+    })?;
     deps.store
         .put(
-            &cfg.bucket,
+            &cfg.common.bucket,
             &audit_key,
             Bytes::from(body),
             "application/json",
         )
         .await
         .map_err(|source| HandlerError::Audit {
-            bucket: cfg.bucket.clone(),
+            bucket: cfg.common.bucket.clone(),
             key: audit_key.clone(),
             source,
         })?;
     tracing::info!(decision = decision.slug(), reason = %reason, endpoint = %endpoint, audit_key = %audit_key, "decided");
 
-    // 4. A short note when a run started.
-    if let (Decision::Started, Some(n), Some(arn)) = (decision, &deps.notifier, &execution_arn) {
-        let msg = Message {
-            subject: notify_alarm::text::sanitize_subject(&format!(
-                "driftline: retraining started for {endpoint}"
-            )),
-            body: format!(
-                "driftline started SageMaker pipeline {} for endpoint {endpoint}.\n\nWhy: {reason}.\nDrifted features: {}\nReport: {report_uri}\nExecution: {arn}\nAudit record: {}\n",
-                cfg.pipeline_name,
-                request.parameters[&cfg.param_drifted_features],
-                s3_uri(&cfg.bucket, &audit_key),
-            ),
-            attributes: BTreeMap::from([
-                ("endpoint".to_string(), endpoint.clone()),
-                ("severity".to_string(), "info".to_string()),
-                ("state".to_string(), "ALARM".to_string()),
-                ("alarm".to_string(), alarm.alarm_name.clone()),
-                ("decision".to_string(), decision.slug().to_string()),
-            ]),
-        };
-        if let Err(e) = n.publish(msg).await {
-            // The run has started and is audited; a lost note must not cause a retry.
-            tracing::warn!(error = %e, "could not publish the retraining note");
+    // 5. A short note when a run started, and when SageMaker refused it (someone must act).
+    if let Some(n) = &deps.notifier {
+        if let Some(msg) = note(
+            cfg,
+            &endpoint,
+            decision,
+            &reason,
+            &request,
+            execution_arn.as_deref(),
+            &audit_key,
+            &alarm.alarm_name,
+        ) {
+            if let Err(e) = n.publish(msg).await {
+                // The decision is taken and audited; a lost note must not cause a retry.
+                tracing::warn!(error = %e, "could not publish the retraining note");
+            }
         }
     }
     Ok(Response {
@@ -454,6 +355,169 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
         client_request_token: Some(token),
         execution_arn,
         audit_key: Some(audit_key),
+    })
+}
+
+/// The last `CONFIRM_N` window summaries up to the trigger, judged as evidence.
+async fn gather_evidence<S: ObjectStore, P: PipelineRunner, N: Notifier>(
+    deps: &Deps<S, P, N>,
+    endpoint: &str,
+    variant: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<Vec<WindowEvidence>, HandlerError> {
+    let cfg = &deps.config;
+    let until = at.checked_add_signed(Duration::minutes(5)).unwrap_or(at);
+    let keys = list_summaries(
+        &deps.store,
+        &cfg.common.bucket,
+        &cfg.common.keys(),
+        endpoint,
+        variant,
+        until,
+        cfg.confirm_n,
+    )
+    .await
+    .map_err(|e| HandlerError::Evidence(e.to_string()))?;
+    let recent = &keys[keys.len().saturating_sub(cfg.confirm_n)..];
+    let names: Vec<String> = recent.iter().map(|k| k.key.clone()).collect();
+    let read = read_summaries(&deps.store, &cfg.common.bucket, &names).await;
+    let mut evidence = Vec::with_capacity(recent.len());
+    for (k, r) in recent.iter().zip(read) {
+        let start = k
+            .window_start()
+            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
+        match r {
+            Ok(s) => evidence.push(WindowEvidence::from_summary(
+                &k.key,
+                &k.variant,
+                start,
+                &s,
+                cfg.min_records,
+            )),
+            Err(e) if e.is_transient() => return Err(HandlerError::Evidence(e.to_string())),
+            Err(e) => evidence.push(WindowEvidence::unreadable(
+                &k.key,
+                &k.variant,
+                start,
+                e.to_string(),
+            )),
+        }
+    }
+    Ok(evidence)
+}
+
+/// The request this trigger sends (or, for a dry run, would send).
+fn start_request(
+    cfg: &Config,
+    alarm: &AlarmEvent,
+    endpoint: &str,
+    evidence: &[WindowEvidence],
+    trigger_time: &str,
+    token: &str,
+    at: DateTime<Utc>,
+) -> StartRequest {
+    let confirming: Vec<&WindowEvidence> = evidence.iter().rev().filter(|e| e.counts).collect();
+    let mut features: Vec<String> = Vec::new();
+    for e in &confirming {
+        for f in &e.drifted_features {
+            if !features.contains(f) {
+                features.push(f.clone());
+            }
+        }
+    }
+    let report_uri = confirming
+        .first()
+        .map(|e| s3_uri(&cfg.common.bucket, &sibling(&e.key, ReportFile::Html)))
+        .unwrap_or_default();
+    let mut parameters = BTreeMap::new();
+    parameters.insert(
+        cfg.param_report_uri.clone(),
+        cut_chars(&report_uri, PARAM_VALUE_MAX),
+    );
+    parameters.insert(
+        cfg.param_drifted_features.clone(),
+        join_features(&features, PARAM_VALUE_MAX),
+    );
+    parameters.insert(
+        cfg.param_trigger_time.clone(),
+        cut_chars(trigger_time, PARAM_VALUE_MAX),
+    );
+    let stamp = at.format("%Y%m%dT%H%M%SZ").to_string();
+    StartRequest {
+        pipeline: cfg.pipeline_name.clone(),
+        client_request_token: token.to_string(),
+        display_name: display_name(&format!("driftline-{endpoint}-{stamp}")),
+        description: cut_chars(
+            &format!(
+                "driftline: drift confirmed on endpoint {endpoint} in {} of the last {} windows (k={}, MIN_RECORDS={}); alarm {} entered ALARM at {trigger_time}; report {report_uri}",
+                confirming.len(),
+                evidence.len(),
+                cfg.confirm_k,
+                cfg.min_records,
+                alarm.alarm_name
+            ),
+            DESCRIPTION_MAX,
+        ),
+        parameters,
+    }
+}
+
+/// The note for people: a run started, or SageMaker refused it. Other decisions send nothing
+/// (notify-alarm already sent the alarm's e-mail).
+#[allow(clippy::too_many_arguments)]
+fn note(
+    cfg: &Config,
+    endpoint: &str,
+    decision: Decision,
+    reason: &str,
+    request: &StartRequest,
+    execution_arn: Option<&str>,
+    audit_key: &str,
+    alarm_name: &str,
+) -> Option<Message> {
+    let audit_uri = s3_uri(&cfg.common.bucket, audit_key);
+    let features = request
+        .parameters
+        .get(&cfg.param_drifted_features)
+        .map(String::as_str)
+        .unwrap_or("");
+    let report = request
+        .parameters
+        .get(&cfg.param_report_uri)
+        .map(String::as_str)
+        .unwrap_or("");
+    let (subject, body, severity) = match (decision, execution_arn) {
+        (Decision::Started, Some(arn)) => (
+            format!("driftline: retraining started for {endpoint}"),
+            format!(
+                "driftline started SageMaker pipeline {} for endpoint {endpoint}.\n\nWhy: {reason}.\nDrifted features: {features}\nReport: {report}\nExecution: {arn}\nAudit record: {audit_uri}\n",
+                cfg.pipeline_name,
+            ),
+            "info",
+        ),
+        (Decision::StartFailed, _) => (
+            format!("driftline: retraining NOT started for {endpoint}"),
+            format!(
+                "driftline could not start SageMaker pipeline {} for endpoint {endpoint}: drift is confirmed, but {reason}.\n\nNothing was started; retraining needs a person now. Check the function's IAM role (sagemaker:StartPipelineExecution, sagemaker:ListPipelineExecutions on the pipeline) and the pipeline's parameters ({}, {}, {}).\nDrifted features: {features}\nReport: {report}\nAudit record: {audit_uri}\n",
+                cfg.pipeline_name,
+                cfg.param_report_uri,
+                cfg.param_drifted_features,
+                cfg.param_trigger_time,
+            ),
+            "critical",
+        ),
+        _ => return None,
+    };
+    Some(Message {
+        subject: sanitize_subject(&subject),
+        body,
+        attributes: BTreeMap::from([
+            ("endpoint".to_string(), endpoint.to_string()),
+            ("severity".to_string(), severity.to_string()),
+            ("state".to_string(), "ALARM".to_string()),
+            ("alarm".to_string(), alarm_name.to_string()),
+            ("decision".to_string(), decision.slug().to_string()),
+        ]),
     })
 }
 
@@ -474,10 +538,10 @@ fn pipeline_error(cfg: &Config, source: PortError) -> HandlerError {
     }
 }
 
-fn sibling(key: &str, file: &str) -> String {
+fn sibling(key: &str, file: ReportFile) -> String {
     match key.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/{file}"),
-        None => file.to_string(),
+        Some((dir, _)) => format!("{dir}/{}", file.file_name()),
+        None => file.file_name().to_string(),
     }
 }
 

@@ -2,6 +2,7 @@ use super::*;
 use driftline_aws::ports::memory::{
     Fault, MemoryNotifier, MemoryPipelines, MemoryStore, PipelineOp, StoreOp,
 };
+use driftline_aws::ports::ExecutionInfo;
 use driftline_stats::formats::statistics::InferredType;
 use driftline_stats::summary::{FeatureSummary, Status, Summary, SUMMARY_SCHEMA_VERSION};
 use lambda_runtime::Context as LambdaContext;
@@ -16,21 +17,12 @@ type TestDeps = Deps<MemoryStore, MemoryPipelines, MemoryNotifier>;
 const ALWAYS: usize = usize::MAX;
 
 fn config() -> Config {
-    Config {
-        bucket: BUCKET.into(),
-        prefix: "driftline".into(),
-        min_records: 100,
-        pipeline_name: "churn-retrain".into(),
-        confirm_k: 2,
-        confirm_n: 3,
-        cooldown_minutes: 360,
-        dry_run: false,
-        param_report_uri: "DriftReportUri".into(),
-        param_drifted_features: "DriftedFeatures".into(),
-        param_trigger_time: "DriftTriggerTime".into(),
-        topic_arn: Some("arn:aws:sns:us-east-1:123456789012:driftline".into()),
-        endpoint_name: None,
-    }
+    Config::from_env(&driftline_aws::config::MapEnv::from([
+        ("DRIFTLINE_BUCKET", BUCKET),
+        ("PIPELINE_NAME", "churn-retrain"),
+        ("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:driftline"),
+    ]))
+    .expect("valid test configuration")
 }
 
 fn deps() -> TestDeps {
@@ -44,14 +36,14 @@ fn deps() -> TestDeps {
 
 fn event() -> Value {
     let path = format!(
-        "{}/../notify-alarm/tests/fixtures/eventbridge-drift-confirmed.json",
+        "{}/../../shared/aws/tests/fixtures/alarms/eventbridge-drift-confirmed.json",
         env!("CARGO_MANIFEST_DIR")
     );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn now() -> DateTime<Utc> {
-    notify_alarm::alarm::parse_time("2026-11-25T10:07:00Z").unwrap()
+    driftline_aws::alarm::parse_time("2026-11-25T10:07:00Z").unwrap()
 }
 
 fn summary(drift: bool, records: u64, drifted: &[&str]) -> Summary {
@@ -447,7 +439,13 @@ async fn permanent_start_failure_is_recorded() {
         .as_str()
         .unwrap()
         .contains("ResourceNotFound"));
-    assert!(notes(&d).is_empty());
+    // A refused start is announced: retraining needs a person now.
+    let n = notes(&d);
+    assert_eq!(n.len(), 1);
+    assert!(n[0].subject.contains("NOT started"), "{}", n[0].subject);
+    assert!(n[0].body.contains("ResourceNotFound"), "{}", n[0].body);
+    assert_eq!(n[0].attributes["severity"], "critical");
+    assert_eq!(n[0].attributes["decision"], "start-failed");
 }
 
 #[tokio::test]
@@ -477,11 +475,13 @@ async fn permanent_list_failure_never_starts_blind() {
     );
     assert!(requests(&d).is_empty());
     assert_eq!(audit(&d, &r)["decision"], "start-failed");
+    assert_eq!(notes(&d).len(), 1, "a refused list is announced too");
 }
 
 /// With driftline-aws's in-memory SageMaker (started executions are listed as `Executing`,
-/// starts are deduplicated by token): a retried delivery after a successful start is held by
-/// the in-flight check, and even a second start with the same token yields the same execution.
+/// starts are deduplicated by token): a retried delivery after a successful start finds the
+/// execution it started (by its display name) and records it as already started, and even a
+/// second start with the same token yields the same execution.
 #[tokio::test]
 async fn retry_after_start_with_memory_pipelines() {
     let pipelines = MemoryPipelines::new().with_pipeline("churn-retrain");
@@ -511,7 +511,8 @@ async fn retry_after_start_with_memory_pipelines() {
     let retry = handle(&d, LambdaEvent::new(event(), ctx()), now())
         .await
         .unwrap();
-    assert_eq!(retry.decision, "skipped-in-flight");
+    assert_eq!(retry.decision, "already-started", "{}", retry.reason);
+    assert_eq!(retry.execution_arn, first.execution_arn);
     assert_eq!(retry.client_request_token, first.client_request_token);
     assert_eq!(pipelines.executions("churn-retrain").len(), 1);
     // Port level: the same request again (e.g. a crash between start and audit) is deduplicated.
@@ -523,10 +524,13 @@ async fn retry_after_start_with_memory_pipelines() {
     assert_eq!(pipelines.executions("churn-retrain").len(), 1);
     // Once it failed, the cooldown (measured from its start) still holds.
     pipelines.set_status(first.execution_arn.as_deref().unwrap(), "Failed");
-    let later = handle(&d, LambdaEvent::new(event(), ctx()), chrono::Utc::now())
+    // A later state change of the alarm (another trigger) is held by the cooldown.
+    let mut next = event();
+    next["detail"]["state"]["timestamp"] = "2026-11-25T11:06:02.335+0000".into();
+    let later = handle(&d, LambdaEvent::new(next, ctx()), chrono::Utc::now())
         .await
         .unwrap();
-    assert_eq!(later.decision, "skipped-cooldown");
+    assert_eq!(later.decision, "skipped-cooldown", "{}", later.reason);
     assert_eq!(
         store
             .keys(BUCKET)
@@ -535,4 +539,28 @@ async fn retry_after_start_with_memory_pipelines() {
             .count(),
         3
     );
+}
+
+/// The start succeeded but its audit record could not be written (the invocation fails and
+/// Lambda retries): the retry records the execution instead of losing it.
+#[tokio::test]
+async fn lost_audit_of_a_start_is_recovered_on_retry() {
+    let d = confirmed_deps();
+    d.pipelines.set_initial_status("Executing");
+    d.store.inject(
+        Fault::new(StoreOp::Put, PortError::Transient("503 SlowDown".into()))
+            .key("driftline/remediation/churn-endpoint/20261125T100602Z-started.json"),
+    );
+    let err = run(&d, event()).await.unwrap_err();
+    assert!(matches!(err, HandlerError::Audit { .. }), "{err}");
+    assert_eq!(d.pipelines.executions("churn-retrain").len(), 1);
+    let retry = run(&d, event()).await.unwrap();
+    assert_eq!(retry.decision, "already-started", "{}", retry.reason);
+    let a = audit(&d, &retry);
+    assert_eq!(a["decision"], "already-started");
+    assert_eq!(
+        a["execution_arn"],
+        d.pipelines.executions("churn-retrain")[0].arn.as_str()
+    );
+    assert_eq!(d.pipelines.executions("churn-retrain").len(), 1);
 }

@@ -13,8 +13,8 @@ use start_retraining::handler::{handle, Deps};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     driftline_aws::logging::init();
-    let config =
-        Config::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    let config = Config::from_env(&driftline_aws::config::ProcessEnv)
+        .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
     let sdk = sdk_config().await;
     let deps = Deps {
         store: S3Store::new(s3_client(&sdk)),

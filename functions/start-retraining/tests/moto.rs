@@ -19,7 +19,7 @@ const DIR: &str = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25";
 
 fn event() -> Value {
     let path = format!(
-        "{}/../notify-alarm/tests/fixtures/eventbridge-drift-confirmed.json",
+        "{}/../../shared/aws/tests/fixtures/alarms/eventbridge-drift-confirmed.json",
         env!("CARGO_MANIFEST_DIR")
     );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -80,11 +80,10 @@ async fn starts_the_pipeline_then_cools_down() {
         store: S3Store::new(s3.clone()),
         pipelines: SageMakerPipelines::new(sm.clone()),
         notifier: None,
-        config: Config::from_lookup(|k| match k {
-            "DRIFTLINE_BUCKET" => Some(BUCKET.into()),
-            "PIPELINE_NAME" => Some(PIPELINE.into()),
-            _ => None,
-        })
+        config: Config::from_env(&driftline_aws::config::MapEnv::from([
+            ("DRIFTLINE_BUCKET", BUCKET),
+            ("PIPELINE_NAME", PIPELINE),
+        ]))
         .unwrap(),
     };
     let now = chrono::Utc::now();
@@ -136,11 +135,19 @@ async fn starts_the_pipeline_then_cools_down() {
     assert_eq!(audit["decision"], "started");
     assert_eq!(audit["execution_arn"], arn);
 
-    // The same alarm again (moto's execution started just now): the cooldown holds.
+    // The same event again (a redelivery): matched to the execution it started.
     let again = handle(&deps, LambdaEvent::new(event(), Context::default()), now)
         .await
         .unwrap();
-    assert_eq!(again.decision, "skipped-cooldown", "{}", again.reason);
+    assert_eq!(again.decision, "already-started", "{}", again.reason);
+    assert_eq!(again.execution_arn.as_deref(), Some(arn.as_str()));
+    // The alarm's next state change (moto's execution started just now): the cooldown holds.
+    let mut next = event();
+    next["detail"]["state"]["timestamp"] = "2026-11-25T11:06:02.335+0000".into();
+    let later = handle(&deps, LambdaEvent::new(next, Context::default()), now)
+        .await
+        .unwrap();
+    assert_eq!(later.decision, "skipped-cooldown", "{}", later.reason);
     assert_eq!(
         deps.pipelines
             .list_executions(PIPELINE)

@@ -355,7 +355,7 @@ pub fn check_prefixes_disjoint(
 }
 
 /// What every function needs: the bucket and driftline's prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Common {
     /// `DRIFTLINE_BUCKET`.
     pub bucket: String,
@@ -378,9 +378,135 @@ impl Common {
     }
 }
 
+/// `MIN_RECORDS`: at least 1 (a window of 0 records is never evidence), default 100. Every
+/// function that reads it reads it here, so they cannot disagree.
+pub fn min_records(env: &impl EnvSource) -> Result<u64, ConfigError> {
+    int_in_range(
+        env,
+        vars::MIN_RECORDS,
+        vars::DEFAULT_MIN_RECORDS,
+        1,
+        u64::MAX / 2,
+    )
+}
+
+/// An SNS topic ARN (`arn:{partition}:sns:{region}:{account}:{name}`), or `None` when unset.
+pub fn topic_arn(env: &impl EnvSource, var: &str) -> Result<Option<String>, ConfigError> {
+    let Some(v) = optional(env, var) else {
+        return Ok(None);
+    };
+    let parts: Vec<&str> = v.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && !parts[1].is_empty()
+        && parts[2] == "sns"
+        && parts[5]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        && !parts[5].is_empty();
+    if !ok {
+        return Err(ConfigError::invalid(
+            var,
+            &v,
+            "expected an SNS topic ARN (arn:aws:sns:region:account:name)",
+        ));
+    }
+    Ok(Some(v))
+}
+
+/// A required SNS topic ARN ([`topic_arn`]).
+pub fn topic_arn_required(env: &impl EnvSource, var: &str) -> Result<String, ConfigError> {
+    topic_arn(env, var)?.ok_or_else(|| ConfigError::Missing {
+        var: var.to_owned(),
+    })
+}
+
+/// An AWS region name (`us-east-1`, `eu-west-3`, `us-gov-west-1`, `cn-north-1`): lowercase
+/// letters, digits and `-`, at most 32 characters. Anything else is refused so that a region
+/// can go into a console URL as it is.
+pub fn is_region(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.contains('-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// `AWS_REGION` (else `AWS_DEFAULT_REGION`), when set to a valid region name ([`is_region`]).
+pub fn region(env: &impl EnvSource) -> Result<Option<String>, ConfigError> {
+    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        if let Some(r) = optional(env, var) {
+            if !is_region(&r) {
+                return Err(ConfigError::invalid(var, &r, "not an AWS region name"));
+            }
+            return Ok(Some(r));
+        }
+    }
+    Ok(None)
+}
+
+/// A SageMaker pipeline parameter name (1–256 characters of `A-Z a-z 0-9 - _`), or `default`.
+pub fn parameter_name(
+    env: &impl EnvSource,
+    var: &str,
+    default: &str,
+) -> Result<String, ConfigError> {
+    let v = string_or(env, var, default);
+    if v.is_empty()
+        || v.len() > 256
+        || !v
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(ConfigError::invalid(
+            var,
+            &v,
+            "a pipeline parameter name is 1-256 characters of A-Z a-z 0-9 - _",
+        ));
+    }
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_rules_for_every_function() {
+        assert_eq!(min_records(&MapEnv::default()), Ok(100));
+        let err = min_records(&MapEnv::from([("MIN_RECORDS", "0")])).unwrap_err();
+        assert!(err.to_string().contains("between 1 and"), "{err}");
+        let ok = MapEnv::from([("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:drift-line")]);
+        assert!(topic_arn(&ok, "TOPIC_ARN").unwrap().is_some());
+        for bad in [
+            "x",
+            "arn:aws:sqs:us-east-1:1:q",
+            "arn:aws:sns:us-east-1:1:",
+            "arn:aws:sns:r:1:a b",
+        ] {
+            let env = MapEnv::from([("TOPIC_ARN", bad)]);
+            assert!(topic_arn(&env, "TOPIC_ARN").is_err(), "{bad}");
+        }
+        assert_eq!(topic_arn(&MapEnv::default(), "TOPIC_ARN"), Ok(None));
+        assert!(topic_arn_required(&MapEnv::default(), "TOPIC_ARN").is_err());
+        for r in ["us-east-1", "eu-west-3", "us-gov-west-1", "cn-north-1"] {
+            assert!(is_region(r), "{r}");
+        }
+        for r in ["", "US-EAST-1", "evil.com/", "us-east-1\n", "-a", "abc"] {
+            assert!(!is_region(r), "{r}");
+        }
+        let env = MapEnv::from([("AWS_REGION", "x/../y")]);
+        assert!(region(&env).is_err());
+        let env = MapEnv::from([("AWS_DEFAULT_REGION", "eu-west-1")]);
+        assert_eq!(region(&env), Ok(Some("eu-west-1".into())));
+        assert!(parameter_name(&MapEnv::from([("P", "has space")]), "P", "d").is_err());
+        assert_eq!(
+            parameter_name(&MapEnv::default(), "P", "DriftReportUri"),
+            Ok("DriftReportUri".into())
+        );
+    }
 
     #[test]
     fn missing_and_blank_required_values_name_the_variable() {

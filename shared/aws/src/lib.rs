@@ -9,15 +9,20 @@
 //! Cargo features choose the SDK clients compiled in (none by default): `s3` ([`s3::S3Store`]),
 //! `sns` ([`sns::SnsNotifier`]), `sagemaker` ([`sagemaker::SageMakerPipelines`]), and `testing`
 //! (`testing::MotoServer`, a moto_server harness for integration tests). [`ports`], [`keys`],
-//! [`config`] and [`emf`] need no SDK and are always there.
+//! [`config`], [`emf`], [`alarm`] (CloudWatch alarm and EventBridge events), [`reports`]
+//! (finding and reading window summaries) and [`text`] (SNS limits) need no SDK and are
+//! always there.
 
 #![warn(missing_docs)]
 
+pub mod alarm;
 pub mod config;
 pub mod emf;
 pub mod keys;
 pub mod logging;
 pub mod ports;
+pub mod reports;
+pub mod text;
 
 #[cfg(feature = "sdk")]
 pub mod clients;

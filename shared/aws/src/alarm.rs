@@ -285,7 +285,8 @@ impl AlarmEvent {
             alarm_name,
             alarm_arn,
             account,
-            region: str_field(event, "region"),
+            // Goes into console URLs: a value that is not a region name is dropped.
+            region: str_field(event, "region").filter(|r| crate::config::is_region(r)),
             time: str_field(event, "time"),
             description,
             state,
@@ -497,7 +498,10 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Value {
-        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/fixtures/alarms/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         serde_json::from_str(&text).unwrap()
     }
