@@ -16,6 +16,7 @@ from iam_policy import expected_grants, function_roles, role_grants  # noqa: E40
 #: Reference: ListObjectsV2 is authorised by s3:ListBucket).
 SDK_OPERATIONS = {
     "get_object": "s3:GetObject",
+    "head_object": "s3:GetObject",
     "put_object": "s3:PutObject",
     "list_objects_v2": "s3:ListBucket",
     "publish": "sns:Publish",

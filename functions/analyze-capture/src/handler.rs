@@ -11,9 +11,10 @@ use bytes::Bytes;
 use chrono::{Duration, SecondsFormat};
 use driftline_aws::emf::{MetricSet, MetricSink, Unit};
 use driftline_aws::keys::{decode_event_key, CaptureKey, Keys, ReportFile, WindowHour};
-use driftline_aws::ports::{ObjectStore, PortError};
+use driftline_aws::ports::{ObjectStore, PortError, WriteCondition};
+use driftline_aws::reports::{read_summaries, ReadSummaryError};
 use driftline_capture::window::{
-    apply_naming, ColumnNaming, ExamplePolicy, PartialProfile, Window,
+    apply_naming, ColumnNaming, ExamplePolicy, PartialProfile, Window, WindowState,
 };
 use driftline_capture::{profile_reader, CaptureError, CaptureOptions};
 use driftline_report::{render_html, ReportInput};
@@ -22,15 +23,27 @@ use driftline_stats::summary::{Status, Summary, Window as SummaryWindow};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::io::BufReader;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 use tokio_util::io::SyncIoBridge;
 use tracing::{info, warn};
 
 /// Namespace of the SageMaker-compatible metrics.
 pub const SAGEMAKER_NAMESPACE: &str = "aws/sagemaker/Endpoints/data-metrics";
 
-/// How many times the window is re-merged when partial profiles keep arriving meanwhile.
-const MAX_MERGE_ROUNDS: usize = 4;
+/// Attempts at merging into the window state before the invocation fails (and Lambda
+/// retries): each lost race (a concurrent file updated the state first) costs one.
+const MAX_STATE_ATTEMPTS: u32 = 24;
+
+/// Rounds of report writing: after writing, the state's entity tag is compared with the one
+/// the reports were rendered from; a newer state (a concurrent file) is rendered again.
+const MAX_REPORT_ROUNDS: usize = 6;
+
+/// How long a summary of an earlier hour, read for the report's trend lines, is reused by
+/// this process (trend lines of earlier hours may lag by this much; the verdict never does).
+const HISTORY_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Why an invocation fails (so that Lambda retries).
 #[derive(Debug, thiserror::Error)]
@@ -88,12 +101,26 @@ pub struct Response {
     pub objects: Vec<ObjectOutcome>,
 }
 
-/// The handler: ports and configuration, built once per process.
+/// A baseline as last read, with the entity tags to revalidate it by.
+#[derive(Clone)]
+struct CachedBaseline {
+    statistics_etag: String,
+    /// `None`: there was no constraints.json (constraints were suggested).
+    constraints_etag: Option<String>,
+    baseline: Option<Arc<Baseline>>,
+    note: Option<String>,
+}
+
+/// The handler: ports and configuration, built once per process, with per-process caches of
+/// the baselines (revalidated by entity tag on every object) and of earlier summaries.
 pub struct Handler<S, M> {
     store: S,
     metrics: M,
     config: Config,
     keys: Keys,
+    baselines: Mutex<HashMap<String, CachedBaseline>>,
+    /// Earlier hours' summaries by key (`None`: there was none), with when they were read.
+    history_cache: Mutex<HashMap<String, (Instant, Option<Summary>)>>,
 }
 
 impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
@@ -105,6 +132,8 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             metrics,
             config,
             keys,
+            baselines: Mutex::new(HashMap::new()),
+            history_cache: Mutex::new(HashMap::new()),
         }
     }
 
@@ -179,7 +208,13 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             .await?;
 
         let analysis = self
-            .analyze_window(&capture, baseline.as_ref(), baseline_note.as_deref())
+            .analyze_window(
+                &capture,
+                &profile_key,
+                &partial,
+                baseline.as_deref(),
+                baseline_note.as_deref(),
+            )
             .await?;
         let summary_uri = format!(
             "s3://{}/{}",
@@ -216,52 +251,122 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         })
     }
 
-    /// Loads the endpoint's baseline. Missing: `None`. Unreadable: `None` with a note for the
-    /// report. Transient errors fail the invocation.
+    /// Loads the endpoint's baseline, from this process's cache when S3 says it has not
+    /// changed (a conditional GET per file: `If-None-Match` with the entity tag last read).
+    /// Missing: `None`. Unreadable or invalid: `None` with a note for the report. Transient
+    /// errors fail the invocation.
     async fn load_baseline(
         &self,
         endpoint: &str,
-    ) -> Result<(Option<Baseline>, Option<String>), HandlerError> {
+    ) -> Result<(Option<Arc<Baseline>>, Option<String>), HandlerError> {
         let bucket = &self.config.common.bucket;
         let stats_key = self.keys.baseline_statistics(endpoint);
-        let stats = match self.store.get_bytes(bucket, &stats_key).await {
-            Ok(b) => b,
-            Err(PortError::NotFound(_)) => return Ok((None, None)),
+        let constraints_key = self.keys.baseline_constraints(endpoint);
+        let cached = lock(&self.baselines).get(endpoint).cloned();
+        // 1. statistics.json: unchanged → the cached baseline stands if constraints did not change.
+        let stats = match &cached {
+            Some(c) => self
+                .store
+                .get_if_changed(bucket, &stats_key, &c.statistics_etag)
+                .await
+                .map(|t| t.map(Some).unwrap_or(None)),
+            None => self.store.get_tagged(bucket, &stats_key).await.map(Some),
+        };
+        let stats = match stats {
+            Ok(s) => s,
+            Err(PortError::NotFound(_)) => {
+                lock(&self.baselines).remove(endpoint);
+                return Ok((None, None));
+            }
             Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
-            Err(PortError::Permanent(e)) => {
+            Err(e) => {
                 warn!(key = %stats_key, error = %e, "baseline unreadable");
+                lock(&self.baselines).remove(endpoint);
                 return Ok((
                     None,
                     Some(format!(
-                        "baseline s3://{bucket}/{stats_key} unreadable: {e}"
+                        "baseline s3://{bucket}/{stats_key} unreadable: {}",
+                        e.message()
                     )),
                 ));
             }
         };
-        let constraints_key = self.keys.baseline_constraints(endpoint);
-        let constraints = match self.store.get_bytes(bucket, &constraints_key).await {
-            Ok(b) => Some(b),
-            Err(PortError::NotFound(_)) => None,
+        // 2. constraints.json, likewise.
+        let constraints = match cached.as_ref().and_then(|c| c.constraints_etag.as_deref()) {
+            Some(etag) => self
+                .store
+                .get_if_changed(bucket, &constraints_key, etag)
+                .await
+                .map(|t| t.map(Some).unwrap_or(None)),
+            None => self
+                .store
+                .get_tagged(bucket, &constraints_key)
+                .await
+                .map(Some),
+        };
+        let (constraints, constraints_changed) = match constraints {
+            Ok(Some(t)) => (Some(t), true),
+            Ok(None) => (None, false),
+            Err(PortError::NotFound(_)) => (
+                None,
+                cached
+                    .as_ref()
+                    .is_some_and(|c| c.constraints_etag.is_some()),
+            ),
             Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
-            Err(PortError::Permanent(e)) => {
+            Err(e) => {
                 warn!(key = %constraints_key, error = %e, "constraints unreadable; suggesting");
-                None
+                (None, true)
             }
         };
-        let stats_text = String::from_utf8_lossy(&stats);
+        if let (Some(c), None, false) = (&cached, &stats, constraints_changed) {
+            return Ok((c.baseline.clone(), c.note.clone()));
+        }
+        // Something changed (or nothing was cached): read what is needed and parse.
+        let stats = match stats {
+            Some(t) => t,
+            None => match self.store.get_tagged(bucket, &stats_key).await {
+                Ok(t) => t,
+                Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
+                Err(e) => return Ok((None, Some(format!("baseline unreadable: {}", e.message())))),
+            },
+        };
+        let constraints = match (constraints, constraints_changed, &cached) {
+            (Some(t), _, _) => Some(t),
+            // Unchanged since the cache, but the statistics changed: read it again.
+            (None, false, Some(c)) if c.constraints_etag.is_some() => {
+                match self.store.get_tagged(bucket, &constraints_key).await {
+                    Ok(t) => Some(t),
+                    Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
+                    Err(_) => None,
+                }
+            }
+            _ => None,
+        };
+        let stats_text = String::from_utf8_lossy(&stats.body);
         let constraints_text = constraints
             .as_ref()
-            .map(|c| String::from_utf8_lossy(c).into_owned());
-        match Baseline::from_json(&stats_text, constraints_text.as_deref()) {
-            Ok(b) => Ok((Some(b), None)),
+            .map(|c| String::from_utf8_lossy(&c.body).into_owned());
+        let (baseline, note) = match Baseline::from_json(&stats_text, constraints_text.as_deref()) {
+            Ok(b) => (Some(Arc::new(b)), None),
             Err(e) => {
                 warn!(endpoint, error = %e, "baseline invalid");
-                Ok((
+                (
                     None,
                     Some(format!("baseline of endpoint {endpoint} is invalid: {e}")),
-                ))
+                )
             }
-        }
+        };
+        lock(&self.baselines).insert(
+            endpoint.to_string(),
+            CachedBaseline {
+                statistics_etag: stats.etag,
+                constraints_etag: constraints.map(|c| c.etag),
+                baseline: baseline.clone(),
+                note: note.clone(),
+            },
+        );
+        Ok((baseline, note))
     }
 
     /// Streams one capture object through the reader (in a blocking thread; the body is read
@@ -280,7 +385,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 warn!(source, error = %e, "capture object gone before it could be read");
                 return Ok(PartialProfile::unreadable(source, "object_not_found", &e));
             }
-            Err(PortError::Permanent(e)) => {
+            Err(PortError::Permanent(e)) | Err(PortError::Conflict(e)) => {
                 warn!(source, error = %e, "capture object unreadable");
                 return Ok(PartialProfile::unreadable(source, "object_unreadable", &e));
             }
@@ -306,51 +411,177 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         Ok(PartialProfile::from_capture(source, cp))
     }
 
-    /// Merges the window's partial profiles, analyses, writes the report files and emits the
-    /// metrics. Re-lists after writing and redoes the merge if new partial profiles appeared
-    /// meanwhile (a concurrent invocation), so the last report written covers every file.
+    /// Merges this file's partial into the window state, analyses the window, writes the
+    /// report files and emits the metrics.
+    ///
+    /// Correct under concurrent files of the same hour without re-reading every partial:
+    /// 1. the state is updated with a conditional write (`If-Match` its entity tag, or
+    ///    `If-None-Match: *` when new); a lost race reads the state again and merges again;
+    /// 2. before writing, the hour's partials are listed (one LIST) and every partial not in the
+    ///    state yet is merged too, so a writer that died between its partial and the state is
+    ///    healed by the next file;
+    /// 3. after writing the reports, the state's entity tag is checked: if another file
+    ///    updated the state meanwhile, the reports are rendered again from the newer state. So
+    ///    the last report written covers every file: every report write is followed by its
+    ///    writer's check, and a state written after that check has a writer that renders after it.
     async fn analyze_window(
         &self,
         capture: &CaptureKey,
+        own_key: &str,
+        own: &PartialProfile,
         baseline: Option<&Baseline>,
         baseline_note: Option<&str>,
     ) -> Result<Analysis, HandlerError> {
-        let bucket = &self.config.common.bucket;
         let window = capture.window();
-        let prefix = self
+        let (mut state, mut etag) = self.merge_into_state(capture, own_key, own).await?;
+        let state_key = self
             .keys
-            .profiles_window_prefix(&capture.endpoint, &capture.variant, window);
-        let mut listed = self.list_keys(&prefix).await?;
+            .window_state(&capture.endpoint, &capture.variant, window);
+        let bucket = &self.config.common.bucket;
         let mut rounds = 0;
         loop {
             rounds += 1;
-            let mut merged = Window::with_policy(ExamplePolicy::of(&self.config.capture));
-            for key in &listed {
-                match self.store.get_bytes(bucket, key).await {
-                    Ok(body) => match serde_json::from_slice::<PartialProfile>(&body) {
-                        Ok(p) => merged.add(&p),
-                        Err(e) => merged.add_unreadable(key, &e.to_string()),
-                    },
-                    Err(PortError::NotFound(_)) => {}
-                    Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
-                    Err(PortError::Permanent(e)) => merged.add_unreadable(key, &e),
-                }
-            }
             let analysis = self
-                .analyze_and_write(capture, window, &merged, baseline, baseline_note)
+                .analyze_and_write(capture, window, &state.window, baseline, baseline_note)
                 .await?;
-            let again = self.list_keys(&prefix).await?;
-            if again == listed || rounds >= MAX_MERGE_ROUNDS {
+            let now = match self.store.etag(bucket, &state_key).await {
+                Ok(e) => e,
+                Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
+                // Gone or unreadable: nothing newer to render.
+                Err(_) => etag.clone(),
+            };
+            if now == etag || rounds >= MAX_REPORT_ROUNDS {
                 self.emit_metrics(capture, window, &analysis);
                 return Ok(analysis);
             }
-            info!(
-                before = listed.len(),
-                after = again.len(),
-                "window changed meanwhile; merging again"
-            );
-            listed = again;
+            info!(state = %state_key, "window changed meanwhile; rendering the newer state");
+            match self.read_state(&state_key).await? {
+                Some((s, e)) => {
+                    state = s;
+                    etag = e;
+                }
+                None => {
+                    self.emit_metrics(capture, window, &analysis);
+                    return Ok(analysis);
+                }
+            }
         }
+    }
+
+    /// Reads the window state: `None` when it does not exist; a state that cannot be parsed is
+    /// rebuilt from the partials (its tag is kept so the rebuild replaces it).
+    async fn read_state(
+        &self,
+        state_key: &str,
+    ) -> Result<Option<(WindowState, String)>, HandlerError> {
+        let policy = ExamplePolicy::of(&self.config.capture);
+        match self
+            .store
+            .get_tagged(&self.config.common.bucket, state_key)
+            .await
+        {
+            Ok(t) => match WindowState::from_json(&t.body, policy) {
+                Ok(s) => Ok(Some((s, t.etag))),
+                Err(e) => {
+                    warn!(state = %state_key, error = %e, "window state unreadable; rebuilding it from the partials");
+                    Ok(Some((WindowState::new(policy), t.etag)))
+                }
+            },
+            Err(PortError::NotFound(_)) => Ok(None),
+            Err(PortError::Transient(e)) => Err(HandlerError::Transient(e)),
+            Err(e) => Err(HandlerError::Transient(format!(
+                "reading {state_key}: {}",
+                e.message()
+            ))),
+        }
+    }
+
+    /// Merges `own` (stored under `own_key`) and any other partial of the hour that the state
+    /// lacks into the state, with a conditional write; returns the state and its entity tag.
+    async fn merge_into_state(
+        &self,
+        capture: &CaptureKey,
+        own_key: &str,
+        own: &PartialProfile,
+    ) -> Result<(WindowState, String), HandlerError> {
+        let bucket = &self.config.common.bucket;
+        let window = capture.window();
+        let state_key = self
+            .keys
+            .window_state(&capture.endpoint, &capture.variant, window);
+        let prefix = self
+            .keys
+            .profiles_window_prefix(&capture.endpoint, &capture.variant, window);
+        let policy = ExamplePolicy::of(&self.config.capture);
+        for attempt in 0..MAX_STATE_ATTEMPTS {
+            let (mut state, condition) = match self.read_state(&state_key).await? {
+                Some((s, e)) => (s, WriteCondition::IfMatch(e)),
+                None => (WindowState::new(policy), WriteCondition::IfAbsent),
+            };
+            let mut listed = self.list_keys(&prefix).await?;
+            if !listed.iter().any(|k| k == own_key) {
+                listed.push(own_key.to_string());
+            }
+            let missing: Vec<String> = state.missing(&listed).into_iter().cloned().collect();
+            if missing.is_empty() {
+                if let WriteCondition::IfMatch(e) = condition {
+                    return Ok((state, e));
+                }
+            }
+            for key in &missing {
+                if key == own_key {
+                    state.add(key, own);
+                    continue;
+                }
+                match self.store.get_bytes(bucket, key).await {
+                    Ok(body) => match serde_json::from_slice::<PartialProfile>(&body) {
+                        Ok(p) => {
+                            state.add(key, &p);
+                        }
+                        Err(e) => {
+                            state.add_unreadable(key, &e.to_string());
+                        }
+                    },
+                    // Listed, then gone: nothing to merge (not marked, in case it returns).
+                    Err(PortError::NotFound(_)) => {}
+                    Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
+                    Err(e) => {
+                        state.add_unreadable(key, e.message());
+                    }
+                }
+            }
+            let body = serde_json::to_vec(&state).map_err(|e| {
+                HandlerError::Transient(format!("serialising the window state: {e}"))
+            })?;
+            match self
+                .store
+                .put_if(
+                    bucket,
+                    &state_key,
+                    Bytes::from(body),
+                    "application/json",
+                    &condition,
+                )
+                .await
+            {
+                Ok(etag) => return Ok((state, etag)),
+                Err(PortError::Conflict(_)) | Err(PortError::NotFound(_)) => {
+                    // Another file of the hour came first: back off a little and merge again.
+                    let jitter = u64::from(own_key.len() as u32 % 7 + attempt.min(8)) * 5;
+                    tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+                }
+                Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
+                Err(e) => {
+                    return Err(HandlerError::Transient(format!(
+                        "writing {state_key}: {}",
+                        e.message()
+                    )))
+                }
+            }
+        }
+        Err(HandlerError::Transient(format!(
+            "window state {state_key}: {MAX_STATE_ATTEMPTS} conditional writes lost to concurrent files"
+        )))
     }
 
     async fn analyze_and_write(
@@ -419,24 +650,53 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         Ok(analysis)
     }
 
-    /// Summaries of up to `history_windows` earlier hours (best effort, oldest first).
+    /// Summaries of up to `history_windows` earlier hours (best effort, oldest first), read
+    /// concurrently and reused by this process for [`HISTORY_TTL`].
     async fn history(&self, capture: &CaptureKey, window: WindowHour) -> Vec<Summary> {
         let Some(start) = window.start() else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for h in (1..=self.config.history_windows).rev() {
-            let w = WindowHour::containing(start - Duration::hours(i64::from(h)));
-            let key = self
-                .keys
-                .report(&capture.endpoint, &capture.variant, w, ReportFile::Summary);
-            if let Ok(body) = self.store.get_bytes(&self.config.common.bucket, &key).await {
-                if let Ok(s) = serde_json::from_slice::<Summary>(&body) {
-                    out.push(s);
+        let keys: Vec<String> = (1..=self.config.history_windows)
+            .rev()
+            .filter_map(|h| start.checked_sub_signed(Duration::hours(i64::from(h))))
+            .map(|t| {
+                self.keys.report(
+                    &capture.endpoint,
+                    &capture.variant,
+                    WindowHour::containing(t),
+                    ReportFile::Summary,
+                )
+            })
+            .collect();
+        let fresh = |at: &Instant| at.elapsed() < HISTORY_TTL;
+        let wanted: Vec<String> = {
+            let cache = lock(&self.history_cache);
+            keys.iter()
+                .filter(|k| !cache.get(*k).is_some_and(|(at, _)| fresh(at)))
+                .cloned()
+                .collect()
+        };
+        let read = read_summaries(&self.store, &self.config.common.bucket, &wanted).await;
+        let mut cache = lock(&self.history_cache);
+        cache.retain(|_, (at, _)| fresh(at));
+        for (k, r) in wanted.iter().zip(read) {
+            match r {
+                Ok(s) => {
+                    cache.insert(k.clone(), (Instant::now(), Some(s)));
                 }
+                // No report for that hour (yet): remembered too, for the same time.
+                Err(ReadSummaryError::Port {
+                    source: PortError::NotFound(_),
+                    ..
+                }) => {
+                    cache.insert(k.clone(), (Instant::now(), None));
+                }
+                Err(_) => {}
             }
         }
-        out
+        keys.iter()
+            .filter_map(|k| cache.get(k).and_then(|(_, s)| s.clone()))
+            .collect()
     }
 
     async fn list_keys(&self, prefix: &str) -> Result<Vec<String>, HandlerError> {
@@ -527,6 +787,12 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             warn!(error = %e, "could not emit SageMaker metrics");
         }
     }
+}
+
+/// Locks a cache, recovering the data after a panic elsewhere (a cache is never left half
+/// written: entries are inserted whole).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn window_bounds(w: WindowHour) -> (String, String) {

@@ -295,3 +295,123 @@ async fn eventbridge_events_and_garbage() {
         .await;
     assert!(bad.is_err());
 }
+
+fn state_key() -> String {
+    format!("driftline/windows/ep/AllTraffic/{HOUR}/window.json")
+}
+
+/// Each file merges into the window state: reading the hour's partials does not grow with
+/// the number of files already in the window.
+#[tokio::test]
+async fn each_file_reads_a_constant_number_of_objects() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let mut per_file = Vec::new();
+    for i in 0..12 {
+        let key = put_capture(
+            &store,
+            &format!("n{i:02}.jsonl"),
+            capture_file(40 + i, 120, 0.0, 10),
+        );
+        let before = store.calls().len();
+        invoke(&h, &[&key]).await.unwrap();
+        let calls = &store.calls()[before..];
+        let partial_reads = calls
+            .iter()
+            .filter(|c| c.op == StoreOp::Get && c.key.contains("/profiles/"))
+            .count();
+        assert_eq!(partial_reads, 0, "file {i} re-read partials: {calls:#?}");
+        per_file.push(calls.len());
+    }
+    // From the second file on (history summaries are cached), every file costs the same.
+    assert!(
+        per_file[2..].windows(2).all(|w| w[0] == w[1]),
+        "{per_file:?}"
+    );
+    assert!(per_file[11] <= 12, "{per_file:?}");
+    assert_eq!(summary(&store).records, 12 * 120);
+}
+
+/// A writer that stored its partial but died before updating the state: the next file of the
+/// hour merges the orphaned partial too.
+#[tokio::test]
+async fn an_orphaned_partial_is_merged_by_the_next_file() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let a = put_capture(&store, "a.jsonl", capture_file(1, 300, 0.0, 10));
+    invoke(&h, &[&a]).await.unwrap();
+    // Simulate the crash: b's partial is written (by a handler on a copy), the state is not.
+    let b = put_capture(&store, "b.jsonl", capture_file(2, 200, 0.0, 10));
+    let state_before = store.object(BUCKET, &state_key()).unwrap();
+    invoke(&h, &[&b]).await.unwrap();
+    store.insert(BUCKET, &state_key(), state_before);
+    let c = put_capture(&store, "c.jsonl", capture_file(3, 100, 0.0, 10));
+    invoke(&h, &[&c]).await.unwrap();
+    let s = summary(&store);
+    assert_eq!(s.records, 600, "{:?}", s.sources);
+    assert_eq!(s.sources.len(), 3);
+}
+
+/// A state that does not parse is rebuilt from the partials.
+#[tokio::test]
+async fn an_unreadable_state_is_rebuilt() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let a = put_capture(&store, "a.jsonl", capture_file(1, 300, 0.0, 10));
+    invoke(&h, &[&a]).await.unwrap();
+    store.insert(BUCKET, &state_key(), "{not json");
+    let b = put_capture(&store, "b.jsonl", capture_file(2, 200, 0.0, 10));
+    invoke(&h, &[&b]).await.unwrap();
+    assert_eq!(summary(&store).records, 500);
+}
+
+/// The baseline is cached per process but follows S3: a deleted or replaced baseline is seen
+/// by the next file.
+#[tokio::test]
+async fn the_baseline_cache_follows_s3() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let a = put_capture(&store, "a.jsonl", capture_file(1, 300, 0.0, 10));
+    invoke(&h, &[&a]).await.unwrap();
+    assert_eq!(summary(&store).status, Status::Ok);
+    assert!(store.remove(BUCKET, "driftline/baselines/ep/statistics.json"));
+    let b = put_capture(&store, "b.jsonl", capture_file(2, 300, 0.0, 10));
+    invoke(&h, &[&b]).await.unwrap();
+    assert_eq!(summary(&store).status, Status::NoBaseline);
+    with_baseline(&store);
+    // A constraints file that is not valid JSON is now in force: the report says so.
+    store.insert(BUCKET, "driftline/baselines/ep/constraints.json", "{oops");
+    let c = put_capture(&store, "c.jsonl", capture_file(3, 300, 0.0, 10));
+    invoke(&h, &[&c]).await.unwrap();
+    let s = summary(&store);
+    assert_eq!(s.status, Status::NoBaseline, "{s:?}");
+    assert!(s.reason.unwrap_or_default().contains("invalid"));
+    with_baseline(&store);
+    let d = put_capture(&store, "d.jsonl", capture_file(4, 300, 0.0, 10));
+    invoke(&h, &[&d]).await.unwrap();
+    assert_eq!(summary(&store).status, Status::Ok);
+}
+
+/// Conditional writes that keep losing (a hot window) end in a transient error, so Lambda
+/// retries; a lost race or two is absorbed.
+#[tokio::test]
+async fn lost_races_are_retried_then_fail_transiently() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let a = put_capture(&store, "a.jsonl", capture_file(1, 300, 0.0, 10));
+    store.inject(
+        Fault::new(StoreOp::Put, PortError::Conflict("412".into()))
+            .key(state_key())
+            .times(2),
+    );
+    invoke(&h, &[&a]).await.unwrap();
+    assert_eq!(summary(&store).records, 300);
+    store.inject(
+        Fault::new(StoreOp::Put, PortError::Conflict("412".into()))
+            .key(state_key())
+            .times(usize::MAX),
+    );
+    let b = put_capture(&store, "b.jsonl", capture_file(2, 300, 0.0, 10));
+    let err = invoke(&h, &[&b]).await.unwrap_err();
+    assert!(err.to_string().contains("conditional writes lost"), "{err}");
+}

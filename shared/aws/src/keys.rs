@@ -4,6 +4,7 @@
 //! With `P` the driftline prefix:
 //! - `P/baselines/{endpoint}/statistics.json` and `constraints.json`
 //! - `P/profiles/{endpoint}/{variant}/yyyy/mm/dd/hh/{capture-file-stem}.json`
+//! - `P/windows/{endpoint}/{variant}/yyyy/mm/dd/hh/window.json` (the merged state of the hour)
 //! - `P/reports/{endpoint}/{variant}/yyyy/mm/dd/hh/{statistics.json,constraint_violations.json,summary.json,report.html}`
 //! - `P/remediation/{endpoint}/{timestamp}-{decision}.json`
 
@@ -305,6 +306,15 @@ impl Keys {
         )
     }
 
+    /// `P/windows/{endpoint}/{variant}/yyyy/mm/dd/hh/window.json` — the window's merged state
+    /// (the merge of the hour's partial profiles, updated with conditional writes).
+    pub fn window_state(&self, endpoint: &str, variant: &str, window: WindowHour) -> String {
+        join(
+            &self.prefix,
+            &format!("windows/{endpoint}/{variant}/{}/window.json", window.path()),
+        )
+    }
+
     /// `P/reports/{endpoint}/{variant}/yyyy/mm/dd/hh/` — the folder of one window's report.
     pub fn report_prefix(&self, endpoint: &str, variant: &str, window: WindowHour) -> String {
         join(
@@ -463,6 +473,10 @@ mod tests {
         assert_eq!(
             keys.profiles_window_prefix("ep", "AllTraffic", c.window()),
             "driftline/profiles/ep/AllTraffic/2026/11/25/09/"
+        );
+        assert_eq!(
+            keys.window_state("ep", "AllTraffic", c.window()),
+            "driftline/windows/ep/AllTraffic/2026/11/25/09/window.json"
         );
         let summary = keys.report("ep", "AllTraffic", c.window(), ReportFile::Summary);
         assert_eq!(

@@ -2,7 +2,8 @@
 //!
 //! Errors distinguish what a caller must do: [`PortError::NotFound`] and
 //! [`PortError::Permanent`] are recorded and the invocation succeeds; [`PortError::Transient`]
-//! fails the invocation so that Lambda retries.
+//! fails the invocation so that Lambda retries; [`PortError::Conflict`] means a conditional
+//! write lost a race (read again, merge, write again).
 
 use bytes::Bytes;
 use std::collections::BTreeMap;
@@ -22,6 +23,10 @@ pub enum PortError {
     /// Throttling, timeouts, 5xx, network: retrying may help.
     #[error("transient error: {0}")]
     Transient(String),
+    /// A conditional write's precondition failed (S3 `412 PreconditionFailed` or
+    /// `409 ConditionalRequestConflict`): another writer changed the object first.
+    #[error("conflict: {0}")]
+    Conflict(String),
 }
 
 impl PortError {
@@ -41,7 +46,10 @@ impl PortError {
     /// The message, without the kind.
     pub fn message(&self) -> &str {
         match self {
-            PortError::NotFound(m) | PortError::Permanent(m) | PortError::Transient(m) => m,
+            PortError::NotFound(m)
+            | PortError::Permanent(m)
+            | PortError::Transient(m)
+            | PortError::Conflict(m) => m,
         }
     }
 }
@@ -61,6 +69,24 @@ pub struct ObjectInfo {
     pub size: u64,
     /// Last modification, RFC 3339, when known.
     pub last_modified: Option<String>,
+}
+
+/// An object read whole, with its entity tag (S3's `ETag`, opaque: compare, never parse).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tagged {
+    /// The body.
+    pub body: Bytes,
+    /// The entity tag.
+    pub etag: String,
+}
+
+/// The precondition of a conditional write (S3 conditional writes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteCondition {
+    /// Only if no object exists under the key (`If-None-Match: *`).
+    IfAbsent,
+    /// Only if the object's entity tag is still this one (`If-Match`).
+    IfMatch(String),
 }
 
 /// Object storage (S3).
@@ -87,6 +113,32 @@ pub trait ObjectStore: Send + Sync {
         bucket: &str,
         prefix: &str,
     ) -> impl Future<Output = PortResult<Vec<ObjectInfo>>> + Send;
+    /// Reads a (small) object whole with its entity tag.
+    fn get_tagged(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> impl Future<Output = PortResult<Tagged>> + Send;
+    /// Reads a (small) object whole unless its entity tag is still `etag`
+    /// (`If-None-Match`): `Ok(None)` when unchanged, so nothing is transferred.
+    fn get_if_changed(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+    ) -> impl Future<Output = PortResult<Option<Tagged>>> + Send;
+    /// The object's entity tag (`HeadObject`); [`PortError::NotFound`] when it is missing.
+    fn etag(&self, bucket: &str, key: &str) -> impl Future<Output = PortResult<String>> + Send;
+    /// Writes an object only if `condition` holds, returning its new entity tag;
+    /// [`PortError::Conflict`] when it does not (another writer came first).
+    fn put_if(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Bytes,
+        content_type: &str,
+        condition: &WriteCondition,
+    ) -> impl Future<Output = PortResult<String>> + Send;
 }
 
 /// A message for people (SNS → e-mail).

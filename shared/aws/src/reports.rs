@@ -181,11 +181,17 @@ pub async fn read_summaries<S: ObjectStore>(
     bucket: &str,
     keys: &[String],
 ) -> Vec<Result<Summary, ReadSummaryError>> {
-    use futures::stream::{self, StreamExt};
-    stream::iter(keys.iter().map(|k| read_summary(store, bucket, k)))
-        .buffered(READ_CONCURRENCY)
-        .collect()
-        .await
+    // Chunks of `join_all` rather than a buffered stream: a stream adapter over borrowing
+    // closures makes the caller's future lose `Send` (a higher-ranked lifetime limitation).
+    let mut out = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(READ_CONCURRENCY) {
+        let mut batch = Vec::with_capacity(chunk.len());
+        for k in chunk {
+            batch.push(read_summary(store, bucket, k));
+        }
+        out.extend(futures::future::join_all(batch).await);
+    }
+    out
 }
 
 #[cfg(test)]

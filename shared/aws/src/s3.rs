@@ -1,9 +1,12 @@
 //! [`ObjectStore`] on Amazon S3 (`aws-sdk-s3`).
 
-use crate::ports::{ObjectInfo, ObjectStore, ObjectStream, PortError, PortResult};
+use crate::ports::{
+    ObjectInfo, ObjectStore, ObjectStream, PortError, PortResult, Tagged, WriteCondition,
+};
 use crate::sdk_error::map_sdk_error;
 use aws_sdk_s3::primitives::{ByteStream, DateTimeFormat};
 use aws_sdk_s3::Client;
+use aws_smithy_runtime_api::client::result::SdkError;
 use bytes::Bytes;
 
 /// S3 object store.
@@ -112,5 +115,96 @@ impl ObjectStore for S3Store {
         }
         objects.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(objects)
+    }
+
+    async fn get_tagged(&self, bucket: &str, key: &str) -> PortResult<Tagged> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(&format!("GetObject s3://{bucket}/{key}"), e))?;
+        let etag = out.e_tag().unwrap_or_default().to_owned();
+        let body = out.body.collect().await.map_err(|e| {
+            PortError::Transient(format!("reading body of s3://{bucket}/{key}: {e}"))
+        })?;
+        Ok(Tagged {
+            body: body.into_bytes(),
+            etag,
+        })
+    }
+
+    async fn get_if_changed(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+    ) -> PortResult<Option<Tagged>> {
+        let res = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .if_none_match(etag)
+            .send()
+            .await;
+        let out = match res {
+            Ok(out) => out,
+            // 304 Not Modified arrives as an error response without a body.
+            Err(SdkError::ServiceError(ctx)) if ctx.raw().status().as_u16() == 304 => {
+                return Ok(None)
+            }
+            Err(e) => return Err(map_sdk_error(&format!("GetObject s3://{bucket}/{key}"), e)),
+        };
+        let etag = out.e_tag().unwrap_or_default().to_owned();
+        let body = out.body.collect().await.map_err(|e| {
+            PortError::Transient(format!("reading body of s3://{bucket}/{key}: {e}"))
+        })?;
+        Ok(Some(Tagged {
+            body: body.into_bytes(),
+            etag,
+        }))
+    }
+
+    async fn etag(&self, bucket: &str, key: &str) -> PortResult<String> {
+        let out = self
+            .client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(&format!("HeadObject s3://{bucket}/{key}"), e))?;
+        Ok(out.e_tag().unwrap_or_default().to_owned())
+    }
+
+    async fn put_if(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Bytes,
+        content_type: &str,
+        condition: &WriteCondition,
+    ) -> PortResult<String> {
+        let mut req = self
+            .client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(ByteStream::from(body));
+        if !content_type.is_empty() {
+            req = req.content_type(content_type);
+        }
+        req = match condition {
+            WriteCondition::IfAbsent => req.if_none_match("*"),
+            WriteCondition::IfMatch(etag) => req.if_match(etag),
+        };
+        let out = req
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(&format!("PutObject s3://{bucket}/{key}"), e))?;
+        Ok(out.e_tag().unwrap_or_default().to_owned())
     }
 }

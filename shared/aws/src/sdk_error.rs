@@ -3,6 +3,8 @@
 //! - `NotFound`: error codes `NoSuchKey`, `NotFound`, `ResourceNotFound`,
 //!   `ResourceNotFoundException`, or HTTP 404 without another known code. (`NoSuchBucket` is
 //!   `Permanent`: a missing bucket is a deployment error, not a deleted object.)
+//! - `Conflict`: `PreconditionFailed` / `ConditionalRequestConflict`, or HTTP 412 (a
+//!   conditional write lost a race).
 //! - `Transient`: throttling codes (`Throttling`, `SlowDown`, `TooManyRequestsException`, …),
 //!   `InternalError`, `ServiceUnavailable`, `RequestTimeout`, HTTP 408, 429 and 5xx, timeouts,
 //!   dispatch (connection, DNS, I/O) failures and unreadable responses.
@@ -50,9 +52,15 @@ const TRANSIENT_CODES: &[&str] = &[
     "KMSThrottlingException",
 ];
 
+/// Error codes meaning "a conditional write lost a race".
+const CONFLICT_CODES: &[&str] = &["PreconditionFailed", "ConditionalRequestConflict"];
+
 /// Classifies a service error by its code and HTTP status.
 pub fn classify(code: Option<&str>, status: u16, message: String) -> PortError {
     if let Some(code) = code {
+        if CONFLICT_CODES.contains(&code) {
+            return PortError::Conflict(message);
+        }
         if NOT_FOUND_CODES.contains(&code) {
             return PortError::NotFound(message);
         }
@@ -65,6 +73,7 @@ pub fn classify(code: Option<&str>, status: u16, message: String) -> PortError {
     }
     match status {
         404 => PortError::NotFound(message),
+        412 => PortError::Conflict(message),
         408 | 429 | 500..=599 => PortError::Transient(message),
         _ => PortError::Permanent(message),
     }
@@ -99,6 +108,21 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conditional_write_races_are_conflicts() {
+        let m = || "m".to_owned();
+        assert_eq!(
+            classify(Some("PreconditionFailed"), 412, m()),
+            PortError::Conflict(m())
+        );
+        assert_eq!(
+            classify(Some("ConditionalRequestConflict"), 409, m()),
+            PortError::Conflict(m())
+        );
+        assert_eq!(classify(None, 412, m()), PortError::Conflict(m()));
+        assert!(!PortError::Conflict(m()).is_transient());
+    }
 
     #[test]
     fn codes_win_over_status() {

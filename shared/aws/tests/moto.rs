@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use driftline_aws::clients::{s3_client, sagemaker_client, sns_client};
 use driftline_aws::ports::{
-    Message, Notifier, ObjectStore, PipelineRunner, PortError, StartRequest,
+    Message, Notifier, ObjectStore, PipelineRunner, PortError, StartRequest, WriteCondition,
 };
 use driftline_aws::s3::S3Store;
 use driftline_aws::sagemaker::SageMakerPipelines;
@@ -81,6 +81,83 @@ async fn s3_put_get_and_stream() {
         .await
         .unwrap();
     assert_eq!(head.content_type(), Some("application/jsonlines"));
+}
+
+#[tokio::test]
+async fn s3_conditional_writes_and_reads() {
+    let moto = moto();
+    let store = store_with_bucket(&moto, "cond-writes").await;
+    let first = store
+        .put_if(
+            "cond-writes",
+            "w/state.json",
+            Bytes::from("one"),
+            "application/json",
+            &WriteCondition::IfAbsent,
+        )
+        .await
+        .unwrap();
+    assert!(!first.is_empty());
+    let taken = store
+        .put_if(
+            "cond-writes",
+            "w/state.json",
+            Bytes::from("x"),
+            "",
+            &WriteCondition::IfAbsent,
+        )
+        .await;
+    assert!(matches!(taken, Err(PortError::Conflict(_))), "{taken:?}");
+    let second = store
+        .put_if(
+            "cond-writes",
+            "w/state.json",
+            Bytes::from("two"),
+            "",
+            &WriteCondition::IfMatch(first.clone()),
+        )
+        .await
+        .unwrap();
+    assert_ne!(first, second);
+    let stale = store
+        .put_if(
+            "cond-writes",
+            "w/state.json",
+            Bytes::from("3"),
+            "",
+            &WriteCondition::IfMatch(first.clone()),
+        )
+        .await;
+    assert!(matches!(stale, Err(PortError::Conflict(_))), "{stale:?}");
+    assert_eq!(
+        store.etag("cond-writes", "w/state.json").await.unwrap(),
+        second
+    );
+    let t = store
+        .get_tagged("cond-writes", "w/state.json")
+        .await
+        .unwrap();
+    assert_eq!(
+        (&t.body[..], t.etag.as_str()),
+        (&b"two"[..], second.as_str())
+    );
+    assert_eq!(
+        store
+            .get_if_changed("cond-writes", "w/state.json", &second)
+            .await
+            .unwrap(),
+        None
+    );
+    let changed = store
+        .get_if_changed("cond-writes", "w/state.json", &first)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&changed.body[..], b"two");
+    assert!(matches!(
+        store.etag("cond-writes", "w/none").await,
+        Err(PortError::NotFound(_))
+    ));
 }
 
 #[tokio::test]

@@ -319,6 +319,78 @@ impl Window {
     }
 }
 
+/// Version of the stored window-state format written by this build.
+pub const WINDOW_STATE_FORMAT_VERSION: u32 = 1;
+
+/// A window's merged state as analyze-capture stores it beside the partials
+/// (`{prefix}/windows/{endpoint}/{variant}/yyyy/mm/dd/hh/window.json`), so that each new file
+/// merges its own partial into the state instead of re-reading every partial of the hour.
+///
+/// `merged` names the partials already in `window` (their keys, in merge order): a retried
+/// file finds its partial there and changes nothing, and any partial that is listed but not
+/// merged (a writer that crashed between its partial and the state) is merged by the next one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WindowState {
+    /// [`WINDOW_STATE_FORMAT_VERSION`].
+    pub format_version: u32,
+    /// Keys of the partials merged, in merge order.
+    pub merged: Vec<String>,
+    /// The merge.
+    pub window: Window,
+}
+
+impl WindowState {
+    /// An empty state keeping fault examples by `policy`.
+    pub fn new(policy: ExamplePolicy) -> Self {
+        WindowState {
+            format_version: WINDOW_STATE_FORMAT_VERSION,
+            merged: Vec::new(),
+            window: Window::with_policy(policy),
+        }
+    }
+
+    /// True when the partial stored under `key` is merged.
+    pub fn has(&self, key: &str) -> bool {
+        self.merged.iter().any(|k| k == key)
+    }
+
+    /// Merges the partial stored under `key` (once: a second call with the same key does
+    /// nothing and returns false).
+    pub fn add(&mut self, key: &str, p: &PartialProfile) -> bool {
+        if self.has(key) {
+            return false;
+        }
+        self.window.add(p);
+        self.merged.push(key.to_string());
+        true
+    }
+
+    /// Records a partial under `key` that could not be read back (it counts as merged, as an
+    /// [`UNREADABLE_PROFILE`] fault, so that it is not read again and again).
+    pub fn add_unreadable(&mut self, key: &str, reason: &str) -> bool {
+        if self.has(key) {
+            return false;
+        }
+        self.window.add_unreadable(key, reason);
+        self.merged.push(key.to_string());
+        true
+    }
+
+    /// The partial keys of `listed` not merged yet, in key order.
+    pub fn missing<'a>(&self, listed: &'a [String]) -> Vec<&'a String> {
+        let mut out: Vec<&String> = listed.iter().filter(|k| !self.has(k)).collect();
+        out.sort();
+        out
+    }
+
+    /// Reads a stored state; `policy` is the example policy in force (not stored).
+    pub fn from_json(bytes: &[u8], policy: ExamplePolicy) -> Result<Self, serde_json::Error> {
+        let mut s: WindowState = serde_json::from_slice(bytes)?;
+        s.window.policy = policy;
+        Ok(s)
+    }
+}
+
 /// How a capture's columns are named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColumnNaming {
@@ -472,6 +544,22 @@ mod tests {
         assert_eq!((p.records, p.malformed_records, p.lines), (3, 2, 5));
         assert_eq!(p.faults.counts["malformed_json"], 2);
         assert!(PartialProfile::from_parts("f", vec![], ExamplePolicy::default()).is_none());
+    }
+
+    #[test]
+    fn window_state_merges_each_partial_once() {
+        let mut st = WindowState::new(ExamplePolicy::default());
+        let a = partial("s3://b/a.jsonl", &[1.0, 2.0], 0);
+        assert!(st.add("p/a.json", &a));
+        assert!(!st.add("p/a.json", &a), "a retry changes nothing");
+        let listed = vec!["p/c.json".to_string(), "p/a.json".into(), "p/b.json".into()];
+        assert_eq!(st.missing(&listed), ["p/b.json", "p/c.json"]);
+        assert!(st.add_unreadable("p/b.json", "bad"));
+        assert_eq!(st.window.records, 2);
+        let json = serde_json::to_vec(&st).unwrap();
+        let back = WindowState::from_json(&json, ExamplePolicy::default()).unwrap();
+        assert_eq!(back, st);
+        assert_eq!(back.missing(&listed), ["p/c.json"]);
     }
 
     #[test]

@@ -8,10 +8,10 @@
 //! * Power: windows where one feature (rotating over all 20) has its mean shifted by 0.2 of the
 //!   baseline standard deviation; caught = that feature is flagged.
 //!
-//! The test runs a few hundred windows (debug build, CI). The ignored `policy_rates_bench`
-//! runs many more in release and prints the rates with Clopper-Pearson intervals:
-//! `POLICY_WINDOWS=3000 cargo test --release -p driftline-stats --test policy_rates -- --ignored --nocapture`
-//! (results in docs/drift-policy.md). Everything is seeded: the same run gives the same counts.
+//! The test runs a few hundred windows (debug build, CI). The ignored `policy_rates_bench` and
+//! `policy_small_windows_bench` run many more in release (`scripts/bench-policy.sh`), print the
+//! rates with Clopper-Pearson intervals and assert the bounds docs/drift-policy.md publishes.
+//! Everything is seeded: the same run gives the same counts.
 
 use driftline_stats::drift::{decide, evaluate_numeric, NumericInput, PolicyConfig};
 use driftline_stats::kll::KllSketch;
@@ -409,6 +409,18 @@ fn policy_rates_bench() {
         let t = std::time::Instant::now();
         let r = measure(&base, WINDOW_ROWS, windows, windows, 0.2, seed, exact);
         println!("{} ({:.1} s)", report(&r), t.elapsed().as_secs_f64());
+        // The bounds docs/drift-policy.md publishes: < 1 % of healthy windows flagged (the
+        // upper 95 % bound too, once there are enough windows), >= 99 % of 0.2-std shifts.
+        let (_, fa_hi) = clopper_pearson(r.false_alarms, r.healthy);
+        assert!(
+            (r.false_alarms as f64) < 0.01 * r.healthy as f64,
+            "{}",
+            report(&r)
+        );
+        if r.healthy >= 1000 {
+            assert!(fa_hi < 0.01, "upper bound {fa_hi}: {}", report(&r));
+        }
+        assert!(r.caught as f64 >= 0.99 * r.drifted as f64, "{}", report(&r));
     }
     // where the effect-size threshold bites: power for smaller shifts (sketches)
     for shift in [0.05, 0.1, 0.15] {
@@ -421,6 +433,13 @@ fn policy_rates_bench() {
             r.caught as f64 / r.drifted as f64,
             r.missed_by_feature
         );
+        // Published: ignored below 0.1 std (effect-size gate), reported from 0.15 std.
+        let power = r.caught as f64 / r.drifted as f64;
+        match shift {
+            s if s <= 0.05 => assert!(power < 0.05, "shift {s}: power {power}"),
+            s if s >= 0.15 => assert!(power >= 0.99, "shift {s}: power {power}"),
+            _ => {}
+        }
     }
 }
 
@@ -439,5 +458,19 @@ fn policy_small_windows_bench() {
     for rows in [100, 1_000] {
         let r = measure(&base, rows, n, n, 0.2, seed ^ 0x5EED, false);
         println!("window of {rows} records: {}", report(&r));
+        // Published (docs/drift-policy.md): false alarms below 1 % at every window size;
+        // a 0.2-std shift caught in about 82 % of 1,000-record windows, 17.5 % of 100-record.
+        assert!(
+            (r.false_alarms as f64) < 0.01 * r.healthy as f64,
+            "{rows} records: {}",
+            report(&r)
+        );
+        let power = r.caught as f64 / r.drifted as f64;
+        let floor = if rows >= 1_000 { 0.75 } else { 0.12 };
+        assert!(
+            power >= floor,
+            "{rows} records: power {power}: {}",
+            report(&r)
+        );
     }
 }

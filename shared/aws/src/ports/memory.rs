@@ -22,7 +22,7 @@
 
 use super::{
     ExecutionInfo, Message, Notifier, ObjectInfo, ObjectStore, ObjectStream, PipelineRunner,
-    PortError, PortResult, StartRequest,
+    PortError, PortResult, StartRequest, Tagged, WriteCondition,
 };
 use bytes::Bytes;
 use std::collections::BTreeMap;
@@ -40,10 +40,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Which object-store operation a [`Fault`] applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreOp {
-    /// `get_stream` and `get_bytes`.
+    /// `get_stream`, `get_bytes`, `get_tagged` and `get_if_changed`.
     Get,
-    /// `put`.
+    /// `put` and `put_if`.
     Put,
+    /// `etag` (S3 `HeadObject`).
+    Head,
     /// `list` (the fault's key, when set, is compared with the listed prefix).
     List,
     /// Every operation.
@@ -99,6 +101,15 @@ fn take_fault(faults: &mut Vec<Fault>, op: StoreOp, key: &str) -> Option<PortErr
         faults.remove(idx);
     }
     Some(error)
+}
+
+/// The entity tag of a body: a content hash, as S3's ETag of a single-part upload is (the
+/// same bytes give the same tag).
+pub fn etag_of(body: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    format!("\"{:016x}{:08x}\"", h.finish(), body.len())
 }
 
 /// One object held by [`MemoryStore`].
@@ -288,7 +299,78 @@ impl MemoryStore {
     }
 }
 
+impl MemoryStore {
+    fn tagged(&self, op: StoreOp, bucket: &str, key: &str) -> PortResult<Tagged> {
+        let state = self.begin(op, bucket, key)?;
+        let obj = state
+            .objects
+            .get(&(bucket.to_owned(), key.to_owned()))
+            .ok_or_else(|| PortError::NotFound(format!("s3://{bucket}/{key}")))?;
+        Ok(Tagged {
+            etag: etag_of(&obj.body),
+            body: obj.body.clone(),
+        })
+    }
+}
+
 impl ObjectStore for MemoryStore {
+    async fn get_tagged(&self, bucket: &str, key: &str) -> PortResult<Tagged> {
+        self.tagged(StoreOp::Get, bucket, key)
+    }
+
+    async fn get_if_changed(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+    ) -> PortResult<Option<Tagged>> {
+        let t = self.tagged(StoreOp::Get, bucket, key)?;
+        Ok((t.etag != etag).then_some(t))
+    }
+
+    async fn etag(&self, bucket: &str, key: &str) -> PortResult<String> {
+        self.tagged(StoreOp::Head, bucket, key).map(|t| t.etag)
+    }
+
+    async fn put_if(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Bytes,
+        content_type: &str,
+        condition: &WriteCondition,
+    ) -> PortResult<String> {
+        // One lock for the check and the write: atomic, as S3's conditional writes are.
+        let mut state = self.begin(StoreOp::Put, bucket, key)?;
+        let id = (bucket.to_owned(), key.to_owned());
+        let current = state.objects.get(&id).map(|o| etag_of(&o.body));
+        match (condition, current) {
+            (WriteCondition::IfAbsent, Some(_)) => {
+                return Err(PortError::Conflict(format!(
+                    "s3://{bucket}/{key} exists (If-None-Match: *)"
+                )))
+            }
+            (WriteCondition::IfMatch(_), None) => {
+                return Err(PortError::NotFound(format!("s3://{bucket}/{key}")))
+            }
+            (WriteCondition::IfMatch(want), Some(have)) if *want != have => {
+                return Err(PortError::Conflict(format!(
+                    "s3://{bucket}/{key} changed (If-Match {want}, now {have})"
+                )))
+            }
+            _ => {}
+        }
+        let etag = etag_of(&body);
+        state.objects.insert(
+            id,
+            StoredObject {
+                body,
+                content_type: content_type.to_owned(),
+            },
+        );
+        Ok(etag)
+    }
+
     async fn get_stream(&self, bucket: &str, key: &str) -> PortResult<ObjectStream> {
         let (body, chunk, fault) = self.get_object(bucket, key)?;
         Ok(Box::pin(ChunkedReader {
@@ -754,6 +836,57 @@ mod tests {
             );
             assert_eq!(s.call_count(StoreOp::Get), 4);
             assert_eq!(s.call_count(StoreOp::Any), 5);
+        });
+    }
+
+    #[test]
+    fn conditional_writes_and_reads_follow_s3() {
+        rt().block_on(async {
+            let s = MemoryStore::new();
+            let e1 = s
+                .put_if("b", "k", Bytes::from("one"), "", &WriteCondition::IfAbsent)
+                .await
+                .unwrap();
+            assert_eq!(e1, etag_of(b"one"));
+            let again = s
+                .put_if("b", "k", Bytes::from("x"), "", &WriteCondition::IfAbsent)
+                .await;
+            assert!(matches!(again, Err(PortError::Conflict(_))), "{again:?}");
+            let e2 = s
+                .put_if(
+                    "b",
+                    "k",
+                    Bytes::from("two"),
+                    "",
+                    &WriteCondition::IfMatch(e1.clone()),
+                )
+                .await
+                .unwrap();
+            let stale = s
+                .put_if(
+                    "b",
+                    "k",
+                    Bytes::from("3"),
+                    "",
+                    &WriteCondition::IfMatch(e1.clone()),
+                )
+                .await;
+            assert!(matches!(stale, Err(PortError::Conflict(_))), "{stale:?}");
+            assert_eq!(&s.object("b", "k").unwrap()[..], b"two");
+            assert_eq!(s.etag("b", "k").await.unwrap(), e2);
+            assert_eq!(s.get_tagged("b", "k").await.unwrap().etag, e2);
+            assert_eq!(s.get_if_changed("b", "k", &e2).await.unwrap(), None);
+            let changed = s.get_if_changed("b", "k", &e1).await.unwrap().unwrap();
+            assert_eq!(&changed.body[..], b"two");
+            let gone = s
+                .put_if("b", "nope", Bytes::new(), "", &WriteCondition::IfMatch(e2))
+                .await;
+            assert!(matches!(gone, Err(PortError::NotFound(_))));
+            assert!(matches!(
+                s.etag("b", "nope").await,
+                Err(PortError::NotFound(_))
+            ));
+            assert_eq!(s.call_count(StoreOp::Head), 2);
         });
     }
 
