@@ -23,7 +23,7 @@ echo "[bench-s3-requests] base $BASE" >&2
     cargo run -q -p analyze-capture --example s3_requests -- "${SIZES[@]}") >"$WT/base.jsonl"
 echo "[bench-s3-requests] this checkout ($(git rev-parse --short HEAD))" >&2
 cargo run -q -p analyze-capture --example s3_requests -- "${SIZES[@]}" >"$WT/head.jsonl"
-python3 - "$WT/base.jsonl" "$WT/head.jsonl" "$BASE" "$(git rev-parse --short HEAD)" >bench/S3-REQUESTS.md <<'PY'
+python3 - "$WT/base.jsonl" "$WT/head.jsonl" "$BASE" "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- functions shared || echo ' + uncommitted changes')" >bench/S3-REQUESTS.md <<'PY'
 import json, sys
 base = [json.loads(l) for l in open(sys.argv[1])]
 head = [json.loads(l) for l in open(sys.argv[2])]

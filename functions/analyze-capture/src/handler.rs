@@ -1,6 +1,6 @@
 //! The analyze-capture handler, generic over the object store and the metric sink.
 //!
-//! Error policy (../shared/DESIGN.md §6): bad input and permanently unreadable objects are
+//! Error policy: bad input and permanently unreadable objects are
 //! recorded (in the partial profile and the window's report) and the invocation succeeds;
 //! transient AWS errors fail the invocation so Lambda retries and, after the retries, the
 //! on-failure destination receives the event.
