@@ -544,7 +544,3 @@ fn sibling(key: &str, file: ReportFile) -> String {
         None => file.file_name().to_string(),
     }
 }
-
-#[cfg(test)]
-#[path = "handler_tests.rs"]
-mod tests;

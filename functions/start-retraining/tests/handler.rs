@@ -1,12 +1,20 @@
-use super::*;
+//! start-retraining's handler with the in-memory ports (no AWS, no emulator).
+
+use chrono::{DateTime, Utc};
 use driftline_aws::ports::memory::{
     Fault, MemoryNotifier, MemoryPipelines, MemoryStore, PipelineOp, StoreOp,
 };
 use driftline_aws::ports::ExecutionInfo;
+use driftline_aws::ports::{Message, PipelineRunner, PortError, StartRequest};
 use driftline_stats::formats::statistics::InferredType;
 use driftline_stats::summary::{FeatureSummary, Status, Summary, SUMMARY_SCHEMA_VERSION};
 use lambda_runtime::Context as LambdaContext;
+use lambda_runtime::LambdaEvent;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
+use start_retraining::config::Config;
+use start_retraining::handler::{handle, Deps, HandlerError, Response};
+use std::collections::BTreeMap;
 
 const BUCKET: &str = "bkt";
 const EP_DIR: &str = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25";

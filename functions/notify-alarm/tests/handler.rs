@@ -1,0 +1,388 @@
+//! notify-alarm's handler with the in-memory ports (no AWS, no emulator).
+
+use driftline_aws::ports::memory::{Fault, MemoryNotifier, MemoryStore, StoreOp};
+use driftline_aws::ports::Message;
+use driftline_aws::ports::PortError;
+use driftline_aws::text::{SNS_MAX_BYTES, SUBJECT_MAX_CHARS};
+use driftline_stats::formats::statistics::InferredType;
+use driftline_stats::summary::{
+    DriftFigure, FeatureSummary, Status, Summary, ViolationSummary, Window, SUMMARY_SCHEMA_VERSION,
+};
+use lambda_runtime::Context as LambdaContext;
+use lambda_runtime::LambdaEvent;
+use notify_alarm::config::Config;
+use notify_alarm::handler::{handle, Deps, HandlerError, Response};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+const BUCKET: &str = "bkt";
+const DIR: &str = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/09";
+
+fn config() -> Config {
+    Config::from_env(&driftline_aws::config::MapEnv::from([
+        ("DRIFTLINE_BUCKET", BUCKET),
+        ("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:driftline"),
+        ("AWS_REGION", "eu-west-1"),
+    ]))
+    .expect("valid test configuration")
+}
+
+type TestDeps = Deps<MemoryStore, MemoryNotifier>;
+
+fn deps() -> TestDeps {
+    Deps {
+        store: MemoryStore::new(),
+        notifier: MemoryNotifier::new(),
+        config: config(),
+    }
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../../shared/aws/tests/fixtures/alarms/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn feature(name: &str, drifted: bool, linf: f64, threshold: f64) -> FeatureSummary {
+    let mut drift = BTreeMap::new();
+    drift.insert(
+        "linf_robust".to_string(),
+        DriftFigure {
+            value: linf,
+            p_value: None,
+            threshold: Some(threshold),
+            error_bound: None,
+        },
+    );
+    FeatureSummary {
+        name: name.into(),
+        inferred_type: InferredType::Fractional,
+        baseline_type: Some(InferredType::Fractional),
+        completeness: 1.0,
+        baseline_completeness: Some(1.0),
+        drifted,
+        reasons: vec![],
+        drift,
+        mean: Some(10.0),
+        baseline_mean: Some(5.0),
+    }
+}
+
+fn summary(features: Vec<FeatureSummary>) -> Summary {
+    let drifted = features.iter().filter(|f| f.drifted).count() as u64;
+    Summary {
+        schema_version: SUMMARY_SCHEMA_VERSION,
+        endpoint: Some("churn-endpoint".into()),
+        variant: Some("AllTraffic".into()),
+        window: Some(Window {
+            start: "2026-11-25T09:00:00Z".into(),
+            end: "2026-11-25T10:00:00Z".into(),
+        }),
+        status: if drifted > 0 {
+            Status::Drift
+        } else {
+            Status::Ok
+        },
+        records: 10_000,
+        malformed_records: 12,
+        drift_detected: drifted > 0,
+        violation_count: 1,
+        drifted_feature_count: drifted,
+        reason: None,
+        features,
+        violations: vec![ViolationSummary {
+            feature_name: "tenure".into(),
+            constraint_check_type: "completeness_check".into(),
+            description: "Data completeness 0.9 is below 0.99".into(),
+        }],
+        faults: Default::default(),
+        sources: vec![],
+        artifacts: BTreeMap::new(),
+        policy: None,
+    }
+}
+
+fn put_summary(store: &MemoryStore, dir: &str, s: &Summary) {
+    store.insert(
+        BUCKET,
+        &format!("{dir}/summary.json"),
+        serde_json::to_vec(s).unwrap(),
+    );
+}
+
+async fn run(d: &TestDeps, event: Value) -> Result<Response, HandlerError> {
+    handle(d, LambdaEvent::new(event, LambdaContext::default())).await
+}
+
+/// The drifted-features alarm delivered as a Lambda alarm action.
+const DRIFTED: &str = "lambda-action-drifted-features.json";
+
+/// Runs the handler on a fixture event.
+async fn run_fixture(d: &TestDeps, name: &str) -> Result<Response, HandlerError> {
+    run(d, fixture(name)).await
+}
+
+fn sent(d: &TestDeps) -> Vec<Message> {
+    d.notifier.messages()
+}
+
+fn standard_summary() -> Summary {
+    summary(vec![
+        feature("age", true, 0.12, 0.1),
+        feature("balance", true, 0.45, 0.1),
+        feature("tenure", false, 0.01, 0.1),
+        feature("zip", false, 0.02, 0.1),
+    ])
+}
+
+#[tokio::test]
+async fn alarm_with_report_ranks_features_and_links_everything() {
+    let d = deps();
+    put_summary(&d.store, DIR, &standard_summary());
+    // An older window that must not be chosen.
+    put_summary(
+        &d.store,
+        "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/07",
+        &summary(vec![feature("old", true, 0.9, 0.1)]),
+    );
+    let r = run_fixture(&d, DRIFTED).await.unwrap();
+    assert_eq!(r.outcome, "published");
+    assert_eq!(
+        r.report_key.as_deref(),
+        Some(&*format!("{DIR}/summary.json"))
+    );
+    let m = &sent(&d)[0];
+    assert_eq!(
+        m.subject,
+        "ALARM: churn-endpoint-drifted-features on churn-endpoint - 2 drifted feature(s)"
+    );
+    assert_eq!(m.attributes["endpoint"], "churn-endpoint");
+    assert_eq!(m.attributes["state"], "ALARM");
+    assert_eq!(m.attributes["severity"], "critical");
+    assert_eq!(m.attributes["alarm"], "churn-endpoint-drifted-features");
+    let b = &m.body;
+    // Ranking: balance (4.5x threshold) before age (1.2x), then tenure (violation only);
+    // zip (neither) absent; the older window's feature absent.
+    let pos = |s: &str| b.find(s).unwrap_or_else(|| panic!("{s} missing in\n{b}"));
+    assert!(pos("1. balance [DRIFTED]") < pos("2. age [DRIFTED]"));
+    assert!(pos("2. age [DRIFTED]") < pos("3. tenure [violation]"));
+    assert!(!b.contains("zip") && !b.contains("old ["));
+    assert!(b.contains("linf_robust 0.45 > 0.1"));
+    assert!(b.contains("mean 10 (baseline 5)"));
+    assert!(b.contains("completeness_check: Data completeness 0.9 is below 0.99"));
+    assert!(b.contains("10000 profiled, 12 malformed"));
+    assert!(b.contains("2026-11-25T09:00:00Z to 2026-11-25T10:00:00Z"));
+    assert!(b.contains("Threshold:  1 (latest value 3), period 1 h"));
+    assert!(b.contains("Driftline/DriftedFeatures {Endpoint=churn-endpoint, Variant=AllTraffic}"));
+    assert!(b.contains(&format!("s3://{BUCKET}/{DIR}/report.html")));
+    assert!(b.contains(&format!("s3://{BUCKET}/{DIR}/constraint_violations.json")));
+    assert!(b.contains("https://s3.console.aws.amazon.com/s3/object/bkt?region=us-east-1&prefix=driftline%2Freports%2Fchurn-endpoint%2FAllTraffic%2F2026%2F11%2F25%2F09%2Freport.html"));
+    assert!(b.contains("https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/churn-endpoint-drifted-features"));
+}
+
+#[tokio::test]
+async fn missing_report_still_sends_a_useful_message() {
+    let d = deps();
+    let r = run_fixture(&d, DRIFTED).await.unwrap();
+    assert_eq!(r.outcome, "published");
+    assert_eq!(r.report_key, None);
+    let m = &sent(&d)[0];
+    assert_eq!(m.attributes["severity"], "high");
+    assert!(m.body.contains("No driftline report could be used"));
+    assert!(m.body.contains(
+        "no summary.json found under s3://bkt/driftline/reports/churn-endpoint/AllTraffic/"
+    ));
+    assert!(m.body.contains("Threshold:  1"));
+}
+
+#[tokio::test]
+async fn unreadable_report_is_said_not_fatal() {
+    let d = deps();
+    d.store
+        .insert(BUCKET, &format!("{DIR}/summary.json"), "{not json");
+    let r = run_fixture(&d, DRIFTED).await.unwrap();
+    assert_eq!(r.outcome, "published");
+    assert!(sent(&d)[0].body.contains("is not a valid summary.json"));
+}
+
+#[tokio::test]
+async fn transient_s3_error_fails_the_invocation() {
+    let d = deps();
+    put_summary(&d.store, DIR, &standard_summary());
+    d.store.inject(
+        Fault::new(StoreOp::Get, PortError::Transient("SlowDown".into()))
+            .key(format!("{DIR}/summary.json"))
+            .times(usize::MAX),
+    );
+    let e = run_fixture(&d, DRIFTED).await.unwrap_err();
+    assert!(matches!(e, HandlerError::Reports { .. }), "{e}");
+    assert!(sent(&d).is_empty());
+    let d = deps();
+    d.store.inject(
+        Fault::new(StoreOp::List, PortError::Transient("timeout".into())).times(usize::MAX),
+    );
+    assert!(run_fixture(&d, DRIFTED).await.is_err());
+}
+
+#[tokio::test]
+async fn ok_sends_a_short_resolved_message() {
+    let d = deps();
+    let mut ev = fixture(DRIFTED);
+    ev["alarmData"]["state"]["value"] = "OK".into();
+    ev["alarmData"]["previousState"]["value"] = "ALARM".into();
+    let r = run(&d, ev).await.unwrap();
+    assert_eq!(r.outcome, "published");
+    let m = &sent(&d)[0];
+    assert!(m
+        .subject
+        .starts_with("RESOLVED: churn-endpoint-drifted-features on churn-endpoint"));
+    assert_eq!(m.attributes["severity"], "info");
+    assert_eq!(m.attributes["state"], "OK");
+    assert!(m.body.contains("back to OK"));
+    assert!(m.body.contains("It was ALARM."));
+    assert!(m.body.len() < 2_000, "{}", m.body.len());
+    // No report lookup for a resolved alarm.
+    assert_eq!(d.store.call_count(StoreOp::List), 0);
+}
+
+#[tokio::test]
+async fn insufficient_data_is_silent_unless_configured() {
+    let mut ev = fixture(DRIFTED);
+    ev["alarmData"]["state"]["value"] = "INSUFFICIENT_DATA".into();
+    let d = deps();
+    let r = run(&d, ev.clone()).await.unwrap();
+    assert_eq!(r.outcome, "skipped");
+    assert!(sent(&d).is_empty());
+    let mut d = deps();
+    d.config.notify_on_insufficient_data = true;
+    let r = run(&d, ev).await.unwrap();
+    assert_eq!(r.outcome, "published");
+    let m = &sent(&d)[0];
+    assert_eq!(m.attributes["severity"], "low");
+    assert!(m.subject.starts_with("INSUFFICIENT_DATA: "));
+}
+
+#[tokio::test]
+async fn composite_alarm_uses_endpoint_name_fallback() {
+    let mut d = deps();
+    d.config.endpoint_name = Some("churn-endpoint".into());
+    put_summary(&d.store, DIR, &standard_summary());
+    let r = run_fixture(&d, "example-cloudwatch-alarm-composite.json")
+        .await
+        .unwrap();
+    assert_eq!(r.outcome, "published");
+    let m = &sent(&d)[0];
+    assert_eq!(m.attributes["endpoint"], "churn-endpoint");
+    assert!(m.body.contains(
+        "Rule:       ALARM(CompositeDemo.FirstChild) OR ALARM(CompositeDemo.SecondChild)"
+    ));
+    assert!(m
+        .body
+        .contains("Triggered by: CompositeDemo.FirstChild (ALARM)"));
+    // The composite fires in 2023; the only report (2026) is later, so none is used.
+    assert!(m.body.contains("no summary.json found"));
+    // Composite without any endpoint: still a message.
+    let d = deps();
+    run_fixture(&d, "example-cloudwatch-alarm-composite.json")
+        .await
+        .unwrap();
+    let m = &sent(&d)[0];
+    assert_eq!(m.attributes["endpoint"], "(unknown endpoint)");
+    assert!(m.body.contains("names no endpoint"));
+}
+
+#[tokio::test]
+async fn metric_math_daily_alarm_both_shapes() {
+    for f in [
+        "eventbridge-metric-math-daily.json",
+        "lambda-action-metric-math-daily.json",
+    ] {
+        let d = deps();
+        put_summary(&d.store, DIR, &standard_summary());
+        let r = run_fixture(&d, f).await.unwrap();
+        assert_eq!(r.outcome, "published", "{f}");
+        // Daily period: latest window at or before the state change.
+        assert_eq!(
+            r.report_key.as_deref(),
+            Some(&*format!("{DIR}/summary.json"))
+        );
+        let m = &sent(&d)[0];
+        assert!(
+            m.body
+                .contains("Metric:     DriftedFeaturesPerDay = SUM([m1, m2])"),
+            "{}",
+            m.body
+        );
+        assert!(m.body.contains("m2 = Driftline/DriftedFeatures {Endpoint=churn-endpoint, Variant=Shadow}, Maximum over 1 d"));
+        assert!(m.body.contains("period 1 d"));
+    }
+}
+
+#[tokio::test]
+async fn infrastructure_alarm_reads_well_without_report() {
+    let d = deps();
+    let r = run_fixture(&d, "lambda-action-model-latency.json")
+        .await
+        .unwrap();
+    assert_eq!(r.outcome, "published");
+    let m = &sent(&d)[0];
+    assert!(m.body.starts_with("SageMaker endpoint health alarm: churn-endpoint-model-latency is ALARM for endpoint churn-endpoint (variant AllTraffic)."));
+    assert!(m.body.contains("AWS/SageMaker/ModelLatency {EndpointName=churn-endpoint, VariantName=AllTraffic}, Average over 1 min"));
+    assert!(m.body.contains(
+        "Threshold:  500000 Microseconds (latest value 812000 Microseconds), period 1 min"
+    ));
+    assert!(m.body.contains("#/endpoints/churn-endpoint"));
+    assert_eq!(d.store.call_count(StoreOp::List), 0);
+}
+
+#[tokio::test]
+async fn malformed_event_is_rejected_not_panicking() {
+    let d = deps();
+    for ev in [
+        Value::Null,
+        serde_json::json!([1, 2]),
+        serde_json::json!({"detail": {}}),
+    ] {
+        let r = run(&d, ev).await.unwrap();
+        assert_eq!(r.outcome, "rejected");
+    }
+    assert!(sent(&d).is_empty());
+}
+
+#[tokio::test]
+async fn huge_report_is_cut_under_the_sns_limit_on_a_char_boundary() {
+    let d = deps();
+    // 3000 drifted features with long multi-byte names and reasons: far over 256 KiB.
+    let mut fs = Vec::new();
+    for i in 0..3000 {
+        let mut f = feature(&format!("特徴量-{i:04}-{}", "é".repeat(40)), true, 0.5, 0.1);
+        f.reasons = vec![format!("理由 {}", "ü".repeat(200))];
+        fs.push(f);
+    }
+    put_summary(&d.store, DIR, &summary(fs));
+    let mut ev = fixture(DRIFTED);
+    ev["alarmData"]["alarmName"] = format!("drift\nalarm {}", "x".repeat(200)).into();
+    run(&d, ev).await.unwrap();
+    let m = &sent(&d)[0];
+    let attrs: usize = m
+        .attributes
+        .iter()
+        .map(|(k, v)| k.len() + 6 + v.len())
+        .sum();
+    assert!(m.body.len() + attrs + m.subject.len() <= SNS_MAX_BYTES);
+    assert!(
+        m.body.len() > SNS_MAX_BYTES - 2_000,
+        "cut far too early: {}",
+        m.body.len()
+    );
+    assert!(m.body.contains(
+        "[message truncated to fit the 256 KiB SNS limit; the full report is at s3://bkt/"
+    ));
+    assert!(m.subject.chars().count() <= SUBJECT_MAX_CHARS);
+    assert!(!m.subject.contains('\n'));
+    // Only 25 features in detail, the rest named.
+    assert!(m.body.contains("25. 特徴量-"));
+    assert!(!m.body.contains("26. 特徴量-"));
+}
