@@ -121,7 +121,7 @@ assert params["DriftedFeatures"] == "balance,age", params
 assert params["DriftTriggerTime"] == "2026-11-25T10:06:02.335Z", params
 assert params["DriftReportUri"].endswith("/2026/11/25/09/report.html"), params
 keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="driftline/remediation/churn-endpoint/")["Contents"])
-assert keys == ["driftline/remediation/churn-endpoint/20261125T100602Z-skipped-cooldown.json",
+assert keys == ["driftline/remediation/churn-endpoint/20261125T100602Z-already-started.json",
                 "driftline/remediation/churn-endpoint/20261125T100602Z-started.json"], keys
 started = json.loads(s3.get_object(Bucket=bucket, Key=keys[1])["Body"].read())
 assert started["execution_arn"] == ex[0]["PipelineExecutionArn"], started
