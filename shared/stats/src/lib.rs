@@ -28,6 +28,7 @@ pub mod javafmt_legacy;
 pub mod kll;
 pub mod mm_distance;
 pub mod profile;
+pub mod quality;
 pub mod sample;
 pub mod suggest;
 pub mod summary;
