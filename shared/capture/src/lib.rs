@@ -103,7 +103,9 @@ mod jtree;
 pub mod lines;
 pub mod options;
 pub mod parser;
+pub mod predictions;
 pub mod profile;
+pub mod quality;
 pub use profile::{
     profile_reader, profile_reader_with, CaptureProfile, ProfileBuilder, ProfileTarget,
 };

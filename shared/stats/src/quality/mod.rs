@@ -21,6 +21,7 @@
 //! assert_eq!(st.get("auc").unwrap().value.0, 0.75);
 //! ```
 
+pub mod analysis;
 pub mod constraints;
 pub mod estimate;
 pub mod metrics;

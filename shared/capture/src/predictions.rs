@@ -1,0 +1,329 @@
+//! The predictions a capture file holds — join key, inference time, predicted label, score —
+//! kept compactly so that ground truth arriving later can be joined without re-reading capture
+//! files (analyze-capture writes them per file under `{prefix}/predictions/…`).
+//!
+//! Which output value is the label and which the score follows Model Monitor's attributes:
+//! * `inference_attribute`: the predicted label; `probability_attribute`: the score, turned
+//!   into a label by `probability_threshold_attribute` (default 0.5: label 1 when
+//!   `score >= threshold`) when there is no inference attribute;
+//! * for CSV outputs an attribute is a column index (`0` = first output column); for JSON outputs
+//!   a path (`score`, `predictions.0.score`, `$.score`; a leading `$.` is ignored).
+//!
+//! The extractor ([`PredictionSink`]) reads the row the capture reader produces, so the same
+//! parse serves the profile and the predictions. Output columns are found by name: with
+//! `OUTPUT_COLUMNS_POSITION=START` (Model Monitor's default) CSV output column `i` is row column
+//! `i`; with `END` only JSON paths are supported.
+//!
+//! Stored form: JSON Lines, one `{"k": key, "t": ms, "l": label, "s": score}` per prediction
+//! (`t`, `l`, `s` omitted when unknown) — about 60 bytes a prediction.
+
+use crate::parser::{EventMeta, RowSink};
+use crate::schema::Schema;
+use driftline_stats::profile::Cell;
+use serde::{Deserialize, Serialize};
+use std::io::BufRead;
+
+/// Where a value sits in the endpoint's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attribute {
+    /// CSV output column (0-based).
+    Index(usize),
+    /// JSON path (dotted, as the capture reader flattens JSON).
+    Path(String),
+}
+
+impl Attribute {
+    /// Reads an attribute: digits are a CSV column index, anything else a JSON path (a leading
+    /// `$.` or `$` is dropped, `[i]` becomes `.i`).
+    pub fn parse(s: &str) -> Option<Attribute> {
+        let t = s.trim();
+        if t.is_empty() {
+            return None;
+        }
+        if t.bytes().all(|b| b.is_ascii_digit()) {
+            return t.parse().ok().map(Attribute::Index);
+        }
+        let p = t
+            .strip_prefix("$.")
+            .or_else(|| t.strip_prefix('$'))
+            .unwrap_or(t);
+        let p = p.replace('[', ".").replace(']', "");
+        let p = p.trim_matches('.').to_string();
+        (!p.is_empty()).then_some(Attribute::Path(p))
+    }
+}
+
+/// Which output values are the prediction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredictionSpec {
+    /// The predicted label.
+    pub inference: Option<Attribute>,
+    /// The score (probability of class 1 for binary classification).
+    pub probability: Option<Attribute>,
+    /// Score → label threshold when there is no inference attribute.
+    pub threshold: f64,
+}
+
+impl Default for PredictionSpec {
+    /// The first output column is the prediction (Model Monitor's usual single-value output).
+    fn default() -> Self {
+        PredictionSpec {
+            inference: Some(Attribute::Index(0)),
+            probability: None,
+            threshold: 0.5,
+        }
+    }
+}
+
+/// One captured prediction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// Join key: `inferenceId`, else `eventId` (with `#row` for rows after the first of a
+    /// multi-row record).
+    #[serde(rename = "k")]
+    pub key: String,
+    /// Inference time, ms since the epoch.
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    pub time_ms: Option<i64>,
+    /// Predicted label, as text.
+    #[serde(rename = "l", default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Score.
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+/// Formats a score-derived label (`1` / `0`).
+fn label_of(score: f64, threshold: f64) -> String {
+    if score >= threshold { "1" } else { "0" }.to_string()
+}
+
+fn cell_text(c: &Cell<'_>) -> Option<String> {
+    match c {
+        Cell::Missing => None,
+        Cell::Raw(s) | Cell::Str(s) => Some(s.trim().to_string()),
+        Cell::Int(i) => Some(i.to_string()),
+        Cell::Float(f) => Some(if f.fract() == 0.0 && f.abs() < 1e15 {
+            format!("{}", *f as i64)
+        } else {
+            f.to_string()
+        }),
+        Cell::Bool(b) => Some(if *b { "1" } else { "0" }.to_string()),
+    }
+}
+
+fn cell_number(c: &Cell<'_>) -> Option<f64> {
+    match c {
+        Cell::Raw(s) | Cell::Str(s) => s.trim().parse().ok(),
+        Cell::Int(i) => Some(*i as f64),
+        Cell::Float(f) => Some(*f),
+        Cell::Bool(b) => Some(f64::from(u8::from(*b))),
+        Cell::Missing => None,
+    }
+}
+
+/// Limits of the predictions kept per capture file.
+pub const DEFAULT_MAX_PREDICTION_BYTES: usize = 64 << 20;
+
+/// A [`RowSink`] that records each row's prediction and passes the row on to `inner`.
+#[derive(Debug)]
+pub struct PredictionSink<S> {
+    inner: S,
+    spec: PredictionSpec,
+    /// Schema length the cached columns were resolved for.
+    resolved_for: usize,
+    inference_col: Option<usize>,
+    probability_col: Option<usize>,
+    out: Vec<u8>,
+    max_bytes: usize,
+    /// Predictions recorded.
+    pub recorded: u64,
+    /// Rows without a usable prediction (no key, or the attribute missing from the output).
+    pub unusable: u64,
+    /// Predictions not recorded because the byte limit was reached.
+    pub over_limit: u64,
+}
+
+impl<S: RowSink> PredictionSink<S> {
+    /// Records predictions by `spec` (at most `max_bytes` of stored form) around `inner`.
+    pub fn new(inner: S, spec: PredictionSpec, max_bytes: usize) -> Self {
+        PredictionSink {
+            inner,
+            spec,
+            resolved_for: usize::MAX,
+            inference_col: None,
+            probability_col: None,
+            out: Vec::new(),
+            max_bytes,
+            recorded: 0,
+            unusable: 0,
+            over_limit: 0,
+        }
+    }
+
+    /// The inner sink and the stored predictions (JSON Lines).
+    pub fn into_parts(self) -> (S, Vec<u8>) {
+        (self.inner, self.out)
+    }
+
+    fn resolve(&mut self, schema: &Schema) {
+        let find = |a: &Option<Attribute>| -> Option<usize> {
+            match a.as_ref()? {
+                Attribute::Index(i) => (*i < schema.len()).then_some(*i),
+                Attribute::Path(p) => schema.position(p),
+            }
+        };
+        self.inference_col = find(&self.spec.inference);
+        self.probability_col = find(&self.spec.probability);
+        self.resolved_for = schema.len();
+    }
+}
+
+impl<S: RowSink> RowSink for PredictionSink<S> {
+    fn row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
+        if self.resolved_for != schema.len() {
+            self.resolve(schema);
+        }
+        let key = meta.inference_id.or(meta.event_id).map(|k| {
+            if meta.row == 0 {
+                k.to_string()
+            } else {
+                format!("{k}#{}", meta.row)
+            }
+        });
+        let score = self
+            .probability_col
+            .and_then(|j| cells.get(j))
+            .and_then(cell_number)
+            .filter(|s| s.is_finite());
+        let label = match self.inference_col.and_then(|j| cells.get(j)) {
+            Some(c) => cell_text(c),
+            None => score.map(|s| label_of(s, self.spec.threshold)),
+        };
+        match (key, label.is_some() || score.is_some()) {
+            (Some(key), true) => {
+                let p = Prediction {
+                    key,
+                    time_ms: meta.inference_time_ms,
+                    label,
+                    score,
+                };
+                if self.out.len() >= self.max_bytes {
+                    self.over_limit += 1;
+                } else if serde_json::to_writer(&mut self.out, &p).is_ok() {
+                    self.out.push(b'\n');
+                    self.recorded += 1;
+                }
+            }
+            _ => self.unusable += 1,
+        }
+        self.inner.row(meta, schema, cells);
+    }
+}
+
+/// Reads stored predictions (JSON Lines); lines that do not parse are counted, not fatal.
+pub fn read_predictions<R: BufRead>(
+    reader: R,
+    mut f: impl FnMut(Prediction),
+) -> std::io::Result<u64> {
+    let mut bad = 0;
+    for line in reader.lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Prediction>(&line) {
+            Ok(p) => f(p),
+            Err(_) => bad += 1,
+        }
+    }
+    Ok(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CaptureOptions, CaptureParser, CountingSink};
+
+    fn line(input: &str, output: &str, ct_out: &str, id: &str) -> String {
+        serde_json::json!({"captureData": {
+            "endpointInput": {"observedContentType": "text/csv", "mode": "INPUT", "data": input, "encoding": "CSV"},
+            "endpointOutput": {"observedContentType": ct_out, "mode": "OUTPUT", "data": output,
+                "encoding": if ct_out.contains("json") { "JSON" } else { "CSV" }}},
+            "eventMetadata": {"eventId": format!("e-{id}"), "inferenceId": id, "inferenceTime": "2024-01-01T00:00:01Z"},
+            "eventVersion": "0"}).to_string()
+    }
+
+    fn run(text: &str, spec: PredictionSpec) -> (Vec<Prediction>, u64) {
+        let mut p = CaptureParser::new("t", &CaptureOptions::default()).unwrap();
+        let mut sink = PredictionSink::new(CountingSink::default(), spec, 1 << 20);
+        p.read(&mut text.as_bytes(), &mut sink).unwrap();
+        let unusable = sink.unusable;
+        let (_, bytes) = sink.into_parts();
+        let mut out = Vec::new();
+        assert_eq!(read_predictions(&bytes[..], |x| out.push(x)).unwrap(), 0);
+        (out, unusable)
+    }
+
+    #[test]
+    fn csv_score_becomes_a_label_by_threshold() {
+        let text = format!(
+            "{}\n{}\n",
+            line("1,2", "0.8", "text/csv", "a"),
+            line("3,4", "0.2", "text/csv", "b")
+        );
+        let spec = PredictionSpec {
+            inference: None,
+            probability: Attribute::parse("0"),
+            threshold: 0.5,
+        };
+        let (p, _) = run(&text, spec);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].key, "a");
+        assert_eq!(p[0].label.as_deref(), Some("1"));
+        assert_eq!(p[0].score, Some(0.8));
+        assert_eq!(p[0].time_ms, Some(1_704_067_201_000));
+        assert_eq!(p[1].label.as_deref(), Some("0"));
+    }
+
+    #[test]
+    fn json_paths_and_a_missing_attribute() {
+        let text = format!(
+            "{}\n",
+            line(
+                "1,2",
+                "{\"predicted_label\": 1, \"score\": 0.7}",
+                "application/json",
+                "j"
+            )
+        );
+        let spec = PredictionSpec {
+            inference: Attribute::parse("$.predicted_label"),
+            probability: Attribute::parse("score"),
+            threshold: 0.5,
+        };
+        let (p, _) = run(&text, spec);
+        assert_eq!(p[0].label.as_deref(), Some("1"));
+        assert_eq!(p[0].score, Some(0.7));
+        let (p, unusable) = run(
+            &text,
+            PredictionSpec {
+                inference: Attribute::parse("nope"),
+                probability: None,
+                threshold: 0.5,
+            },
+        );
+        assert!(p.is_empty());
+        assert_eq!(unusable, 1);
+    }
+
+    #[test]
+    fn attributes_parse() {
+        assert_eq!(Attribute::parse("2"), Some(Attribute::Index(2)));
+        assert_eq!(
+            Attribute::parse("$.predictions[0].score"),
+            Some(Attribute::Path("predictions.0.score".into()))
+        );
+        assert_eq!(Attribute::parse("  "), None);
+    }
+}
