@@ -6,6 +6,7 @@
 
 mod analyze;
 mod input;
+mod quality;
 mod table;
 
 use anyhow::{Context, Result};
@@ -48,6 +49,10 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Re-render the HTML report from a baseline and an analysis directory.
     Report(ReportArgs),
+    /// Model quality against ground truth: baseline a labelled dataset, or join ground truth
+    /// with captured predictions and evaluate them.
+    #[command(subcommand)]
+    Quality(quality::QualityCommand),
 }
 
 const BASELINE_AFTER_HELP: &str = "\
@@ -120,6 +125,8 @@ fn main() -> ExitCode {
         Command::Baseline(a) => baseline(&a).map(|()| 0),
         Command::Analyze(a) => analyze::run(&a),
         Command::Report(a) => report(&a).map(|()| 0),
+        Command::Quality(quality::QualityCommand::Baseline(a)) => quality::baseline(&a).map(|()| 0),
+        Command::Quality(quality::QualityCommand::Analyze(a)) => quality::analyze(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

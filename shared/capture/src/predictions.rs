@@ -125,15 +125,77 @@ fn cell_number(c: &Cell<'_>) -> Option<f64> {
 /// Limits of the predictions kept per capture file.
 pub const DEFAULT_MAX_PREDICTION_BYTES: usize = 64 << 20;
 
+/// Finds the prediction in each row (the attributes resolved to columns once per schema).
+#[derive(Debug, Clone)]
+pub struct PredictionExtractor {
+    spec: PredictionSpec,
+    resolved_for: usize,
+    inference_col: Option<usize>,
+    probability_col: Option<usize>,
+}
+
+impl PredictionExtractor {
+    /// An extractor by `spec`.
+    pub fn new(spec: PredictionSpec) -> Self {
+        PredictionExtractor {
+            spec,
+            resolved_for: usize::MAX,
+            inference_col: None,
+            probability_col: None,
+        }
+    }
+
+    fn resolve(&mut self, schema: &Schema) {
+        let find = |a: &Option<Attribute>| -> Option<usize> {
+            match a.as_ref()? {
+                Attribute::Index(i) => (*i < schema.len()).then_some(*i),
+                Attribute::Path(p) => schema.position(p),
+            }
+        };
+        self.inference_col = find(&self.spec.inference);
+        self.probability_col = find(&self.spec.probability);
+        self.resolved_for = schema.len();
+    }
+
+    /// The row's prediction; `None` without a join key or without the attributes' values.
+    pub fn extract(
+        &mut self,
+        meta: &EventMeta<'_>,
+        schema: &Schema,
+        cells: &[Cell<'_>],
+    ) -> Option<Prediction> {
+        if self.resolved_for != schema.len() {
+            self.resolve(schema);
+        }
+        let key = meta.inference_id.or(meta.event_id)?;
+        let key = if meta.row == 0 {
+            key.to_string()
+        } else {
+            format!("{key}#{}", meta.row)
+        };
+        let score = self
+            .probability_col
+            .and_then(|j| cells.get(j))
+            .and_then(cell_number)
+            .filter(|s| s.is_finite());
+        let label = match self.inference_col.and_then(|j| cells.get(j)) {
+            Some(c) => cell_text(c),
+            None => score.map(|s| label_of(s, self.spec.threshold)),
+        };
+        (label.is_some() || score.is_some()).then_some(Prediction {
+            key,
+            time_ms: meta.inference_time_ms,
+            label,
+            score,
+        })
+    }
+}
+
 /// A [`RowSink`] that records each row's prediction and passes the row on to `inner`.
 #[derive(Debug)]
 pub struct PredictionSink<S> {
     inner: S,
-    spec: PredictionSpec,
-    /// Schema length the cached columns were resolved for.
-    resolved_for: usize,
-    inference_col: Option<usize>,
-    probability_col: Option<usize>,
+    extractor: PredictionExtractor,
     out: Vec<u8>,
     max_bytes: usize,
     /// Predictions recorded.
@@ -149,10 +211,7 @@ impl<S: RowSink> PredictionSink<S> {
     pub fn new(inner: S, spec: PredictionSpec, max_bytes: usize) -> Self {
         PredictionSink {
             inner,
-            spec,
-            resolved_for: usize::MAX,
-            inference_col: None,
-            probability_col: None,
+            extractor: PredictionExtractor::new(spec),
             out: Vec::new(),
             max_bytes,
             recorded: 0,
@@ -165,49 +224,12 @@ impl<S: RowSink> PredictionSink<S> {
     pub fn into_parts(self) -> (S, Vec<u8>) {
         (self.inner, self.out)
     }
-
-    fn resolve(&mut self, schema: &Schema) {
-        let find = |a: &Option<Attribute>| -> Option<usize> {
-            match a.as_ref()? {
-                Attribute::Index(i) => (*i < schema.len()).then_some(*i),
-                Attribute::Path(p) => schema.position(p),
-            }
-        };
-        self.inference_col = find(&self.spec.inference);
-        self.probability_col = find(&self.spec.probability);
-        self.resolved_for = schema.len();
-    }
 }
 
 impl<S: RowSink> RowSink for PredictionSink<S> {
     fn row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
-        if self.resolved_for != schema.len() {
-            self.resolve(schema);
-        }
-        let key = meta.inference_id.or(meta.event_id).map(|k| {
-            if meta.row == 0 {
-                k.to_string()
-            } else {
-                format!("{k}#{}", meta.row)
-            }
-        });
-        let score = self
-            .probability_col
-            .and_then(|j| cells.get(j))
-            .and_then(cell_number)
-            .filter(|s| s.is_finite());
-        let label = match self.inference_col.and_then(|j| cells.get(j)) {
-            Some(c) => cell_text(c),
-            None => score.map(|s| label_of(s, self.spec.threshold)),
-        };
-        match (key, label.is_some() || score.is_some()) {
-            (Some(key), true) => {
-                let p = Prediction {
-                    key,
-                    time_ms: meta.inference_time_ms,
-                    label,
-                    score,
-                };
+        match self.extractor.extract(meta, schema, cells) {
+            Some(p) => {
                 if self.out.len() >= self.max_bytes {
                     self.over_limit += 1;
                 } else if serde_json::to_writer(&mut self.out, &p).is_ok() {
@@ -215,7 +237,7 @@ impl<S: RowSink> RowSink for PredictionSink<S> {
                     self.recorded += 1;
                 }
             }
-            _ => self.unusable += 1,
+            None => self.unusable += 1,
         }
         self.inner.row(meta, schema, cells);
     }

@@ -46,6 +46,7 @@ pub mod bins;
 mod chart;
 mod num;
 mod page;
+mod quality;
 
 use driftline_stats::formats::statistics::Statistics;
 use driftline_stats::summary::Summary;
@@ -67,6 +68,15 @@ pub struct ReportInput<'a> {
 /// Renders the report as one self-contained HTML document.
 pub fn render_html(input: &ReportInput) -> String {
     page::render(input)
+}
+
+/// Renders a model-quality window (metrics vs baseline and threshold, confusion matrix, ROC
+/// curve, join coverage, estimate vs realized) as one self-contained HTML document.
+pub fn render_quality_html(
+    summary: &driftline_stats::quality::analysis::QualitySummary,
+    statistics: &driftline_stats::quality::metrics::QualityStatistics,
+) -> String {
+    quality::render(summary, statistics)
 }
 
 #[cfg(test)]

@@ -147,6 +147,9 @@ pub struct QualitySummary {
     /// The label files merged, in merge order.
     #[serde(default)]
     pub label_sources: Vec<String>,
+    /// Join faults (unmatched, duplicate, unusable labels; bad ground-truth lines) with examples.
+    #[serde(default)]
+    pub faults: crate::summary::Faults,
     /// Why the status is what it is, when not plain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -283,6 +286,7 @@ pub fn analyze_quality(
         r2_textbook,
         estimated: None,
         label_sources: Vec::new(),
+        faults: Default::default(),
         reason,
         artifacts: BTreeMap::new(),
     };

@@ -1,0 +1,438 @@
+//! `driftline quality baseline` and `driftline quality analyze`: model quality (model drift)
+//! against ground truth, with the engine evaluate-quality runs (`driftline_capture::quality`,
+//! `driftline_stats::quality`).
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use driftline_capture::ground_truth::read_ground_truth;
+use driftline_capture::parser::{CaptureParser, EventMeta, RowSink};
+use driftline_capture::predictions::{Attribute, PredictionExtractor, PredictionSpec};
+use driftline_capture::quality::{binary_label, Join};
+use driftline_capture::schema::Schema;
+use driftline_capture::{CaptureOptions, ColumnsPosition};
+use driftline_stats::jackson;
+use driftline_stats::profile::Cell;
+use driftline_stats::quality::analysis::{analyze_quality, QualityBaseline, QualityOptions};
+use driftline_stats::quality::constraints::QualityConstraints;
+use driftline_stats::quality::estimate::Calibration;
+use driftline_stats::quality::state::{Observation, ProblemType, QualityState};
+use std::path::{Path, PathBuf};
+
+/// `driftline quality …`
+#[derive(Debug, Subcommand)]
+pub enum QualityCommand {
+    /// Baseline a labelled dataset (CSV): statistics.json, constraints.json (and, for binary
+    /// problems with a probability column, calibration.json for estimates before labels).
+    Baseline(BaselineArgs),
+    /// Join ground truth with captured predictions and evaluate them against a baseline.
+    Analyze(AnalyzeArgs),
+}
+
+/// `--problem-type` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Problem {
+    /// BinaryClassification (labels 0/1).
+    Binary,
+    /// MulticlassClassification.
+    Multiclass,
+    /// Regression.
+    Regression,
+}
+
+impl From<Problem> for ProblemType {
+    fn from(p: Problem) -> Self {
+        match p {
+            Problem::Binary => ProblemType::BinaryClassification,
+            Problem::Multiclass => ProblemType::MulticlassClassification,
+            Problem::Regression => ProblemType::Regression,
+        }
+    }
+}
+
+const BASELINE_AFTER_HELP: &str = "\
+The dataset is a CSV with one row per example: the ground truth, the model's prediction and, for
+binary problems, optionally its probability. Columns are named with --header, else given as
+0-based indexes.
+
+Examples:
+  driftline quality baseline validation.csv --header -o mq-baseline/ --problem-type binary \\
+      --ground-truth-attribute Label --probability-attribute Prediction
+  driftline quality baseline preds.csv -o mq/ --problem-type regression \\
+      --ground-truth-attribute 0 --inference-attribute 1";
+
+/// Arguments of `driftline quality baseline`.
+#[derive(Debug, Args)]
+#[command(after_help = BASELINE_AFTER_HELP)]
+pub struct BaselineArgs {
+    /// Labelled dataset (CSV, optionally gzip).
+    input: PathBuf,
+    /// Directory to write statistics.json, constraints.json (and calibration.json) into.
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    /// The problem type.
+    #[arg(long, value_enum)]
+    problem_type: Problem,
+    /// Column of the ground truth (name with --header, else index).
+    #[arg(long, value_name = "COL")]
+    ground_truth_attribute: String,
+    /// Column of the predicted label (or value, for regression).
+    #[arg(long, value_name = "COL")]
+    inference_attribute: Option<String>,
+    /// Column of the probability of class 1 (binary).
+    #[arg(long, value_name = "COL")]
+    probability_attribute: Option<String>,
+    /// Probability from which the predicted label is 1, when there is no inference attribute.
+    #[arg(long, value_name = "P", default_value_t = 0.5)]
+    probability_threshold: f64,
+    /// The CSV's first row holds the column names.
+    #[arg(long)]
+    header: bool,
+}
+
+fn column(spec: &str, headers: Option<&csv::StringRecord>) -> Result<usize> {
+    if let Some(h) = headers {
+        if let Some(i) = h.iter().position(|c| c == spec) {
+            return Ok(i);
+        }
+    }
+    spec.trim().parse::<usize>().with_context(|| {
+        format!(
+            "column {spec:?} is neither a header name{} nor an index",
+            if headers.is_some() {
+                ""
+            } else {
+                " (no --header)"
+            }
+        )
+    })
+}
+
+/// Runs `driftline quality baseline`.
+pub fn baseline(a: &BaselineArgs) -> Result<()> {
+    let problem: ProblemType = a.problem_type.into();
+    if a.inference_attribute.is_none() && a.probability_attribute.is_none() {
+        bail!("give --inference-attribute or --probability-attribute (or both)");
+    }
+    if problem != ProblemType::BinaryClassification && a.inference_attribute.is_none() {
+        bail!(
+            "--inference-attribute is required for {} problems",
+            problem.as_str()
+        );
+    }
+    let reader = crate::input::open_maybe_gzip(&a.input)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(a.header)
+        .flexible(true)
+        .from_reader(reader);
+    let headers = if a.header {
+        Some(
+            rdr.headers()
+                .with_context(|| format!("{}: cannot read the header row", a.input.display()))?
+                .clone(),
+        )
+    } else {
+        None
+    };
+    let gt = column(&a.ground_truth_attribute, headers.as_ref())?;
+    let inf = a
+        .inference_attribute
+        .as_deref()
+        .map(|c| column(c, headers.as_ref()))
+        .transpose()?;
+    let prob = a
+        .probability_attribute
+        .as_deref()
+        .map(|c| column(c, headers.as_ref()))
+        .transpose()?;
+    let mut state = QualityState::new(problem);
+    let mut pairs: Vec<(f64, bool)> = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    let mut row = 0u64;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => bail!("{}: not readable as CSV: {e}", a.input.display()),
+        }
+        row += 1;
+        let field = |i: usize| -> Result<&str> {
+            rec.get(i)
+                .map(str::trim)
+                .with_context(|| format!("row {row}: no column {i}"))
+        };
+        let label = field(gt)?;
+        let score = match prob {
+            Some(p) => Some(
+                field(p)?
+                    .parse::<f64>()
+                    .with_context(|| format!("row {row}: probability is not a number"))?,
+            ),
+            None => None,
+        };
+        let predicted = inf.map(field).transpose()?;
+        let key = format!("row-{row}");
+        let obs = match problem {
+            ProblemType::BinaryClassification => {
+                let actual = binary_label(label)
+                    .with_context(|| format!("row {row}: label {label:?} is not 0/1"))?;
+                let predicted = match (predicted, score) {
+                    (Some(p), _) => binary_label(p)
+                        .with_context(|| format!("row {row}: prediction {p:?} is not 0/1"))?,
+                    (None, Some(s)) => s >= a.probability_threshold,
+                    (None, None) => unreachable!("checked above"),
+                };
+                if let Some(s) = score {
+                    pairs.push((s, actual));
+                }
+                Observation::Binary {
+                    actual,
+                    predicted,
+                    score,
+                }
+            }
+            ProblemType::MulticlassClassification => Observation::Multiclass {
+                actual: label,
+                predicted: predicted.unwrap_or_default(),
+            },
+            ProblemType::Regression => Observation::Regression {
+                actual: label
+                    .parse()
+                    .with_context(|| format!("row {row}: label {label:?} is not a number"))?,
+                predicted: predicted
+                    .unwrap_or_default()
+                    .parse()
+                    .with_context(|| format!("row {row}: prediction is not a number"))?,
+            },
+        };
+        state
+            .observe(&key, obs)
+            .map_err(|e| anyhow::anyhow!("row {row}: {e}"))?;
+    }
+    if state.count() == 0 {
+        bail!("{}: no rows", a.input.display());
+    }
+    let stats = state.statistics(None);
+    let constraints = QualityConstraints::suggest(&stats);
+    std::fs::create_dir_all(&a.output)
+        .with_context(|| format!("cannot create {}", a.output.display()))?;
+    crate::write_file(&a.output, "statistics.json", &stats.to_json())?;
+    crate::write_file(&a.output, "constraints.json", &constraints.to_json())?;
+    if let Some(cal) = Calibration::fit(&pairs) {
+        crate::write_file(
+            &a.output,
+            "calibration.json",
+            &jackson::to_string_pretty(&cal),
+        )?;
+    }
+    eprintln!(
+        "driftline: {} labelled rows, {} → {}",
+        state.count(),
+        problem.as_str(),
+        a.output.display()
+    );
+    Ok(())
+}
+
+const ANALYZE_AFTER_HELP: &str = "\
+Reads the ground-truth files (groundTruthData records, as Model Monitor's ground-truth input), then
+streams the capture files past them: each label is joined with the prediction of the same
+eventMetadata.inferenceId (else eventId). The attributes say where the prediction is in the
+endpoint's output: a column index for CSV outputs (0 = first output column), a path for JSON
+outputs (score, predictions.0.score, $.score).
+
+Writes into DIR: statistics.json and constraint_violations.json (Model Monitor's model-quality
+layouts) and summary.json (matched, unmatched_labels, predictions_without_label, the metrics
+with their baselines and driftline's degraded verdict).
+
+Exit codes: 0 no violation, 1 violations (or degraded), 2 error.
+
+Example:
+  driftline quality analyze --baseline mq-baseline/ --problem-type binary \\
+      --probability-attribute 0 --capture capture/*.jsonl --ground-truth labels/*.jsonl -o out/";
+
+/// Arguments of `driftline quality analyze`.
+#[derive(Debug, Args)]
+#[command(after_help = ANALYZE_AFTER_HELP)]
+pub struct AnalyzeArgs {
+    /// Model-quality baseline directory (constraints.json, statistics.json, calibration.json).
+    #[arg(long, value_name = "DIR")]
+    baseline: Option<PathBuf>,
+    /// Data Capture files holding the predictions.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    capture: Vec<PathBuf>,
+    /// Ground-truth files.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    ground_truth: Vec<PathBuf>,
+    /// Directory to write the results into.
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    /// The problem type (default: the baseline's).
+    #[arg(long, value_enum)]
+    problem_type: Option<Problem>,
+    /// Where the predicted label is in the output (CSV column index or JSON path).
+    #[arg(long, value_name = "ATTR")]
+    inference_attribute: Option<String>,
+    /// Where the probability is in the output.
+    #[arg(long, value_name = "ATTR")]
+    probability_attribute: Option<String>,
+    /// Probability from which the predicted label is 1.
+    #[arg(long, value_name = "P", default_value_t = 0.5)]
+    probability_threshold: f64,
+    /// Fewer labelled pairs than this: insufficient_data, no verdict.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    min_labels: u64,
+    /// Also write report.html.
+    #[arg(long)]
+    html: bool,
+}
+
+/// Offers every row's prediction to the join.
+struct JoinSink<'a> {
+    extractor: PredictionExtractor,
+    join: &'a mut Join,
+    predictions: u64,
+}
+
+impl RowSink for JoinSink<'_> {
+    fn row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
+        if let Some(p) = self.extractor.extract(meta, schema, cells) {
+            self.predictions += 1;
+            self.join.offer(&p, 0);
+        }
+    }
+}
+
+fn read_baseline(dir: &Path) -> Result<QualityBaseline> {
+    let read = |name: &str| -> Result<Option<String>> {
+        let p = dir.join(name);
+        if p.exists() {
+            Ok(Some(crate::read_text(&p)?))
+        } else {
+            Ok(None)
+        }
+    };
+    QualityBaseline::from_json(
+        read("statistics.json")?.as_deref(),
+        read("constraints.json")?.as_deref(),
+        read("calibration.json")?.as_deref(),
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
+}
+
+/// Runs `driftline quality analyze`; returns the exit code.
+pub fn analyze(a: &AnalyzeArgs) -> Result<u8> {
+    let baseline = a.baseline.as_deref().map(read_baseline).transpose()?;
+    let problem: ProblemType = match (a.problem_type, &baseline) {
+        (Some(p), Some(b)) if ProblemType::from(p) != b.problem_type() => bail!(
+            "--problem-type {} but the baseline is {}",
+            ProblemType::from(p).as_str(),
+            b.problem_type().as_str()
+        ),
+        (Some(p), _) => p.into(),
+        (None, Some(b)) => b.problem_type(),
+        (None, None) => bail!("give --problem-type (or --baseline)"),
+    };
+    let spec = PredictionSpec {
+        inference: a.inference_attribute.as_deref().and_then(Attribute::parse),
+        probability: a
+            .probability_attribute
+            .as_deref()
+            .and_then(Attribute::parse),
+        threshold: a.probability_threshold,
+    };
+    let spec = if spec.inference.is_none() && spec.probability.is_none() {
+        PredictionSpec::default()
+    } else {
+        spec
+    };
+    let opts = CaptureOptions {
+        output_columns_position: ColumnsPosition::Start,
+        ..CaptureOptions::default()
+    };
+    let mut join = Join::new(problem, a.probability_threshold, "ground truth");
+    let mut gt_faults = driftline_stats::summary::Faults::default();
+    for f in &a.ground_truth {
+        let mut r = crate::input::open_maybe_gzip(f)?;
+        let read = read_ground_truth(&mut r, &f.display().to_string(), &opts, |rec| {
+            join.add_label(&rec)
+        })
+        .with_context(|| format!("reading {}", f.display()))?;
+        driftline_capture::window::merge_faults(
+            &mut gt_faults,
+            &read.faults.to_faults(),
+            0,
+            Default::default(),
+        );
+    }
+    let mut predictions = 0u64;
+    for f in &a.capture {
+        let name = f.display().to_string();
+        let mut parser = CaptureParser::new(&name, &opts)?;
+        let mut sink = JoinSink {
+            extractor: PredictionExtractor::new(spec.clone()),
+            join: &mut join,
+            predictions: 0,
+        };
+        let mut r = crate::input::open_maybe_gzip(f)?;
+        parser
+            .read_auto(&mut r, &mut sink)
+            .with_context(|| format!("reading {name}"))?;
+        predictions += sink.predictions;
+    }
+    let result = join.finish();
+    let mut state = QualityState::new(problem);
+    for w in result.windows.values() {
+        state.merge(w).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let qopts = QualityOptions {
+        min_labels: a.min_labels,
+        ..QualityOptions::default()
+    };
+    let mut analysis = analyze_quality(&state, baseline.as_ref(), &qopts);
+    analysis.summary.predictions = Some(predictions);
+    analysis.summary.predictions_without_label = Some(predictions.saturating_sub(result.matched));
+    analysis.summary.unmatched_labels = result.unmatched;
+    let mut faults = gt_faults;
+    driftline_capture::window::merge_faults(&mut faults, &result.faults, 0, Default::default());
+    analysis.summary.faults = faults;
+    analysis.summary.label_sources = a
+        .ground_truth
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    std::fs::create_dir_all(&a.output)
+        .with_context(|| format!("cannot create {}", a.output.display()))?;
+    crate::write_file(&a.output, "statistics.json", &analysis.statistics.to_json())?;
+    crate::write_file(
+        &a.output,
+        "constraint_violations.json",
+        &analysis.violations.to_json(),
+    )?;
+    crate::write_file(&a.output, "summary.json", &analysis.summary_json())?;
+    if a.html {
+        let html = driftline_report::render_quality_html(&analysis.summary, &analysis.statistics);
+        crate::write_file(&a.output, "report.html", &html)?;
+    }
+    let s = &analysis.summary;
+    eprintln!(
+        "driftline: {} labels, {} matched, {} without prediction, {} predictions without label; status {:?}, {} violation(s)",
+        result.labels, s.matched, s.unmatched_labels, s.predictions_without_label.unwrap_or(0), s.status, s.violation_count
+    );
+    for m in &s.metrics {
+        if m.violated {
+            eprintln!(
+                "  {}: {:.4} (threshold {} {}){}",
+                m.name,
+                m.value,
+                m.comparison_operator.as_deref().unwrap_or(""),
+                m.threshold.map(|t| format!("{t:.4}")).unwrap_or_default(),
+                if m.degraded { " DEGRADED" } else { "" }
+            );
+        }
+    }
+    Ok(if s.violation_count > 0 || s.degraded {
+        1
+    } else {
+        0
+    })
+}
