@@ -4,6 +4,7 @@
 use driftline_aws::config::{
     self as cfg, check_prefixes_disjoint, vars, Common, ConfigError, EnvSource,
 };
+use driftline_capture::predictions::{Attribute, PredictionSpec};
 use driftline_capture::{CaptureOptions, ColumnsPosition};
 
 /// Validated configuration.
@@ -25,6 +26,45 @@ pub struct Config {
     pub capture: CaptureOptions,
     /// How many earlier windows the report's trend lines look back.
     pub history_windows: u32,
+    /// Where the prediction is in the output, when predictions are recorded for the
+    /// model-quality join (`RECORD_PREDICTIONS`, default true).
+    pub predictions: Option<PredictionSpec>,
+}
+
+/// Reads an attribute variable (`INFERENCE_ATTRIBUTE`, `PROBABILITY_ATTRIBUTE`).
+pub fn attribute(env: &impl EnvSource, var: &str) -> Result<Option<Attribute>, ConfigError> {
+    match cfg::optional(env, var) {
+        None => Ok(None),
+        Some(v) => Attribute::parse(&v)
+            .map(Some)
+            .ok_or_else(|| ConfigError::invalid(var, &v, "expected a column index or a JSON path")),
+    }
+}
+
+/// The prediction spec from `INFERENCE_ATTRIBUTE`, `PROBABILITY_ATTRIBUTE`,
+/// `PROBABILITY_THRESHOLD` (no attribute: the first output column is the prediction).
+pub fn prediction_spec(env: &impl EnvSource) -> Result<PredictionSpec, ConfigError> {
+    let inference = attribute(env, vars::INFERENCE_ATTRIBUTE)?;
+    let probability = attribute(env, vars::PROBABILITY_ATTRIBUTE)?;
+    let threshold = cfg::parse_or(env, vars::PROBABILITY_THRESHOLD, 0.5f64)?;
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(ConfigError::invalid(
+            vars::PROBABILITY_THRESHOLD,
+            &threshold.to_string(),
+            "must be between 0 and 1",
+        ));
+    }
+    if inference.is_none() && probability.is_none() {
+        return Ok(PredictionSpec {
+            threshold,
+            ..PredictionSpec::default()
+        });
+    }
+    Ok(PredictionSpec {
+        inference,
+        probability,
+        threshold,
+    })
 }
 
 impl Config {
@@ -40,13 +80,7 @@ impl Config {
             vars::CAPTURE_PREFIX,
             &capture_prefix,
         )?;
-        let min_records = cfg::int_in_range(
-            env,
-            vars::MIN_RECORDS,
-            vars::DEFAULT_MIN_RECORDS,
-            1,
-            u64::MAX / 2,
-        )?;
+        let min_records = cfg::min_records(env)?;
         let max_line_bytes = cfg::int_in_range(
             env,
             vars::MAX_LINE_BYTES,
@@ -101,6 +135,11 @@ impl Config {
                 ..CaptureOptions::default()
             },
             history_windows: 24,
+            predictions: if cfg::bool_or(env, vars::RECORD_PREDICTIONS, true)? {
+                Some(prediction_spec(env)?)
+            } else {
+                None
+            },
         })
     }
 }

@@ -13,6 +13,9 @@ use driftline_aws::emf::{MetricSet, MetricSink, Unit};
 use driftline_aws::keys::{decode_event_key, CaptureKey, Keys, ReportFile, WindowHour};
 use driftline_aws::ports::{ObjectStore, PortError, WriteCondition};
 use driftline_aws::reports::{read_summaries, ReadSummaryError};
+use driftline_capture::predictions::{
+    profile_with_predictions, RecordedPredictions, DEFAULT_MAX_PREDICTION_BYTES,
+};
 use driftline_capture::window::{
     apply_naming, ColumnNaming, ExamplePolicy, PartialProfile, Window, WindowState,
 };
@@ -196,9 +199,17 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             baseline.as_ref().map(|b| &b.statistics),
         );
 
-        let partial = self
+        let (partial, predictions) = self
             .profile_object(&obj.bucket, &key, &source, &opts)
             .await?;
+        if let Some(p) = predictions.filter(|p| p.recorded > 0) {
+            self.put(
+                &self.keys.predictions(&capture),
+                Bytes::from(p.bytes),
+                "application/jsonlines",
+            )
+            .await?;
+        }
         let object_records = partial.records;
         let object_fault = partial.object_fault.clone();
         let body = serde_json::to_vec(&partial)
@@ -377,30 +388,47 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         key: &str,
         source: &str,
         opts: &CaptureOptions,
-    ) -> Result<PartialProfile, HandlerError> {
+    ) -> Result<(PartialProfile, Option<RecordedPredictions>), HandlerError> {
         let stream = match self.store.get_stream(bucket, key).await {
             Ok(s) => s,
             Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
             Err(PortError::NotFound(e)) => {
                 warn!(source, error = %e, "capture object gone before it could be read");
-                return Ok(PartialProfile::unreadable(source, "object_not_found", &e));
+                return Ok((
+                    PartialProfile::unreadable(source, "object_not_found", &e),
+                    None,
+                ));
             }
             Err(PortError::Permanent(e)) | Err(PortError::Conflict(e)) => {
                 warn!(source, error = %e, "capture object unreadable");
-                return Ok(PartialProfile::unreadable(source, "object_unreadable", &e));
+                return Ok((
+                    PartialProfile::unreadable(source, "object_unreadable", &e),
+                    None,
+                ));
             }
         };
         let bridge = SyncIoBridge::new(stream);
         let opts = opts.clone();
         let name = source.to_string();
+        let spec = self.config.predictions.clone();
         let result = tokio::task::spawn_blocking(move || {
             let reader = BufReader::with_capacity(256 * 1024, bridge);
-            profile_reader(reader, &name, &opts)
+            match &spec {
+                Some(spec) => profile_with_predictions(
+                    reader,
+                    &name,
+                    &opts,
+                    spec,
+                    DEFAULT_MAX_PREDICTION_BYTES,
+                )
+                .map(|(cp, p)| (cp, Some(p))),
+                None => profile_reader(reader, &name, &opts).map(|cp| (cp, None)),
+            }
         })
         .await
         .map_err(|e| HandlerError::Transient(format!("profiling task failed: {e}")))?;
-        let cp = match result {
-            Ok(cp) => cp,
+        let (cp, predictions) = match result {
+            Ok(r) => r,
             Err(CaptureError::Read { error, line, .. }) => {
                 return Err(HandlerError::Transient(format!(
                     "reading {source} failed after line {line}: {error}"
@@ -408,7 +436,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             }
             Err(e) => return Err(HandlerError::Transient(format!("reading {source}: {e}"))),
         };
-        Ok(PartialProfile::from_capture(source, cp))
+        Ok((PartialProfile::from_capture(source, cp), predictions))
     }
 
     /// Merges this file's partial into the window state, analyses the window, writes the

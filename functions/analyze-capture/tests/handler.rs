@@ -328,7 +328,9 @@ async fn each_file_reads_a_constant_number_of_objects() {
         per_file[2..].windows(2).all(|w| w[0] == w[1]),
         "{per_file:?}"
     );
-    assert!(per_file[11] <= 12, "{per_file:?}");
+    // capture GET, 2 baseline GETs (conditional), partial + predictions PUT, state GET, LIST,
+    // state PUT, 4 report PUTs, state HEAD.
+    assert!(per_file[11] <= 13, "{per_file:?}");
     assert_eq!(summary(&store).records, 12 * 120);
 }
 
@@ -414,4 +416,34 @@ async fn lost_races_are_retried_then_fail_transiently() {
     let b = put_capture(&store, "b.jsonl", capture_file(2, 300, 0.0, 10));
     let err = invoke(&h, &[&b]).await.unwrap_err();
     assert!(err.to_string().contains("conditional writes lost"), "{err}");
+}
+
+/// Each capture file's predictions are stored for the model-quality join: key, time, label.
+#[tokio::test]
+async fn predictions_are_recorded_per_file() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let a = put_capture(&store, "p.jsonl", capture_file(5, 250, 0.0, 10));
+    invoke(&h, &[&a]).await.unwrap();
+    let body = store
+        .object(
+            BUCKET,
+            &format!("driftline/predictions/ep/AllTraffic/{HOUR}/p.jsonl"),
+        )
+        .expect("predictions written");
+    let mut got = Vec::new();
+    let bad = driftline_capture::predictions::read_predictions(&body[..], |p| got.push(p)).unwrap();
+    assert_eq!((got.len(), bad), (250, 0));
+    // The generator's first output column is the prediction; the key is the inferenceId.
+    let first = capture_file(5, 1, 0.0, 10);
+    let v: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        got[0].key,
+        v["eventMetadata"]["inferenceId"].as_str().unwrap()
+    );
+    assert_eq!(
+        got[0].label.as_deref(),
+        v["captureData"]["endpointOutput"]["data"].as_str()
+    );
+    assert!(got[0].time_ms.is_some());
 }

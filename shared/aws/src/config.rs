@@ -92,6 +92,32 @@ pub mod vars {
     pub const PARAM_TRIGGER_TIME: &str = "PARAM_TRIGGER_TIME";
     /// Default of [`PARAM_TRIGGER_TIME`].
     pub const DEFAULT_PARAM_TRIGGER_TIME: &str = "DriftTriggerTime";
+    /// Record each capture file's predictions for the model-quality join.
+    pub const RECORD_PREDICTIONS: &str = "RECORD_PREDICTIONS";
+    /// Where the predicted label is in the endpoint's output (CSV index or JSON path).
+    pub const INFERENCE_ATTRIBUTE: &str = "INFERENCE_ATTRIBUTE";
+    /// Where the probability of class 1 is in the endpoint's output.
+    pub const PROBABILITY_ATTRIBUTE: &str = "PROBABILITY_ATTRIBUTE";
+    /// Probability from which the predicted label is 1.
+    pub const PROBABILITY_THRESHOLD: &str = "PROBABILITY_THRESHOLD";
+    /// Where ground-truth files arrive (`{prefix}/{endpoint}/yyyy/mm/dd/hh/*.jsonl`).
+    pub const GROUND_TRUTH_PREFIX: &str = "GROUND_TRUTH_PREFIX";
+    /// Default of [`GROUND_TRUTH_PREFIX`].
+    pub const DEFAULT_GROUND_TRUTH_PREFIX: &str = "groundtruth";
+    /// `BinaryClassification`, `MulticlassClassification` or `Regression`.
+    pub const PROBLEM_TYPE: &str = "PROBLEM_TYPE";
+    /// How many hours before a label file's hour its predictions are searched.
+    pub const GROUND_TRUTH_LOOKBACK_HOURS: &str = "GROUND_TRUTH_LOOKBACK_HOURS";
+    /// Default of [`GROUND_TRUTH_LOOKBACK_HOURS`] (one week).
+    pub const DEFAULT_GROUND_TRUTH_LOOKBACK_HOURS: u32 = 168;
+    /// Production variants whose predictions are searched.
+    pub const VARIANTS: &str = "VARIANTS";
+    /// Default of [`VARIANTS`].
+    pub const DEFAULT_VARIANTS: &str = "AllTraffic";
+    /// Below this many labelled pairs a model-quality window gets no verdict.
+    pub const MIN_LABELS: &str = "MIN_LABELS";
+    /// Default of [`MIN_LABELS`].
+    pub const DEFAULT_MIN_LABELS: u64 = 50;
     /// Local emulator endpoint (S3 then uses path-style addressing).
     pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 }

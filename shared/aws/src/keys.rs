@@ -191,6 +191,39 @@ impl CaptureKey {
     }
 }
 
+/// A ground-truth object key, as Model Monitor lays out ground truth:
+/// `{ground_truth_prefix}/{endpoint}/yyyy/mm/dd/hh/{file}.jsonl` (the hour is when the labels
+/// were collected, not when the predictions were made).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GroundTruthKey {
+    /// Endpoint name.
+    pub endpoint: String,
+    /// The hour of the key.
+    pub window: WindowHour,
+    /// File name without `.jsonl`.
+    pub stem: String,
+}
+
+impl GroundTruthKey {
+    /// Parses a (decoded) ground-truth key; `None` for any other shape.
+    pub fn parse(key: &str, ground_truth_prefix: &str) -> Option<GroundTruthKey> {
+        let rest = strip_dir_prefix(key, ground_truth_prefix)?;
+        let parts: Vec<&str> = rest.split('/').collect();
+        let [endpoint, yyyy, mm, dd, hh, file] = parts.as_slice() else {
+            return None;
+        };
+        let stem = file.strip_suffix(".jsonl")?;
+        if endpoint.is_empty() || stem.is_empty() {
+            return None;
+        }
+        Some(GroundTruthKey {
+            endpoint: (*endpoint).to_owned(),
+            window: WindowHour::parse_segments(yyyy, mm, dd, hh)?,
+            stem: stem.to_owned(),
+        })
+    }
+}
+
 /// The files of one window report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReportFile {
@@ -361,6 +394,107 @@ impl Keys {
         })
     }
 
+    /// `P/predictions/{endpoint}/{variant}/yyyy/mm/dd/hh/{stem}.jsonl`: the predictions of one
+    /// capture file (join key, inference time, label, score).
+    pub fn predictions(&self, capture: &CaptureKey) -> String {
+        format!(
+            "{}{}.jsonl",
+            self.predictions_window_prefix(&capture.endpoint, &capture.variant, capture.window()),
+            capture.stem
+        )
+    }
+
+    /// `P/predictions/{endpoint}/{variant}/yyyy/mm/dd/hh/` — the predictions files of an hour.
+    pub fn predictions_window_prefix(
+        &self,
+        endpoint: &str,
+        variant: &str,
+        window: WindowHour,
+    ) -> String {
+        join(
+            &self.prefix,
+            &format!("predictions/{endpoint}/{variant}/{}/", window.path()),
+        )
+    }
+
+    /// `P/baselines/{endpoint}/model-quality/{file}` (`statistics.json`, `constraints.json`,
+    /// `calibration.json`).
+    pub fn quality_baseline(&self, endpoint: &str, file: &str) -> String {
+        join(
+            &self.prefix,
+            &format!("baselines/{endpoint}/model-quality/{file}"),
+        )
+    }
+
+    /// `P/quality/{endpoint}/{variant}/yyyy/mm/dd/hh/` — one model-quality window.
+    pub fn quality_prefix(&self, endpoint: &str, variant: &str, window: WindowHour) -> String {
+        join(
+            &self.prefix,
+            &format!("quality/{endpoint}/{variant}/{}/", window.path()),
+        )
+    }
+
+    /// `P/quality/{endpoint}/{variant}/yyyy/mm/dd/hh/state.json` — the window's merged
+    /// model-quality state (conditional writes).
+    pub fn quality_state(&self, endpoint: &str, variant: &str, window: WindowHour) -> String {
+        format!(
+            "{}state.json",
+            self.quality_prefix(endpoint, variant, window)
+        )
+    }
+
+    /// `P/quality/{endpoint}/{variant}/yyyy/mm/dd/hh/{file}` — a model-quality report file.
+    pub fn quality_report(
+        &self,
+        endpoint: &str,
+        variant: &str,
+        window: WindowHour,
+        file: ReportFile,
+    ) -> String {
+        format!(
+            "{}{}",
+            self.quality_prefix(endpoint, variant, window),
+            file.file_name()
+        )
+    }
+
+    /// `P/quality/{endpoint}/` — every model-quality report of an endpoint.
+    pub fn quality_endpoint_prefix(&self, endpoint: &str) -> String {
+        join(&self.prefix, &format!("quality/{endpoint}/"))
+    }
+
+    /// Parses a model-quality report key written by [`Keys::quality_report`].
+    pub fn parse_quality_report(&self, key: &str) -> Option<ReportKey> {
+        let rest = strip_dir_prefix(key, &self.prefix)?.strip_prefix("quality/")?;
+        let parts: Vec<&str> = rest.split('/').collect();
+        let [endpoint, variant, yyyy, mm, dd, hh, file] = parts.as_slice() else {
+            return None;
+        };
+        if endpoint.is_empty() || variant.is_empty() {
+            return None;
+        }
+        Some(ReportKey {
+            endpoint: (*endpoint).to_owned(),
+            variant: (*variant).to_owned(),
+            window: WindowHour::parse_segments(yyyy, mm, dd, hh)?,
+            file: ReportFile::from_file_name(file)?,
+        })
+    }
+
+    /// `P/quality-labels/{endpoint}/yyyy/mm/dd/hh/{stem}.json` — what the join of one
+    /// ground-truth file found (matched, unmatched, windows updated).
+    pub fn label_outcome(&self, gt: &GroundTruthKey) -> String {
+        join(
+            &self.prefix,
+            &format!(
+                "quality-labels/{}/{}/{}.json",
+                gt.endpoint,
+                gt.window.path(),
+                gt.stem
+            ),
+        )
+    }
+
     /// `P/remediation/{endpoint}/` — list this to find past decisions.
     pub fn remediation_prefix(&self, endpoint: &str) -> String {
         join(&self.prefix, &format!("remediation/{endpoint}/"))
@@ -504,6 +638,35 @@ mod tests {
         assert_eq!(
             keys.parse_report("driftline/reports/ep/v/2026/11/25/09/other.json"),
             None
+        );
+        assert_eq!(
+            keys.predictions(&c),
+            "driftline/predictions/ep/AllTraffic/2026/11/25/09/f 1.jsonl"
+        );
+        assert_eq!(
+            keys.quality_report("ep", "AllTraffic", c.window(), ReportFile::Summary),
+            "driftline/quality/ep/AllTraffic/2026/11/25/09/summary.json"
+        );
+        assert_eq!(
+            keys.parse_quality_report("driftline/quality/ep/AllTraffic/2026/11/25/09/summary.json")
+                .map(|r| r.file),
+            Some(ReportFile::Summary)
+        );
+        assert_eq!(
+            keys.quality_baseline("ep", "constraints.json"),
+            "driftline/baselines/ep/model-quality/constraints.json"
+        );
+        let gt =
+            GroundTruthKey::parse("groundtruth/ep/2026/11/27/13/labels-1.jsonl", "groundtruth")
+                .unwrap();
+        assert_eq!(gt.window.path(), "2026/11/27/13");
+        assert_eq!(
+            keys.label_outcome(&gt),
+            "driftline/quality-labels/ep/2026/11/27/13/labels-1.json"
+        );
+        assert!(
+            GroundTruthKey::parse("groundtruth/ep/v/2026/11/27/13/x.jsonl", "groundtruth")
+                .is_none()
         );
         let at = Utc.with_ymd_and_hms(2026, 11, 25, 9, 5, 7).unwrap();
         assert_eq!(

@@ -243,6 +243,51 @@ impl<S: RowSink> RowSink for PredictionSink<S> {
     }
 }
 
+/// What [`profile_with_predictions`] recorded besides the profile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordedPredictions {
+    /// Stored form (JSON Lines).
+    pub bytes: Vec<u8>,
+    /// Predictions recorded.
+    pub recorded: u64,
+    /// Rows without a usable prediction.
+    pub unusable: u64,
+    /// Predictions over the byte limit (counted, not recorded).
+    pub over_limit: u64,
+}
+
+/// Reads one source (plain or gzip) into a profile, as [`crate::profile_reader`] does, and
+/// records its predictions in the same pass.
+pub fn profile_with_predictions<R: BufRead>(
+    mut reader: R,
+    source_name: &str,
+    opts: &crate::CaptureOptions,
+    spec: &PredictionSpec,
+    max_bytes: usize,
+) -> Result<(crate::CaptureProfile, RecordedPredictions), crate::CaptureError> {
+    let mut parser = crate::CaptureParser::new(source_name, opts)?;
+    let builder = crate::ProfileBuilder::new(driftline_stats::profile::DatasetProfile::new());
+    let mut sink = PredictionSink::new(builder, spec.clone(), max_bytes);
+    parser.read_auto(&mut reader, &mut sink)?;
+    let (_, stats, faults) = parser.into_parts();
+    let (recorded, unusable, over_limit) = (sink.recorded, sink.unusable, sink.over_limit);
+    let (builder, bytes) = sink.into_parts();
+    Ok((
+        crate::CaptureProfile {
+            profile: builder.into_profile(),
+            faults,
+            stats,
+            sources: vec![source_name.to_string()],
+        },
+        RecordedPredictions {
+            bytes,
+            recorded,
+            unusable,
+            over_limit,
+        },
+    ))
+}
+
 /// Reads stored predictions (JSON Lines); lines that do not parse are counted, not fatal.
 pub fn read_predictions<R: BufRead>(
     reader: R,
@@ -337,6 +382,30 @@ mod tests {
         );
         assert!(p.is_empty());
         assert_eq!(unusable, 1);
+    }
+
+    #[test]
+    fn profile_and_predictions_in_one_pass_equal_the_profile_alone() {
+        let text = format!(
+            "{}\n{}\n",
+            line("1,2", "0.8", "text/csv", "a"),
+            line("3,4", "0.2", "text/csv", "b")
+        );
+        let opts = CaptureOptions::default();
+        let alone = crate::profile_reader(text.as_bytes(), "t", &opts).unwrap();
+        let (both, preds) = profile_with_predictions(
+            text.as_bytes(),
+            "t",
+            &opts,
+            &PredictionSpec::default(),
+            1 << 20,
+        )
+        .unwrap();
+        assert_eq!(alone, both);
+        assert_eq!(preds.recorded, 2);
+        let mut got = Vec::new();
+        read_predictions(&preds.bytes[..], |p| got.push(p)).unwrap();
+        assert_eq!(got[1].label.as_deref(), Some("0.2"));
     }
 
     #[test]

@@ -126,8 +126,9 @@ pub struct Join {
     threshold: f64,
     source: String,
     pending: HashMap<u64, Pending>,
-    /// Per window hour (ms), the state of the pairs matched.
-    pub windows: BTreeMap<i64, QualityState>,
+    /// Per (group, window hour in ms), the state of the pairs matched. The group is the
+    /// caller's (analyze-capture's variant; empty for the CLI).
+    pub windows: BTreeMap<(String, i64), QualityState>,
     /// Pairs matched.
     pub matched: u64,
     /// Labels read.
@@ -209,6 +210,12 @@ impl Join {
     /// Offers one prediction; `fallback_hour_ms` is the window of its file when it has no
     /// inference time. Returns true when it matched a pending label.
     pub fn offer(&mut self, p: &Prediction, fallback_hour_ms: i64) -> bool {
+        self.offer_in("", p, fallback_hour_ms)
+    }
+
+    /// [`Join::offer`] for predictions of `group` (e.g. a production variant): matched pairs go
+    /// to that group's windows.
+    pub fn offer_in(&mut self, group: &str, p: &Prediction, fallback_hour_ms: i64) -> bool {
         let h = join_hash(&p.key);
         let Some(pend) = self.pending.get(&h) else {
             return false;
@@ -224,7 +231,7 @@ impl Join {
         let result = match observation(problem, p, &pend.label, self.threshold) {
             Ok(obs) => self
                 .windows
-                .entry(hour)
+                .entry((group.to_string(), hour))
                 .or_insert_with(|| QualityState::new(problem))
                 .observe(&p.key, obs)
                 .map_err(|e: QualityError| e.to_string()),
@@ -270,8 +277,8 @@ impl Join {
 /// What a join produced.
 #[derive(Debug, Clone)]
 pub struct JoinResult {
-    /// Per window hour (ms since the epoch), the state of the matched pairs.
-    pub windows: BTreeMap<i64, QualityState>,
+    /// Per (group, window hour in ms since the epoch), the state of the matched pairs.
+    pub windows: BTreeMap<(String, i64), QualityState>,
     /// Pairs matched.
     pub matched: u64,
     /// Labels read.
@@ -325,10 +332,8 @@ mod tests {
         );
         let r = j.finish();
         assert_eq!((r.labels, r.matched, r.unmatched), (5, 2, 1));
-        assert_eq!(
-            r.windows.keys().copied().collect::<Vec<_>>(),
-            [h9, h9 + HOUR_MS]
-        );
+        let hours: Vec<i64> = r.windows.keys().map(|(_, h)| *h).collect();
+        assert_eq!(hours, [h9, h9 + HOUR_MS]);
         assert_eq!(r.faults.counts[kinds::DUPLICATE_LABEL], 1);
         assert_eq!(r.faults.counts[kinds::BAD_PAIR], 1);
         assert_eq!(r.faults.counts[kinds::UNMATCHED_LABEL], 1);
