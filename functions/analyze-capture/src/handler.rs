@@ -6,13 +6,13 @@
 //! on-failure destination receives the event.
 
 use crate::config::Config;
-use crate::event::{objects_from_event, ObjectRef};
 use bytes::Bytes;
 use chrono::{Duration, SecondsFormat};
 use driftline_aws::emf::{MetricSet, MetricSink, Unit};
 use driftline_aws::keys::{decode_event_key, CaptureKey, Keys, ReportFile, WindowHour};
 use driftline_aws::ports::{ObjectStore, PortError, WriteCondition};
 use driftline_aws::reports::{read_summaries, ReadSummaryError};
+use driftline_aws::s3_event::{objects_from_event, ObjectRef};
 use driftline_capture::predictions::{
     profile_with_predictions, RecordedPredictions, DEFAULT_MAX_PREDICTION_BYTES,
 };

@@ -3,7 +3,7 @@
 //! The Lambda function that turns each SageMaker Data Capture file into a verdict within a
 //! minute of its arrival in S3:
 //!
-//! 1. the event (S3 notification or EventBridge "Object Created", see [`event`]) names the
+//! 1. the event (S3 notification or EventBridge "Object Created", see [`driftline_aws::s3_event`]) names the
 //!    capture objects; objects outside `CAPTURE_PREFIX` or not ending in `.jsonl` are ignored;
 //! 2. each object is streamed (never loaded whole) through the capture reader into a profile,
 //!    written as the file's partial profile under
@@ -18,5 +18,5 @@
 //! [`driftline_aws::emf::MetricSink`]) so that unit tests use in-memory fakes.
 
 pub mod config;
-pub mod event;
+
 pub mod handler;

@@ -22,6 +22,7 @@ pub mod keys;
 pub mod logging;
 pub mod ports;
 pub mod reports;
+pub mod s3_event;
 pub mod text;
 
 #[cfg(feature = "sdk")]

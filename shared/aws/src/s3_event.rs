@@ -6,7 +6,7 @@
 //!   `detail.object.key`), used for an existing SageMaker capture bucket.
 //!
 //! Keys in S3 notifications are URL-encoded (`+` for a space, then percent-encoding); the
-//! decoding is [`driftline_aws::keys::decode_s3_key`]'s job, applied here to both shapes.
+//! decoding is [`crate::keys::decode_event_key`]'s job, applied here to both shapes.
 
 use serde_json::Value;
 
@@ -93,7 +93,8 @@ mod tests {
     #[test]
     fn reads_s3_notification_fixture() {
         let v: Value =
-            serde_json::from_str(include_str!("../tests/fixtures/example-s3-event.json")).unwrap();
+            serde_json::from_str(include_str!("../tests/fixtures/s3/example-s3-event.json"))
+                .unwrap();
         let objs = objects_from_event(&v).unwrap();
         assert_eq!(objs.len(), 1);
         assert_eq!(objs[0].bucket, "sourcebucket");
