@@ -23,6 +23,7 @@ pub mod logging;
 pub mod ports;
 pub mod reports;
 pub mod s3_event;
+pub mod state;
 pub mod text;
 
 #[cfg(feature = "sdk")]

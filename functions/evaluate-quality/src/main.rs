@@ -1,0 +1,23 @@
+//! `evaluate-quality`: wires configuration and clients once, then serves ground-truth events.
+
+use driftline_aws::clients;
+use driftline_aws::config::ProcessEnv;
+use driftline_aws::emf::StdoutSink;
+use driftline_aws::s3::S3Store;
+use evaluate_quality::{config::Config, handler::Handler};
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    driftline_aws::logging::init();
+    let config = Config::from_env(&ProcessEnv)
+        .inspect_err(|e| tracing::error!(error = %e, "invalid configuration"))?;
+    let sdk = clients::sdk_config().await;
+    let handler = Handler::new(S3Store::new(clients::s3_client(&sdk)), StdoutSink, config);
+    let handler = &handler;
+    run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handler.handle(event).await
+    }))
+    .await
+}
