@@ -7,7 +7,7 @@ import struct
 import sys
 from pathlib import Path
 
-FUNCTIONS = ("AnalyzeCaptureFunction", "NotifyAlarmFunction", "StartRetrainingFunction")
+FUNCTIONS = ("AnalyzeCaptureFunction", "NotifyAlarmFunction", "StartRetrainingFunction", "EvaluateQualityFunction")
 EM_AARCH64 = 0xB7
 
 

@@ -69,6 +69,7 @@ def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
     bucket = ev.bucket_name()
     p = ev.params["DriftlinePrefix"]
     capture = ev.params["CapturePrefix"]
+    ground_truth = ev.params["GroundTruthPrefix"]
     s3 = f"arn:aws:s3:::{bucket}"
     pipeline = f"arn:aws:sagemaker:{ev.pseudo['AWS::Region']}:{ev.pseudo['AWS::AccountId']}:pipeline/{ev.params['PipelineName']}"
     key = ev.params.get("BucketKmsKeyArn", "")
@@ -95,25 +96,39 @@ def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
     }
     notify = common("NotifyAlarmLogGroup") | {
         Grant("s3:GetObject", f"{s3}/{p}/reports/*"),
-        list_under(f"{p}/reports/*"),
+        Grant("s3:GetObject", f"{s3}/{p}/quality/*"),
+        list_under(f"{p}/reports/*", f"{p}/quality/*"),
         Grant("sns:Publish", topic),
     }
     retrain = common("StartRetrainingLogGroup") | {
         Grant("s3:GetObject", f"{s3}/{p}/reports/*"),
+        Grant("s3:GetObject", f"{s3}/{p}/quality/*"),
         Grant("s3:PutObject", f"{s3}/{p}/remediation/*"),
-        list_under(f"{p}/reports/*"),
+        list_under(f"{p}/reports/*", f"{p}/quality/*"),
         Grant("sagemaker:StartPipelineExecution", pipeline),
         Grant("sagemaker:ListPipelineExecutions", pipeline),
         Grant("sns:Publish", topic),
     }
+    evaluate = common("EvaluateQualityLogGroup") | {
+        Grant("s3:GetObject", f"{s3}/{ground_truth}/*"),
+        Grant("s3:GetObject", f"{s3}/{p}/predictions/*"),
+        Grant("s3:GetObject", f"{s3}/{p}/baselines/*"),
+        Grant("s3:GetObject", f"{s3}/{p}/quality/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/quality/*"),
+        Grant("s3:GetObject", f"{s3}/{p}/quality-labels/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/quality-labels/*"),
+        list_under(f"{p}/predictions/*"),
+    }
     if key:
         analyze |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
+        evaluate |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
         notify |= {Grant("kms:Decrypt", key)}
         retrain |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
     return {
         "AnalyzeCaptureFunction": analyze,
         "NotifyAlarmFunction": notify,
         "StartRetrainingFunction": retrain,
+        "EvaluateQualityFunction": evaluate,
     }
 
 

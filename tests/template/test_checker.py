@@ -46,7 +46,7 @@ class CheckerFailsOnBroadenedTemplates(unittest.TestCase):
 
     def test_whole_bucket_instead_of_prefix(self):
         st = by_sid(self.t, "NotifyAlarmRole", "ReadReports")
-        st["Resource"]["Fn::Sub"][0] = "arn:${AWS::Partition}:s3:::${Bucket}/*"
+        st["Resource"][0]["Fn::Sub"][0] = "arn:${AWS::Partition}:s3:::${Bucket}/*"
         self.assertViolation("grant not used/too broad: s3:GetObject on arn:aws:s3:::driftline-")
 
     def test_write_where_only_read_is_needed(self):

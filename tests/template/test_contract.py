@@ -15,13 +15,15 @@ FUNCTIONS = {
     "analyze-capture": "AnalyzeCaptureFunction",
     "notify-alarm": "NotifyAlarmFunction",
     "start-retraining": "StartRetrainingFunction",
+    "evaluate-quality": "EvaluateQualityFunction",
 }
 PARAMS = {"EndpointName": "churn-endpoint", "PipelineName": "churn-retrain"}
 #: Set by the template but not part of the runtime contract (none today).
 NOT_CONTRACT: set = set()
 #: Contract variables that must never be set in AWS.
 LOCAL_ONLY = {"AWS_ENDPOINT_URL"}
-DRIFTLINE_METRICS = {"Records", "MalformedRecords", "Violations", "DriftedFeatures", "DriftDetected", "InsufficientData"}
+DRIFTLINE_METRICS = {"Records", "MalformedRecords", "Violations", "DriftedFeatures", "DriftDetected", "InsufficientData",
+                     "QualityLabels", "QualityViolations", "QualityDegraded"}
 
 
 #: Where the environment-variable table lives (docs/ARCHITECTURE.md points to the README).
@@ -131,8 +133,10 @@ class ContractTest(unittest.TestCase):
                                                {"Name": "Variant", "Value": "AllTraffic"}])
             self.assertEqual(a["Period"], 3600)
             self.assertIn(a["TreatMissingData"], ("notBreaching", "missing"))
-            names[a["MetricName"]] = a
-        self.assertEqual(set(names), {"Violations", "DriftedFeatures", "DriftDetected"})
+            names[(a["MetricName"], a.get("DatapointsToAlarm"))] = a
+        self.assertEqual(set(names), {("Violations", None), ("DriftedFeatures", None), ("DriftDetected", "2"),
+                                      ("QualityDegraded", None), ("QualityDegraded", "2")})
+        names = {m: a for (m, k), a in names.items() if m != "QualityDegraded" or k is None}
         confirmed = names["DriftDetected"]
         self.assertEqual((confirmed["EvaluationPeriods"], confirmed["DatapointsToAlarm"]), ("3", "2"))
         self.assertEqual((confirmed["Threshold"], confirmed["ComparisonOperator"]), (1, "GreaterThanOrEqualToThreshold"))
@@ -143,6 +147,8 @@ class ContractTest(unittest.TestCase):
         ev = Evaluator(self.t, {**PARAMS, "MetricsNamespace": "Acme/Models"})
         spaces = {a["MetricName"]: a["Namespace"] for a in self.alarms(ev).values()}
         self.assertEqual(spaces["DriftDetected"], "Acme/Models")
+        self.assertEqual(spaces["QualityDegraded"], "Acme/Models")
+        self.assertEqual(self.env(ev, "EvaluateQualityFunction")["METRICS_NAMESPACE"], "Acme/Models")
         self.assertEqual(self.env(ev, "AnalyzeCaptureFunction")["METRICS_NAMESPACE"], "Acme/Models")
 
     def test_infra_alarms(self):
@@ -192,7 +198,10 @@ class ContractTest(unittest.TestCase):
         self.assertTrue(created.active("DataBucket"))
         self.assertFalse(created.active("CaptureCreatedRule"))
         cfg = created.resolve(self.t["Resources"]["DataBucket"]["Properties"]["NotificationConfiguration"])
-        (lam,) = cfg["LambdaConfigurations"]
+        lam, gt = cfg["LambdaConfigurations"]
+        self.assertEqual(gt["Function"], "GETATT:EvaluateQualityFunction.Arn")
+        self.assertEqual(gt["Filter"]["S3Key"]["Rules"], [{"Name": "prefix", "Value": "groundtruth/"},
+                                                        {"Name": "suffix", "Value": ".jsonl"}])
         self.assertEqual(lam["Function"], "GETATT:AnalyzeCaptureFunction.Arn")
         self.assertEqual(lam["Filter"]["S3Key"]["Rules"], [{"Name": "prefix", "Value": "datacapture/"},
                                                          {"Name": "suffix", "Value": ".jsonl"}])

@@ -61,7 +61,7 @@ class IamPolicyTest(unittest.TestCase):
     def test_sam_transform_adds_no_iam(self):
         # SAM adds roles/policies to functions without an explicit Role (and for destinations
         # and event sources on generated roles): after the transform the only IAM resources must
-        # be the three roles checked above.
+        # be the four roles checked above.
         import os
 
         from samtranslator.translator.transform import transform
@@ -81,7 +81,7 @@ class IamPolicyTest(unittest.TestCase):
                 iam = {rid: r["Type"] for rid, r in out["Resources"].items() if r["Type"].startswith("AWS::IAM::")}
                 self.assertEqual(
                     iam,
-                    {rid: "AWS::IAM::Role" for rid in ("AnalyzeCaptureRole", "NotifyAlarmRole", "StartRetrainingRole")},
+                    {rid: "AWS::IAM::Role" for rid in ("AnalyzeCaptureRole", "NotifyAlarmRole", "StartRetrainingRole", "EvaluateQualityRole")},
                 )
 
     def test_star_allow_list_is_xray_only(self):
