@@ -5,7 +5,11 @@ use crate::message::{self, Context, ReportLookup};
 use chrono::{DateTime, Duration, Utc};
 use driftline_aws::alarm::{AlarmEvent, StateValue};
 use driftline_aws::ports::{Notifier, ObjectStore, PortError};
-use driftline_aws::reports::{list_summaries, read_summary, summaries_prefix, SummaryKey};
+use driftline_aws::reports::{
+    list_summaries, list_summaries_of, read_json, read_summary, summaries_prefix,
+    summaries_prefix_of, SummaryKey, SummaryKind,
+};
+use driftline_stats::quality::analysis::QualitySummary;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
@@ -101,7 +105,11 @@ pub async fn handle<S: ObjectStore, N: Notifier>(
             "This is an endpoint health alarm; driftline's data reports do not cover it.".into(),
         )
     } else if let Some(ep) = endpoint.as_deref() {
-        find_report(deps, &alarm, ep, ctx.variant.as_deref()).await?
+        if alarm.is_model_quality() {
+            find_quality_report(deps, &alarm, ep, ctx.variant.as_deref()).await?
+        } else {
+            find_report(deps, &alarm, ep, ctx.variant.as_deref()).await?
+        }
     } else {
         ReportLookup::Missing(
             "the alarm names no endpoint (no Endpoint dimension) and ENDPOINT_NAME is not set"
@@ -109,7 +117,9 @@ pub async fn handle<S: ObjectStore, N: Notifier>(
         )
     };
     let report_key = match &report {
-        ReportLookup::Found { key, .. } => Some(key.key.clone()),
+        ReportLookup::Found { key, .. } | ReportLookup::Quality { key, .. } => {
+            Some(key.key.clone())
+        }
         ReportLookup::Missing(why) => {
             tracing::warn!(reason = %why, "no usable report");
             None
@@ -140,6 +150,76 @@ fn skip(outcome: &'static str, reason: String) -> Response {
         message_id: None,
         subject: None,
         report_key: None,
+    }
+}
+
+/// The model-quality window the alarm is about: the window of the breaching datapoint (the
+/// metric is timestamped at the window of the predictions' inference time), else the latest.
+async fn find_quality_report<S: ObjectStore, N: Notifier>(
+    deps: &Deps<S, N>,
+    alarm: &AlarmEvent,
+    endpoint: &str,
+    variant: Option<&str>,
+) -> Result<ReportLookup, HandlerError> {
+    let cfg = &deps.config;
+    let at = alarm.state_time().unwrap_or_else(Utc::now);
+    let until = at.checked_add_signed(Duration::minutes(5)).unwrap_or(at);
+    let keys = match list_summaries_of(
+        SummaryKind::Quality,
+        &deps.store,
+        &cfg.common.bucket,
+        &cfg.common.keys(),
+        endpoint,
+        variant,
+        until,
+        1,
+    )
+    .await
+    {
+        Ok(k) => k,
+        Err(e) if e.is_transient() => {
+            return Err(HandlerError::Reports {
+                endpoint: endpoint.to_string(),
+                source: e,
+            })
+        }
+        Err(e) => {
+            return Ok(ReportLookup::Missing(format!(
+                "listing model-quality reports failed: {e}"
+            )))
+        }
+    };
+    let rd = &alarm.state.reason_data;
+    let breached = rd
+        .latest_evaluated
+        .as_deref()
+        .and_then(driftline_aws::alarm::parse_time);
+    let chosen = breached
+        .and_then(|h| {
+            keys.iter().rev().find(|k| {
+                k.window_start()
+                    .is_some_and(|s| s <= h && h < s + Duration::hours(1))
+            })
+        })
+        .or_else(|| keys.last());
+    let Some(key) = chosen else {
+        return Ok(ReportLookup::Missing(format!(
+            "no model-quality summary.json found under s3://{}/{}",
+            cfg.common.bucket,
+            summaries_prefix_of(SummaryKind::Quality, &cfg.common.keys(), endpoint, variant)
+        )));
+    };
+    match read_json::<_, QualitySummary>(&deps.store, &cfg.common.bucket, &key.key).await {
+        Ok(summary) => Ok(ReportLookup::Quality {
+            bucket: cfg.common.bucket.clone(),
+            key: key.clone(),
+            summary: Box::new(summary),
+        }),
+        Err(e) if e.is_transient() => Err(HandlerError::Reports {
+            endpoint: endpoint.to_string(),
+            source: PortError::Transient(e.to_string()),
+        }),
+        Err(e) => Ok(ReportLookup::Missing(e.to_string())),
     }
 }
 

@@ -5,6 +5,7 @@ use driftline_aws::keys::ReportFile;
 use driftline_aws::ports::Message;
 use driftline_aws::reports::{s3_uri, SummaryKey, REPORT_FILES};
 use driftline_aws::text::{body_budget, sanitize_subject, truncate_body};
+use driftline_stats::quality::analysis::{QualityStatus, QualitySummary};
 use driftline_stats::summary::{FeatureSummary, Status, Summary};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::collections::BTreeMap;
@@ -32,6 +33,15 @@ pub enum ReportLookup {
         /// The parsed summary.
         summary: Box<Summary>,
     },
+    /// A model-quality window's summary (evaluate-quality), found and parsed.
+    Quality {
+        /// Bucket it lives in.
+        bucket: String,
+        /// Its key.
+        key: SummaryKey,
+        /// The parsed summary.
+        summary: Box<QualitySummary>,
+    },
     /// Looked for but not usable; the reason says why (not found, unreadable, …).
     Missing(String),
     /// Not looked for (infrastructure alarm, or no endpoint known).
@@ -55,7 +65,8 @@ pub fn severity(alarm: &AlarmEvent, report: &ReportLookup) -> &'static str {
     match alarm.state.value {
         StateValue::Alarm => {
             let confirmed = matches!(report, ReportLookup::Found { summary, .. }
-                if summary.drift_detected || summary.violation_count > 0);
+                if summary.drift_detected || summary.violation_count > 0)
+                || matches!(report, ReportLookup::Quality { summary, .. } if summary.degraded);
             let errors = alarm
                 .metrics
                 .iter()
@@ -86,12 +97,35 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
                 ReportLookup::Found { summary, .. } if summary.violation_count > 0 => {
                     format!(" - {} violation(s)", summary.violation_count)
                 }
+                ReportLookup::Quality { summary, .. } => {
+                    // The template's alarm names are long; a person wants the figure.
+                    let subject = format!(
+                        "ALARM: model quality of {endpoint}{}{}",
+                        ctx.variant
+                            .as_deref()
+                            .map(|v| format!("/{v}"))
+                            .unwrap_or_default(),
+                        quality_headline(summary)
+                    );
+                    return finish(alarm, ctx, report, endpoint, subject);
+                }
                 _ => String::new(),
             };
             format!("ALARM: {} on {endpoint}{what}", alarm.alarm_name)
         }
         _ => format!("{state}: {} on {endpoint}", alarm.alarm_name),
     };
+    finish(alarm, ctx, report, endpoint, subject)
+}
+
+fn finish(
+    alarm: &AlarmEvent,
+    ctx: &Context,
+    report: &ReportLookup,
+    endpoint: &str,
+    subject: String,
+) -> Message {
+    let state = alarm.state.value.as_str();
     let subject = sanitize_subject(&subject);
 
     let mut attributes = BTreeMap::new();
@@ -105,7 +139,7 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
         _ => alarm_body(alarm, ctx, endpoint, report),
     };
     let report_uri = match report {
-        ReportLookup::Found { bucket, key, .. } => {
+        ReportLookup::Found { bucket, key, .. } | ReportLookup::Quality { bucket, key, .. } => {
             Some(s3_uri(bucket, &key.sibling(ReportFile::Html)))
         }
         _ => None,
@@ -184,6 +218,22 @@ fn alarm_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str, report: &Report
                 );
             }
         }
+        ReportLookup::Quality {
+            bucket,
+            key,
+            summary,
+        } => {
+            write_quality(&mut b, summary);
+            let _ = writeln!(b, "\nFULL REPORT");
+            for f in REPORT_FILES {
+                let _ = writeln!(
+                    b,
+                    "  {:<27} {}",
+                    f.file_name(),
+                    s3_uri(bucket, &key.sibling(f))
+                );
+            }
+        }
         ReportLookup::Missing(why) => {
             let _ = writeln!(
                 b,
@@ -206,6 +256,147 @@ fn alarm_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str, report: &Report
         );
     }
     b
+}
+
+/// Metrics a person reads first, in order (the headline is the first degraded one).
+const HEADLINE_METRICS: [&str; 10] = [
+    "accuracy",
+    "f1",
+    "auc",
+    "weighted_f1",
+    "precision",
+    "recall",
+    "rmse",
+    "mae",
+    "r2",
+    "mse",
+];
+
+/// `: accuracy 0.6675 vs baseline 0.9` for the subject.
+fn quality_headline(s: &QualitySummary) -> String {
+    let degraded = |n: &str| s.degraded_metrics.iter().any(|d| d == n);
+    let name = HEADLINE_METRICS
+        .iter()
+        .copied()
+        .find(|n| degraded(n))
+        .or_else(|| s.degraded_metrics.first().map(String::as_str));
+    let worst = name.and_then(|n| s.metrics.iter().find(|m| m.name == n));
+    match (s.status, worst) {
+        (QualityStatus::Degraded, Some(m)) => format!(
+            ": {} {}{}",
+            m.name,
+            fmt_num(m.value),
+            m.baseline
+                .map(|b| format!(" vs baseline {}", fmt_num(b)))
+                .unwrap_or_default()
+        ),
+        (QualityStatus::Degraded, None) => " - model quality degraded".into(),
+        _ if s.violation_count > 0 => {
+            format!(" - {} model-quality violation(s)", s.violation_count)
+        }
+        _ => String::new(),
+    }
+}
+
+/// The model-quality window: verdict, labels, the degraded and violated metrics with their
+/// baselines and constraints, the confusion matrix.
+fn write_quality(b: &mut String, s: &QualitySummary) {
+    let _ = writeln!(b, "\nMODEL QUALITY (window by inference time)");
+    if let Some(w) = &s.window {
+        let _ = writeln!(b, "  Window:     {} to {}", w.start, w.end);
+    }
+    let status = match s.status {
+        QualityStatus::Ok => "ok (within the baseline's constraints, or within noise)",
+        QualityStatus::Degraded => "DEGRADED (worse than the constraints beyond noise)",
+        QualityStatus::InsufficientData => "insufficient labels (no verdict)",
+        QualityStatus::NoBaseline => "no model-quality baseline (figures only)",
+    };
+    let _ = writeln!(b, "  Status:     {status}");
+    let _ = writeln!(b, "  Problem:    {}", s.problem_type.as_str());
+    let mut labels = format!("  Labels:     {} labelled predictions", s.matched);
+    if let Some(p) = s.predictions {
+        let _ = write!(labels, " of {p} captured");
+    }
+    if let Some(w) = s.predictions_without_label {
+        let _ = write!(labels, ", {w} still without a label");
+    }
+    let _ = writeln!(b, "{labels}");
+    if s.unmatched_labels > 0 {
+        let _ = writeln!(
+            b,
+            "              {} label(s) of these files found no prediction",
+            s.unmatched_labels
+        );
+    }
+    if let Some(r) = s.reason.as_deref() {
+        let _ = writeln!(b, "  Why:        {r}");
+    }
+    let shown: Vec<_> = s
+        .metrics
+        .iter()
+        .filter(|m| m.degraded || m.violated)
+        .collect();
+    if !shown.is_empty() {
+        let _ = writeln!(
+            b,
+            "\n  Metric                     window      baseline    constraint"
+        );
+        let mut ordered = shown;
+        ordered.sort_by_key(|m| {
+            (
+                !m.degraded,
+                s.degraded_metrics.iter().position(|d| d == &m.name),
+            )
+        });
+        for m in ordered {
+            let sd = m
+                .standard_deviation
+                .map(|v| format!(" ± {}", fmt_num(v)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                b,
+                "  {:<26} {:<11} {:<11} {} {}{}",
+                m.name,
+                format!("{}{sd}", fmt_num(m.value)),
+                m.baseline.map(fmt_num).unwrap_or_else(|| "-".into()),
+                m.comparison_operator.as_deref().unwrap_or(""),
+                m.threshold.map(fmt_num).unwrap_or_default(),
+                if m.degraded {
+                    "  DEGRADED"
+                } else {
+                    "  (violated within noise)"
+                }
+            );
+        }
+    }
+    if let Some(cm) = &s.confusion_matrix {
+        if cm.len() <= 10 {
+            let cols: Vec<&String> = cm
+                .values()
+                .next()
+                .map(|r| r.keys().collect())
+                .unwrap_or_default();
+            let _ = writeln!(b, "\n  Confusion matrix (rows actual, columns predicted):");
+            let _ = writeln!(
+                b,
+                "    {:>10} {}",
+                "",
+                cols.iter().map(|c| format!("{c:>10}")).collect::<String>()
+            );
+            for (a, row) in cm {
+                let _ = writeln!(
+                    b,
+                    "    {a:>10} {}",
+                    cols.iter()
+                        .map(|c| format!("{:>10}", row.get(*c).copied().unwrap_or(0)))
+                        .collect::<String>()
+                );
+            }
+        }
+    }
+    if let Some(r2) = s.r2_textbook {
+        let _ = writeln!(b, "  Textbook R² of the window: {}", fmt_num(r2));
+    }
 }
 
 fn write_alarm_facts(b: &mut String, alarm: &AlarmEvent) {

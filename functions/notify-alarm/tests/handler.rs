@@ -386,3 +386,88 @@ async fn huge_report_is_cut_under_the_sns_limit_on_a_char_boundary() {
     assert!(m.body.contains("25. 特徴量-"));
     assert!(!m.body.contains("26. 特徴量-"));
 }
+
+/// A model-quality alarm: the message names the degraded metric with its baseline and
+/// constraint, the labels behind it and the confusion matrix, and links the quality report.
+#[tokio::test]
+async fn model_quality_alarm_reports_the_degraded_window() {
+    use driftline_stats::quality::analysis::{analyze_quality, QualityBaseline, QualityOptions};
+    use driftline_stats::quality::constraints::QualityConstraints;
+    use driftline_stats::quality::state::{Observation, ProblemType, QualityState};
+    let window = |n: usize, wrong_every: usize| {
+        let mut s = QualityState::new(ProblemType::BinaryClassification);
+        for i in 0..n {
+            let actual = i % 2 == 0;
+            let predicted = if i % wrong_every == 0 {
+                !actual
+            } else {
+                actual
+            };
+            s.observe(
+                &i.to_string(),
+                Observation::Binary {
+                    actual,
+                    predicted,
+                    score: None,
+                },
+            )
+            .unwrap();
+        }
+        s
+    };
+    let base = window(1000, 10).statistics(None);
+    let baseline = QualityBaseline {
+        constraints: QualityConstraints::suggest(&base),
+        statistics: Some(base),
+        calibration: None,
+    };
+    let mut a = analyze_quality(&window(400, 3), Some(&baseline), &QualityOptions::default());
+    a.summary.predictions = Some(450);
+    a.summary.predictions_without_label = Some(50);
+    let d = deps();
+    d.store.insert(
+        BUCKET,
+        "driftline/quality/churn-endpoint/AllTraffic/2026/11/25/09/summary.json",
+        serde_json::to_vec(&a.summary).unwrap(),
+    );
+    // A data-quality summary of the same hour must not be taken for it.
+    put_summary(&d.store, DIR, &standard_summary());
+    let r = run_fixture(&d, "lambda-action-quality-degraded.json")
+        .await
+        .unwrap();
+    assert_eq!(r.outcome, "published");
+    assert_eq!(
+        r.report_key.as_deref(),
+        Some("driftline/quality/churn-endpoint/AllTraffic/2026/11/25/09/summary.json")
+    );
+    let m = &sent(&d)[0];
+    assert!(
+        m.subject
+            .starts_with("ALARM: model quality of churn-endpoint/AllTraffic: accuracy 0.6"),
+        "{}",
+        m.subject
+    );
+    assert!(m.subject.ends_with("vs baseline 0.9"), "{}", m.subject);
+    assert!(m.body.contains("MODEL QUALITY"), "{}", m.body);
+    assert!(
+        m.body
+            .contains("churn-endpoint-AllTraffic-quality-degraded"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body
+            .contains("400 labelled predictions of 450 captured, 50 still without a label"),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains("DEGRADED"), "{}", m.body);
+    assert!(m.body.contains("Confusion matrix"), "{}", m.body);
+    assert!(
+        m.body
+            .contains("quality/churn-endpoint/AllTraffic/2026/11/25/09/report.html"),
+        "{}",
+        m.body
+    );
+    assert_eq!(m.attributes["severity"], "critical");
+}

@@ -343,6 +343,16 @@ impl AlarmEvent {
             })
     }
 
+    /// True for a model-quality alarm: a metric of SageMaker's model-metrics namespace or one
+    /// of driftline's `Quality*` metrics, or an alarm named `…quality-…` (the template's
+    /// quality alarms; an EventBridge event of a composite alarm names no metric).
+    pub fn is_model_quality(&self) -> bool {
+        self.metrics.iter().any(|m| {
+            m.namespace.as_deref() == Some("aws/sagemaker/Endpoints/model-metrics")
+                || m.name.as_deref().is_some_and(|n| n.starts_with("Quality"))
+        }) || self.alarm_name.contains("quality-")
+    }
+
     /// The threshold crossed, from `reasonData`.
     pub fn threshold(&self) -> Option<f64> {
         self.state.reason_data.threshold

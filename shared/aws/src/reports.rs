@@ -49,10 +49,34 @@ pub fn s3_uri(bucket: &str, key: &str) -> String {
     format!("s3://{bucket}/{key}")
 }
 
+/// Which summaries: data quality (`P/reports/…`, analyze-capture) or model quality
+/// (`P/quality/…`, evaluate-quality).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SummaryKind {
+    /// Data-quality windows.
+    #[default]
+    Data,
+    /// Model-quality windows.
+    Quality,
+}
+
 /// The folder listed for an endpoint (one variant, or all), always ending with `/` so that
 /// `churn` never matches `churn-v2`.
 pub fn summaries_prefix(keys: &Keys, endpoint: &str, variant: Option<&str>) -> String {
-    let mut s = keys.reports_endpoint_prefix(endpoint);
+    summaries_prefix_of(SummaryKind::Data, keys, endpoint, variant)
+}
+
+/// [`summaries_prefix`] of either kind.
+pub fn summaries_prefix_of(
+    kind: SummaryKind,
+    keys: &Keys,
+    endpoint: &str,
+    variant: Option<&str>,
+) -> String {
+    let mut s = match kind {
+        SummaryKind::Data => keys.reports_endpoint_prefix(endpoint),
+        SummaryKind::Quality => keys.quality_endpoint_prefix(endpoint),
+    };
     if let Some(v) = variant {
         s.push_str(v);
         s.push('/');
@@ -62,7 +86,20 @@ pub fn summaries_prefix(keys: &Keys, endpoint: &str, variant: Option<&str>) -> S
 
 /// Decodes a summary key of `endpoint` ([`Keys::parse_report`]); `None` for anything else.
 pub fn parse_summary_key(keys: &Keys, endpoint: &str, key: &str) -> Option<SummaryKey> {
-    let r = keys.parse_report(key)?;
+    parse_summary_key_of(SummaryKind::Data, keys, endpoint, key)
+}
+
+/// [`parse_summary_key`] of either kind.
+pub fn parse_summary_key_of(
+    kind: SummaryKind,
+    keys: &Keys,
+    endpoint: &str,
+    key: &str,
+) -> Option<SummaryKey> {
+    let r = match kind {
+        SummaryKind::Data => keys.parse_report(key)?,
+        SummaryKind::Quality => keys.parse_quality_report(key)?,
+    };
     (r.file == ReportFile::Summary && r.endpoint == endpoint).then(|| SummaryKey {
         key: key.to_string(),
         variant: r.variant,
@@ -85,10 +122,35 @@ pub async fn list_summaries<S: ObjectStore>(
     until: DateTime<Utc>,
     want: usize,
 ) -> Result<Vec<SummaryKey>, PortError> {
+    list_summaries_of(
+        SummaryKind::Data,
+        store,
+        bucket,
+        keys,
+        endpoint,
+        variant,
+        until,
+        want,
+    )
+    .await
+}
+
+/// [`list_summaries`] of either kind.
+#[allow(clippy::too_many_arguments)]
+pub async fn list_summaries_of<S: ObjectStore>(
+    kind: SummaryKind,
+    store: &S,
+    bucket: &str,
+    keys: &Keys,
+    endpoint: &str,
+    variant: Option<&str>,
+    until: DateTime<Utc>,
+    want: usize,
+) -> Result<Vec<SummaryKey>, PortError> {
     let collect = |listed: Vec<String>| -> Vec<SummaryKey> {
         let mut out: Vec<SummaryKey> = listed
             .iter()
-            .filter_map(|k| parse_summary_key(keys, endpoint, k))
+            .filter_map(|k| parse_summary_key_of(kind, keys, endpoint, k))
             .filter(|s| variant.is_none_or(|v| s.variant == v))
             .filter(|s| s.window_start().is_some_and(|t| t <= until))
             .collect();
@@ -102,7 +164,7 @@ pub async fn list_summaries<S: ObjectStore>(
         for day in days.into_iter().flatten() {
             let p = format!(
                 "{}{}/",
-                summaries_prefix(keys, endpoint, Some(v)),
+                summaries_prefix_of(kind, keys, endpoint, Some(v)),
                 day.format("%Y/%m/%d")
             );
             listed.extend(store.list(bucket, &p).await?.into_iter().map(|o| o.key));
@@ -113,7 +175,7 @@ pub async fn list_summaries<S: ObjectStore>(
         }
     }
     let listed = store
-        .list(bucket, &summaries_prefix(keys, endpoint, None))
+        .list(bucket, &summaries_prefix_of(kind, keys, endpoint, None))
         .await?
         .into_iter()
         .map(|o| o.key)
@@ -159,6 +221,15 @@ pub async fn read_summary<S: ObjectStore>(
     bucket: &str,
     key: &str,
 ) -> Result<Summary, ReadSummaryError> {
+    read_json(store, bucket, key).await
+}
+
+/// Reads and parses one JSON document (e.g. a model-quality `summary.json`).
+pub async fn read_json<S: ObjectStore, T: serde::de::DeserializeOwned>(
+    store: &S,
+    bucket: &str,
+    key: &str,
+) -> Result<T, ReadSummaryError> {
     let bytes = store
         .get_bytes(bucket, key)
         .await
