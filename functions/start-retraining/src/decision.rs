@@ -118,6 +118,37 @@ impl WindowEvidence {
         }
     }
 
+    /// Judges one model-quality summary: it counts when evaluate-quality found the window
+    /// degraded (which already needs `MIN_LABELS` labelled pairs); the degraded metrics stand
+    /// where drifted features stand for data drift.
+    pub fn from_quality_summary(
+        key: &str,
+        variant: &str,
+        window_start: Option<String>,
+        s: &driftline_stats::quality::analysis::QualitySummary,
+    ) -> Self {
+        use driftline_stats::quality::analysis::QualityStatus;
+        let note = match s.status {
+            QualityStatus::Degraded => None,
+            QualityStatus::Ok => Some("model quality within its constraints".to_string()),
+            QualityStatus::InsufficientData => {
+                Some(format!("only {} labelled pairs (no verdict)", s.matched))
+            }
+            QualityStatus::NoBaseline => Some("no model-quality baseline".to_string()),
+        };
+        WindowEvidence {
+            key: key.to_string(),
+            variant: variant.to_string(),
+            window_start,
+            status: None,
+            records: Some(s.matched),
+            drift_detected: Some(s.degraded),
+            drifted_features: s.degraded_metrics.clone(),
+            counts: note.is_none(),
+            note,
+        }
+    }
+
     /// A summary that could not be read or parsed (never counts).
     pub fn unreadable(key: &str, variant: &str, window_start: Option<String>, why: String) -> Self {
         WindowEvidence {

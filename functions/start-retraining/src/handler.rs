@@ -206,8 +206,14 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
     let token = client_request_token(identity, &trigger_time);
     let decided_at = state_time.unwrap_or(now);
 
-    // 1. Gather the evidence: the last n window summaries, read concurrently.
-    let evidence = gather_evidence(deps, &endpoint, variant.as_deref(), decided_at).await?;
+    // 1. Gather the evidence: the last n window summaries (model-quality ones for a
+    // model-quality alarm), read concurrently.
+    let quality = alarm.is_model_quality();
+    let evidence = if quality {
+        gather_quality_evidence(deps, &endpoint, variant.as_deref(), decided_at).await?
+    } else {
+        gather_evidence(deps, &endpoint, variant.as_deref(), decided_at).await?
+    };
     let request = start_request(
         cfg,
         &alarm,
@@ -216,6 +222,7 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
         &trigger_time,
         &token,
         decided_at,
+        quality,
     );
     let mut facts = Facts {
         evidence: &evidence,
@@ -406,7 +413,61 @@ async fn gather_evidence<S: ObjectStore, P: PipelineRunner, N: Notifier>(
     Ok(evidence)
 }
 
+/// The last `CONFIRM_N` model-quality window summaries up to the trigger.
+async fn gather_quality_evidence<S: ObjectStore, P: PipelineRunner, N: Notifier>(
+    deps: &Deps<S, P, N>,
+    endpoint: &str,
+    variant: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<Vec<WindowEvidence>, HandlerError> {
+    use driftline_aws::reports::{list_summaries_of, read_json, SummaryKind};
+    use driftline_stats::quality::analysis::QualitySummary;
+    let cfg = &deps.config;
+    let until = at.checked_add_signed(Duration::minutes(5)).unwrap_or(at);
+    let keys = list_summaries_of(
+        SummaryKind::Quality,
+        &deps.store,
+        &cfg.common.bucket,
+        &cfg.common.keys(),
+        endpoint,
+        variant,
+        until,
+        cfg.confirm_n,
+    )
+    .await
+    .map_err(|e| HandlerError::Evidence(e.to_string()))?;
+    let recent = &keys[keys.len().saturating_sub(cfg.confirm_n)..];
+    let mut evidence = Vec::with_capacity(recent.len());
+    for chunk in recent.chunks(8) {
+        let reads = futures::future::join_all(
+            chunk
+                .iter()
+                .map(|k| read_json::<_, QualitySummary>(&deps.store, &cfg.common.bucket, &k.key)),
+        )
+        .await;
+        for (k, r) in chunk.iter().zip(reads) {
+            let start = k
+                .window_start()
+                .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
+            match r {
+                Ok(s) => evidence.push(WindowEvidence::from_quality_summary(
+                    &k.key, &k.variant, start, &s,
+                )),
+                Err(e) if e.is_transient() => return Err(HandlerError::Evidence(e.to_string())),
+                Err(e) => evidence.push(WindowEvidence::unreadable(
+                    &k.key,
+                    &k.variant,
+                    start,
+                    e.to_string(),
+                )),
+            }
+        }
+    }
+    Ok(evidence)
+}
+
 /// The request this trigger sends (or, for a dry run, would send).
+#[allow(clippy::too_many_arguments)]
 fn start_request(
     cfg: &Config,
     alarm: &AlarmEvent,
@@ -415,6 +476,7 @@ fn start_request(
     trigger_time: &str,
     token: &str,
     at: DateTime<Utc>,
+    quality: bool,
 ) -> StartRequest {
     let confirming: Vec<&WindowEvidence> = evidence.iter().rev().filter(|e| e.counts).collect();
     let mut features: Vec<String> = Vec::new();
@@ -449,7 +511,8 @@ fn start_request(
         display_name: display_name(&format!("driftline-{endpoint}-{stamp}")),
         description: cut_chars(
             &format!(
-                "driftline: drift confirmed on endpoint {endpoint} in {} of the last {} windows (k={}, MIN_RECORDS={}); alarm {} entered ALARM at {trigger_time}; report {report_uri}",
+                "driftline: {} confirmed on endpoint {endpoint} in {} of the last {} windows (k={}, MIN_RECORDS={}); alarm {} entered ALARM at {trigger_time}; report {report_uri}",
+                if quality { "model-quality degradation" } else { "drift" },
                 confirming.len(),
                 evidence.len(),
                 cfg.confirm_k,

@@ -572,3 +572,79 @@ async fn lost_audit_of_a_start_is_recovered_on_retry() {
     );
     assert_eq!(d.pipelines.executions("churn-retrain").len(), 1);
 }
+
+/// Model-quality degradation confirmed in k of n windows starts the pipeline with the same
+/// safeguards; the evidence is the model-quality summaries (data-drift ones do not count).
+#[tokio::test]
+async fn quality_confirmed_starts_on_model_quality_evidence() {
+    use driftline_stats::quality::analysis::{analyze_quality, QualityBaseline, QualityOptions};
+    use driftline_stats::quality::constraints::QualityConstraints;
+    use driftline_stats::quality::state::{Observation, ProblemType, QualityState};
+    let window = |n: usize, wrong_every: usize| {
+        let mut s = QualityState::new(ProblemType::BinaryClassification);
+        for i in 0..n {
+            let actual = i % 2 == 0;
+            let predicted = if i % wrong_every == 0 {
+                !actual
+            } else {
+                actual
+            };
+            s.observe(
+                &i.to_string(),
+                Observation::Binary {
+                    actual,
+                    predicted,
+                    score: None,
+                },
+            )
+            .unwrap();
+        }
+        s
+    };
+    let base = window(1000, 10).statistics(None);
+    let baseline = QualityBaseline {
+        constraints: QualityConstraints::suggest(&base),
+        statistics: Some(base),
+        calibration: None,
+    };
+    let d = deps();
+    // Data drift in no window: it must not matter for a model-quality alarm.
+    for h in ["07", "08", "09"] {
+        put(&d, h, &summary(false, 5000, &[]));
+    }
+    let q = "driftline/quality/churn-endpoint/AllTraffic/2026/11/25";
+    for (h, wrong_every) in [("07", 10), ("08", 3), ("09", 3)] {
+        let a = analyze_quality(
+            &window(400, wrong_every),
+            Some(&baseline),
+            &QualityOptions::default(),
+        );
+        d.store.insert(
+            BUCKET,
+            &format!("{q}/{h}/summary.json"),
+            serde_json::to_vec(&a.summary).unwrap(),
+        );
+    }
+    let path = format!(
+        "{}/../../shared/aws/tests/fixtures/alarms/eventbridge-quality-confirmed.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let ev: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let r = run(&d, ev).await.unwrap();
+    assert_eq!(r.decision, "started", "{}", r.reason);
+    let req = &requests(&d)[0];
+    assert!(req.parameters["DriftReportUri"]
+        .ends_with("/quality/churn-endpoint/AllTraffic/2026/11/25/09/report.html"));
+    assert!(
+        req.parameters["DriftedFeatures"].contains("accuracy"),
+        "{:?}",
+        req.parameters
+    );
+    assert!(
+        req.description.contains("model-quality degradation"),
+        "{}",
+        req.description
+    );
+    let a = audit(&d, &r);
+    assert_eq!(a["confirmed_windows"], 2);
+}
