@@ -23,7 +23,7 @@ NOT_CONTRACT: set = set()
 #: Contract variables that must never be set in AWS.
 LOCAL_ONLY = {"AWS_ENDPOINT_URL"}
 DRIFTLINE_METRICS = {"Records", "MalformedRecords", "Violations", "DriftedFeatures", "DriftDetected", "InsufficientData",
-                     "QualityLabels", "QualityViolations", "QualityDegraded"}
+                     "QualityLabels", "QualityViolations", "QualityDegraded", "QualityDegradedWindows"}
 
 
 #: Where the environment-variable table lives (docs/ARCHITECTURE.md points to the README).
@@ -135,8 +135,9 @@ class ContractTest(unittest.TestCase):
             self.assertIn(a["TreatMissingData"], ("notBreaching", "missing"))
             names[(a["MetricName"], a.get("DatapointsToAlarm"))] = a
         self.assertEqual(set(names), {("Violations", None), ("DriftedFeatures", None), ("DriftDetected", "2"),
-                                      ("QualityDegraded", None), ("QualityDegraded", "2")})
-        names = {m: a for (m, k), a in names.items() if m != "QualityDegraded" or k is None}
+                                      ("QualityDegraded", None), ("QualityDegradedWindows", None)})
+        names = {m: a for (m, _k), a in names.items()}
+        self.assertEqual(names["QualityDegradedWindows"]["Threshold"], "2")
         confirmed = names["DriftDetected"]
         self.assertEqual((confirmed["EvaluationPeriods"], confirmed["DatapointsToAlarm"]), ("3", "2"))
         self.assertEqual((confirmed["Threshold"], confirmed["ComparisonOperator"]), (1, "GreaterThanOrEqualToThreshold"))

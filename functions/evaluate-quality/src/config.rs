@@ -34,6 +34,8 @@ pub struct Config {
     pub emit_sagemaker_metrics: bool,
     /// Longer ground-truth lines are faults.
     pub max_line_bytes: usize,
+    /// Windows looked at for the quality-confirmed metric (`CONFIRM_N`).
+    pub confirm_n: usize,
 }
 
 impl Config {
@@ -124,6 +126,13 @@ impl Config {
                 64,
                 256 * 1024 * 1024,
             )? as usize,
+            confirm_n: cfg::int_in_range(
+                env,
+                vars::CONFIRM_N,
+                vars::DEFAULT_CONFIRM_N as usize,
+                1,
+                168,
+            )?,
         })
     }
 }

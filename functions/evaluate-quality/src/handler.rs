@@ -258,6 +258,20 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 .await?;
             windows.insert(format!("{variant}/{}", window.path()), status);
         }
+        // How many of the last CONFIRM_N model-quality windows are degraded (the
+        // quality-confirmed alarm's metric; start-retraining re-checks the same summaries).
+        let mut variants: Vec<&String> = result.windows.keys().map(|(v, _)| v).collect();
+        variants.dedup();
+        for variant in variants {
+            let degraded = self.recent_degraded(&gt.endpoint, variant).await?;
+            let m = MetricSet::new(self.config.metrics_namespace.clone(), Utc::now())
+                .dimension("Endpoint", gt.endpoint.clone())
+                .dimension("Variant", variant.clone())
+                .with("QualityDegradedWindows", Unit::Count, degraded as f64);
+            if let Err(e) = self.metrics.emit(&m) {
+                warn!(error = %e, "could not emit metrics");
+            }
+        }
         let o = LabelOutcome {
             source: source.clone(),
             outcome: "analyzed".into(),
@@ -280,6 +294,37 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         }
         info!(source = %source, labels = o.labels, matched = o.matched, unmatched = o.unmatched, windows = o.windows.len(), "ground truth joined");
         Ok(o)
+    }
+
+    /// Degraded windows among the last `CONFIRM_N` model-quality windows of a variant.
+    async fn recent_degraded(&self, endpoint: &str, variant: &str) -> Result<usize, HandlerError> {
+        use driftline_aws::reports::{list_summaries_of, read_json, SummaryKind};
+        use driftline_stats::quality::analysis::QualitySummary;
+        let bucket = &self.config.common.bucket;
+        let until = Utc::now() + Duration::days(1);
+        let keys = list_summaries_of(
+            SummaryKind::Quality,
+            &self.store,
+            bucket,
+            &self.keys,
+            endpoint,
+            Some(variant),
+            until,
+            self.config.confirm_n,
+        )
+        .await
+        .map_err(transient)?;
+        let recent = &keys[keys.len().saturating_sub(self.config.confirm_n)..];
+        let mut n = 0;
+        for k in recent {
+            match read_json::<_, QualitySummary>(&self.store, bucket, &k.key).await {
+                Ok(s) if s.status == QualityStatus::Degraded => n += 1,
+                Ok(_) => {}
+                Err(e) if e.is_transient() => return Err(transient(e)),
+                Err(_) => {}
+            }
+        }
+        Ok(n)
     }
 
     async fn write_outcome(
@@ -575,10 +620,12 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         Ok(a)
     }
 
-    /// The window's metrics, timestamped at the window's start (late labels land in old
-    /// periods, as the window they belong to).
-    fn emit(&self, endpoint: &str, variant: &str, window: WindowHour, a: &QualityAnalysis) {
-        let ts = window.start().unwrap_or_else(Utc::now);
+    /// The window's metrics, timestamped **now**, when its labels arrived: CloudWatch alarms
+    /// only evaluate recent periods, so a datapoint placed at a window days old (where late
+    /// labels belong) would never alarm. The window they describe is in its `summary.json`
+    /// (Model Monitor's hourly job, too, emits when it runs, not at the window's start).
+    fn emit(&self, endpoint: &str, variant: &str, _window: WindowHour, a: &QualityAnalysis) {
+        let ts = Utc::now();
         let s = &a.summary;
         let own = MetricSet::new(self.config.metrics_namespace.clone(), ts)
             .dimension("Endpoint", endpoint.to_string())

@@ -153,8 +153,9 @@ fn skip(outcome: &'static str, reason: String) -> Response {
     }
 }
 
-/// The model-quality window the alarm is about: the window of the breaching datapoint (the
-/// metric is timestamped at the window of the predictions' inference time), else the latest.
+/// The model-quality window the alarm is about. Quality metrics are emitted when labels are
+/// joined, not at the window they describe, so: the newest degraded window among the last 24,
+/// else the newest window.
 async fn find_quality_report<S: ObjectStore, N: Notifier>(
     deps: &Deps<S, N>,
     alarm: &AlarmEvent,
@@ -189,38 +190,47 @@ async fn find_quality_report<S: ObjectStore, N: Notifier>(
             )))
         }
     };
-    let rd = &alarm.state.reason_data;
-    let breached = rd
-        .latest_evaluated
-        .as_deref()
-        .and_then(driftline_aws::alarm::parse_time);
-    let chosen = breached
-        .and_then(|h| {
-            keys.iter().rev().find(|k| {
-                k.window_start()
-                    .is_some_and(|s| s <= h && h < s + Duration::hours(1))
-            })
-        })
-        .or_else(|| keys.last());
-    let Some(key) = chosen else {
+    if keys.is_empty() {
         return Ok(ReportLookup::Missing(format!(
             "no model-quality summary.json found under s3://{}/{}",
             cfg.common.bucket,
             summaries_prefix_of(SummaryKind::Quality, &cfg.common.keys(), endpoint, variant)
         )));
-    };
-    match read_json::<_, QualitySummary>(&deps.store, &cfg.common.bucket, &key.key).await {
-        Ok(summary) => Ok(ReportLookup::Quality {
-            bucket: cfg.common.bucket.clone(),
-            key: key.clone(),
-            summary: Box::new(summary),
-        }),
-        Err(e) if e.is_transient() => Err(HandlerError::Reports {
-            endpoint: endpoint.to_string(),
-            source: PortError::Transient(e.to_string()),
-        }),
-        Err(e) => Ok(ReportLookup::Missing(e.to_string())),
     }
+    let recent = &keys[keys.len().saturating_sub(24)..];
+    let mut newest: Option<(SummaryKey, QualitySummary)> = None;
+    for key in recent.iter().rev() {
+        match read_json::<_, QualitySummary>(&deps.store, &cfg.common.bucket, &key.key).await {
+            Ok(summary) => {
+                let degraded = summary.degraded;
+                if newest.is_none() || degraded {
+                    newest = Some((key.clone(), summary));
+                }
+                if degraded {
+                    break;
+                }
+            }
+            Err(e) if e.is_transient() => {
+                return Err(HandlerError::Reports {
+                    endpoint: endpoint.to_string(),
+                    source: PortError::Transient(e.to_string()),
+                })
+            }
+            Err(e) => {
+                if newest.is_none() && key == recent.last().unwrap_or(key) {
+                    tracing::warn!(error = %e, "newest model-quality summary unreadable");
+                }
+            }
+        }
+    }
+    Ok(match newest {
+        Some((key, summary)) => ReportLookup::Quality {
+            bucket: cfg.common.bucket.clone(),
+            key,
+            summary: Box::new(summary),
+        },
+        None => ReportLookup::Missing("no readable model-quality summary.json".into()),
+    })
 }
 
 /// The report the alarm is about: the window of the breaching datapoint when the alarm's

@@ -181,7 +181,9 @@ impl Default for QualityOptions {
     fn default() -> Self {
         QualityOptions {
             min_labels: 50,
-            z: 2.0,
+            // Three standard errors: about 0.1 % per metric of a healthy window, so a window's
+            // dozen correlated metrics stay well under 1 % false "degraded" verdicts.
+            z: 3.0,
             min_effect: 0.01,
             endpoint: None,
             variant: None,
