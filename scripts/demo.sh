@@ -63,6 +63,7 @@ log "building analyze-capture, notify-alarm, start-retraining and driftline ($PR
 # `--bin` (not `-p`): the package selection of the `cargo run --bin NAME` that `cargo lambda
 # watch` runs (workspace-wide feature unification), so that watch finds the binaries built.
 cargo build --locked "${FLAGS[@]}" --bin analyze-capture --bin notify-alarm --bin start-retraining \
+    --bin evaluate-quality \
     --bin driftline
 
 ARGS=(--work "$WORK" --venv "$VENV" --target-dir "$CARGO_TARGET_DIR")

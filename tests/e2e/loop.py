@@ -64,6 +64,8 @@ DRIFT_HOURS = 3
 FILES_PER_HOUR = 3
 RECORDS_PER_FILE = (110, 140)  # Data Capture writes a file every few minutes
 DRIFTED = ["Day Mins", "CustServ Calls", "State_CA"]
+CONCEPT_DRIFT_HOURS = (1, 2)  # of the healthy hours: labels flip more often (inputs unchanged)
+EXTRA_ERROR = 0.25  # how much more often, in those hours
 
 
 # ----------------------------------------------------------------------------------------------
@@ -482,7 +484,9 @@ class Loop:
         self.capture_prefix = t.param("CapturePrefix")
         self.alarms = [t.alarm("ViolationsAlarm"), t.alarm("DriftedFeaturesAlarm"),
                        t.alarm("DriftConfirmedAlarm")]
-        self.states = {a.name: AlarmState() for a in self.alarms}
+        self.quality_alarms = [t.alarm("QualityDegradedAlarm"), t.alarm("QualityConfirmedAlarm")]
+        self.states = {a.name: AlarmState() for a in self.alarms + self.quality_alarms}
+        self.gt_prefix = t.param("GroundTruthPrefix")
         self.inbox: list[tuple[str, dict]] = []  # (when, SNS envelope)
         self.target = Path(args.target_dir) / ("release" if args.release else "debug")
 
@@ -534,6 +538,7 @@ class Loop:
             "TOPIC_ARN": self.topic, "PIPELINE_NAME": PIPELINE, "ENDPOINT_NAME": ENDPOINT,
             "CONFIRM_K": t.param("ConfirmK"), "CONFIRM_N": t.param("ConfirmN"),
             "COOLDOWN_MINUTES": t.param("CooldownMinutes"), "DRY_RUN": "false",
+            "GROUND_TRUTH_PREFIX": self.gt_prefix, "MIN_LABELS": t.param("MinLabels"),
             "AWS_ENDPOINT_URL": self.moto, "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": REGION, "RUST_LOG": "info",
         }
@@ -630,16 +635,17 @@ class Loop:
                "summary.json")
         return json.loads(self.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
 
-    def play_cloudwatch(self, hour: dt.datetime) -> list[str]:
+    def play_cloudwatch(self, hour: dt.datetime, alarms=None, now=None) -> list[str]:
         """Evaluates the alarms after the hour's data arrived; delivers the actions of every
         state change. Returns the names of the alarms that entered ALARM."""
         docs = read_emf(self.work / "watch.log")
         dims = {"Endpoint": ENDPOINT, "Variant": VARIANT}
-        now = hour + dt.timedelta(hours=1, minutes=5, seconds=2, milliseconds=335)
+        now = now or hour + dt.timedelta(hours=1, minutes=5, seconds=2, milliseconds=335)
         fired = []
-        for alarm in self.alarms:
+        for alarm in alarms or self.alarms:
             points = datapoints(docs, alarm, dims)
-            new = evaluate(alarm, points, hour, now)
+            last = hour if alarms is None else now.replace(minute=0, second=0, microsecond=0)
+            new = evaluate(alarm, points, last, now)
             old = self.states[alarm.name]
             shown = ", ".join(f"{p:%H}h={v:g}" for p, v in sorted(points.items())
                               if p > hour - dt.timedelta(seconds=alarm.period * alarm.evaluation_periods))
@@ -661,6 +667,78 @@ class Loop:
                 self.story.step(f"  EventBridge -> notify-alarm: {r.get('outcome')}")
                 self.retrain(event, hour)
         return fired
+
+    # -- model drift: ground truth arrives later ----------------------------------------------
+
+    def build_quality_baseline(self, endpoint: "Endpoint") -> None:
+        """A labelled baseline: the endpoint's model on the training rows, against their
+        `Churn` labels, through `driftline quality baseline`."""
+        rows = list(csv.reader(open(DATA / "training-dataset-with-header.csv", newline="")))
+        path = self.work / "mq-validation.csv"
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["Churn", "Prediction"])
+            for r in rows[1:]:
+                pred = "1" if churn_score(endpoint.values(r[1:])) >= endpoint.cutoff else "0"
+                w.writerow([r[0], pred])
+        out = self.work / "mq-baseline"
+        r = subprocess.run([str(self.target / "driftline"), "quality", "baseline", str(path), "--header",
+                            "-o", str(out), "--problem-type", "binary",
+                            "--ground-truth-attribute", "Churn", "--inference-attribute", "Prediction"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            die(f"driftline quality baseline failed:\n{r.stdout}\n{r.stderr}")
+        base = f"{self.prefix}/baselines/{ENDPOINT}/model-quality/"
+        for name in ("statistics.json", "constraints.json"):
+            self.s3.put_object(Bucket=BUCKET, Key=base + name, Body=(out / name).read_bytes())
+        stats = json.loads((out / "statistics.json").read_text())["binary_classification_metrics"]
+        self.baseline_accuracy = stats["accuracy"]["value"]
+        s = self.story
+        s.say("   $ driftline quality baseline mq-validation.csv --header --problem-type binary "
+              "--ground-truth-attribute Churn --inference-attribute Prediction -o mq-baseline/")
+        s.say(f"   the endpoint's model on the {len(rows) - 1} training rows: accuracy "
+              f"{self.baseline_accuracy:.3f}, f1 {stats['f1']['value']:.3f}; "
+              f"uploaded to s3://{BUCKET}/{base}")
+
+    def deliver_labels(self, hours: list[dt.datetime], arrival: dt.datetime) -> list[dict]:
+        """The ground truth of the given hours, collected at `arrival`: each captured prediction
+        (recorded by analyze-capture under predictions/) gets its true label; in the concept-drift
+        hours the label differs from the prediction more often, while the inputs are unchanged."""
+        rng = random.Random(self.args.seed + 7)
+        base_error = 1.0 - self.baseline_accuracy
+        outcomes = []
+        for i, hour in enumerate(hours):
+            prefix = f"{self.prefix}/predictions/{ENDPOINT}/{VARIANT}/{hour:%Y/%m/%d/%H}/"
+            preds = []
+            for o in self.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", []):
+                body = self.s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read().decode()
+                preds += [json.loads(l) for l in body.splitlines() if l.strip()]
+            error = base_error + (EXTRA_ERROR if i in CONCEPT_DRIFT_HOURS else 0.0)
+            lines = []
+            for p in preds:
+                label = p["l"] if rng.random() >= error else ("0" if p["l"] == "1" else "1")
+                lines.append(json.dumps({"groundTruthData": {"data": label, "encoding": "CSV"},
+                                         "eventMetadata": {"eventId": p["k"]}, "eventVersion": "0"}))
+            key = f"{self.gt_prefix}/{ENDPOINT}/{arrival:%Y/%m/%d/%H}/labels-for-{hour:%H}h.jsonl"
+            body = ("\n".join(lines) + "\n").encode()
+            self.s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+            r = self.invoke("evaluate-quality", s3_event(BUCKET, key, len(body), arrival),
+                            f"gt-{hour:%H}")
+            o = r["objects"][0]
+            q = json.loads(self.s3.get_object(
+                Bucket=BUCKET,
+                Key=f"{self.prefix}/quality/{ENDPOINT}/{VARIANT}/{hour:%Y/%m/%d/%H}/summary.json")["Body"].read())
+            acc = next(m["value"] for m in q["metrics"] if m["name"] == "accuracy")
+            self.story.say(f"   labels of the {hour:%H}:00 window ({len(lines)}) -> evaluate-quality: "
+                           f"{o['matched']} joined, {o['unmatched']} without prediction; "
+                           f"accuracy {acc:.3f} (baseline {self.baseline_accuracy:.3f}) -> "
+                           f"{q['status'].upper()}" + (f", degraded: {', '.join(q['degraded_metrics'][:4])}"
+                                                       if q["degraded"] else ""))
+            fired = self.play_cloudwatch(hour, self.quality_alarms, arrival + dt.timedelta(minutes=5 + i))
+            for m in self.drain_inbox(f"labels {hour:%H}:00"):
+                self.story.step(f"  inbox: {m['Subject']}")
+            outcomes.append({"hour": hour, "outcome": o, "summary": q, "fired": fired})
+        return outcomes
 
     def retrain(self, event: dict, hour: dt.datetime) -> None:
         r1 = self.invoke("start-retraining", event, f"{hour:%H}-start-retraining")
@@ -713,7 +791,16 @@ class Loop:
                 s.step(f"  inbox: {m['Subject']}")
             verdicts.append((hour, drift, v, names, fired, mail))
 
-        s.chapter("4. The inbox (SQS queue subscribed to the topic)")
+        s.chapter("4. Model drift: the ground truth arrives (days later in production)")
+        self.build_quality_baseline(endpoint)
+        s.say(f"   In hours {', '.join(verdicts[i][0].strftime('%H:00') for i in CONCEPT_DRIFT_HOURS)} "
+              f"the world changed under the model: the inputs look as healthy as before (their data "
+              f"windows were OK), but the true churn differs from the prediction "
+              f"{EXTRA_ERROR:.0%} more often.")
+        arrival = dt.datetime.now(dt.timezone.utc)
+        self.quality = self.deliver_labels([v[0] for v in verdicts[:HEALTHY_HOURS]], arrival)
+
+        s.chapter("5. The inbox (SQS queue subscribed to the topic)")
         time.sleep(0.5)
         self.drain_inbox("end")
         for when, env in self.inbox:
@@ -722,7 +809,7 @@ class Loop:
             s.say(env["Message"].rstrip())
             s.say("")
 
-        s.chapter("5. The retraining decision")
+        s.chapter("6. The retraining decisions")
         audits = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{self.prefix}/remediation/")
         records = []
         for o in audits.get("Contents", []):
@@ -789,7 +876,7 @@ class Loop:
         s.expect(len(started) == 1, f"one 'retraining started' note ({len(started)})")
         s.expect(len(executions) == 1,
                  f"exactly one pipeline execution despite the repeated alarm ({len(executions)})")
-        decisions = sorted(r["decision"] for r in records)
+        decisions = sorted(r["decision"] for r in records if "drift-confirmed" in r["alarm"]["name"])
         s.expect(decisions == ["already-started", "started"],
                  f"audit records: started, then already-started for the retry ({decisions})")
         feats = params.get(self.pipeline_params[1], "").split(",")
@@ -797,6 +884,25 @@ class Loop:
         s.expect(not missing, f"the execution carries the drifted features (missing {missing})")
         s.expect(params.get(self.pipeline_params[0], "").startswith(f"s3://{BUCKET}/"),
                  "the execution carries the report URI")
+        # Model drift.
+        for i, q in enumerate(self.quality):
+            label = f"{q['hour']:%H}:00"
+            o, summ = q["outcome"], q["summary"]
+            s.expect(o["matched"] > 0 and o["unmatched"] == 0,
+                     f"every label of {label} joined its prediction ({o['matched']}, {o['unmatched']} unmatched)")
+            if i in CONCEPT_DRIFT_HOURS:
+                s.expect(summ["status"] == "degraded", f"model quality of {label} degraded ({summ['status']})")
+            else:
+                s.expect(summ["status"] == "ok", f"model quality of {label} as the baseline ({summ['status']})")
+        quality_mails = [env for _, env in self.inbox if env["Subject"].startswith("ALARM: model quality of")]
+        s.expect(len(quality_mails) >= 1, f"a model-quality e-mail ({len(quality_mails)})")
+        for env in quality_mails[:1]:
+            s.expect("labelled predictions" in env["Message"] and "Confusion matrix" in env["Message"],
+                     "the model-quality e-mail shows the labels and the confusion matrix")
+        qconf = [r for r in records if "quality-confirmed" in r.get("alarm", {}).get("name", "")]
+        s.expect(len(qconf) == 1 and qconf[0]["decision"] == "skipped-cooldown",
+                 "confirmed model-quality degradation reached start-retraining, which held it by the "
+                 f"cooldown of the drift retraining ({[r['decision'] for r in qconf]})")
         if s.failures:
             die(f"end-to-end: {len(s.failures)} check(s) failed:\n  - " + "\n  - ".join(s.failures))
         print("\nend-to-end: all checks passed", flush=True)

@@ -300,28 +300,22 @@ pub fn evaluate(window: &QualityStatistics, constraints: &QualityConstraints) ->
     out
 }
 
-/// driftline's verdict on one violated metric: worse than its threshold by more than
-/// `z` standard errors of the window's estimate, and by at least `min_effect` (absolute).
-///
-/// The standard error of the whole window's metric is estimated from the five 80 %
-/// subsamples: a subsample's deviation from the whole has variance `(1 − f)/f · σ²/n` for
-/// sampling fraction `f` (0.8), a quarter of the whole estimate's `σ²/n`, so
-/// `se ≈ 2 · sd(subsamples)`. Below 200 pairs (no subsample deviation) the rule falls back to
-/// the effect size alone.
+/// driftline's verdict on one violated metric: worse than its threshold by more than `z`
+/// standard errors `se` of the window's estimate ([`crate::quality::state::QualityState::noise_se`]),
+/// and by at least `min_effect` (absolute). Returns the gap. Without a standard error (`NaN`)
+/// nothing is degraded: a verdict needs a noise estimate.
 pub fn degradation(
-    value: MetricValue,
+    value: f64,
+    se: f64,
     c: &MetricConstraint,
     z: f64,
     min_effect: f64,
 ) -> Option<f64> {
-    let v = value.value.0;
-    if v.is_nan() || !c.comparison.violated(v, c.threshold) {
+    if value.is_nan() || !se.is_finite() || !c.comparison.violated(value, c.threshold) {
         return None;
     }
-    let gap = (v - c.threshold).abs();
-    let se = 2.0 * value.standard_deviation.0;
-    let noise = if se.is_finite() { z * se } else { 0.0 };
-    (gap > noise && gap >= min_effect).then_some(gap)
+    let gap = (value - c.threshold).abs();
+    (gap > z * se && gap >= min_effect).then_some(gap)
 }
 
 #[cfg(test)]
@@ -370,27 +364,20 @@ mod tests {
             threshold: 0.8,
             comparison: Comparison::LessThanThreshold,
         };
-        let mv = |v: f64, sd: f64| MetricValue {
-            value: Double(v),
-            standard_deviation: Double(sd),
-        };
+        assert_eq!(degradation(0.85, 0.02, &c, 2.0, 0.0), None, "not violated");
+        assert_eq!(degradation(0.79, 0.02, &c, 2.0, 0.0), None, "within 2 se");
+        assert_eq!(degradation(0.75, 0.02, &c, 3.0, 0.0), None, "within 3 se");
+        assert!(degradation(0.70, 0.02, &c, 3.0, 0.0).is_some());
         assert_eq!(
-            degradation(mv(0.85, 0.01), &c, 2.0, 0.0),
-            None,
-            "not violated"
-        );
-        assert_eq!(
-            degradation(mv(0.79, 0.01), &c, 2.0, 0.0),
-            None,
-            "within 2 se"
-        );
-        assert!(degradation(mv(0.70, 0.01), &c, 2.0, 0.0).is_some());
-        assert_eq!(
-            degradation(mv(0.79, f64::NAN), &c, 2.0, 0.02),
+            degradation(0.79, 0.001, &c, 2.0, 0.02),
             None,
             "effect too small"
         );
-        assert!(degradation(mv(0.75, f64::NAN), &c, 2.0, 0.02).is_some());
+        assert_eq!(
+            degradation(0.5, f64::NAN, &c, 2.0, 0.0),
+            None,
+            "no noise estimate"
+        );
         assert!(Comparison::parse("GreaterThanOrEqualToThreshold")
             .unwrap()
             .violated(1.0, 1.0));

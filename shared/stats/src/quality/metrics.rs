@@ -570,6 +570,69 @@ fn pop_std(xs: &[f64]) -> f64 {
 }
 
 impl QualityState {
+    /// The standard error of a metric of the whole window, for driftline's verdict (not the
+    /// `standard_deviation` Model Monitor reports, which is given only from 200 pairs up).
+    /// `p0` is the value the binomial floor is computed at (the constraint's threshold: the
+    /// variance under the null hypothesis, which does not vanish when a small window happens to
+    /// score 0 or 1).
+    ///
+    /// Two estimates, the larger wins:
+    /// * from the five 80 % subsamples: a subsample's deviation from the whole has variance
+    ///   `(1 − f)/f · σ²/n` for sampling fraction `f` = 0.8 — a quarter of the whole estimate's
+    ///   `σ²/n` — so `se ≈ 2 · sd(subsamples)`;
+    /// * for a classification metric that is a proportion, the binomial `√(v(1 − v)/m)` with `m`
+    ///   the count it is a proportion of (recall: actual positives; precision: predicted
+    ///   positives; false positive rate: actual negatives; accuracy: all pairs; F-scores and AUC:
+    ///   the smaller class) — a floor where five subsamples of a small window agree by chance.
+    pub fn noise_se(&self, name: &str, p0: f64) -> f64 {
+        let value = p0;
+        let reps: Vec<f64> = self
+            .replicas
+            .iter()
+            .filter_map(|r| {
+                scalars(r)
+                    .into_iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v)
+            })
+            .collect();
+        let rep_se = if reps.len() == self.replicas.len() && reps.len() > 1 {
+            2.0 * pop_std(&reps)
+        } else {
+            f64::NAN
+        };
+        let binom = |m: u64| -> f64 {
+            if m == 0 || !(0.0..=1.0).contains(&value) {
+                f64::NAN
+            } else {
+                (value * (1.0 - value) / m as f64).sqrt()
+            }
+        };
+        let floor = match &self.full {
+            Part::BinaryClassification(b) => {
+                let pos = b.tp + b.fn_;
+                let neg = b.tn + b.fp;
+                let m = match name {
+                    "recall" | "true_positive_rate" | "false_negative_rate" => pos,
+                    "precision" => b.tp + b.fp,
+                    "false_positive_rate" | "true_negative_rate" => neg,
+                    "accuracy" => b.count(),
+                    "f0_5" | "f1" | "f2" | "auc" => pos.min(neg).max(1),
+                    _ => 0,
+                };
+                binom(m)
+            }
+            Part::MulticlassClassification(m) => binom(m.count()),
+            Part::Regression(_) => f64::NAN,
+        };
+        match (rep_se.is_finite(), floor.is_finite()) {
+            (true, true) => rep_se.max(floor),
+            (true, false) => rep_se,
+            (false, true) => floor,
+            (false, false) => f64::NAN,
+        }
+    }
+
     /// The `statistics.json` of this state.
     pub fn statistics(&self, evaluation_time: Option<String>) -> QualityStatistics {
         let n = self.count();
