@@ -4,7 +4,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use driftline_capture::ground_truth::read_ground_truth;
+use driftline_capture::ground_truth::read_ground_truth_refs;
 use driftline_capture::parser::{CaptureParser, EventMeta, RowSink};
 use driftline_capture::predictions::{Attribute, PredictionExtractor, PredictionSpec};
 use driftline_capture::quality::{binary_label, Join};
@@ -353,8 +353,8 @@ pub fn analyze(a: &AnalyzeArgs) -> Result<u8> {
     let mut gt_faults = driftline_stats::summary::Faults::default();
     for f in &a.ground_truth {
         let mut r = crate::input::open_maybe_gzip(f)?;
-        let read = read_ground_truth(&mut r, &f.display().to_string(), &opts, |rec| {
-            join.add_label(&rec)
+        let read = read_ground_truth_refs(&mut r, &f.display().to_string(), &opts, |rec| {
+            join.add_label_ref(rec)
         })
         .with_context(|| format!("reading {}", f.display()))?;
         driftline_capture::window::merge_faults(

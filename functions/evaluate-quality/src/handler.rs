@@ -13,8 +13,8 @@ use driftline_aws::keys::{decode_event_key, GroundTruthKey, Keys, ReportFile, Wi
 use driftline_aws::ports::{ObjectStore, PortError};
 use driftline_aws::s3_event::{objects_from_event, ObjectRef};
 use driftline_aws::state::{update_json, StateError};
-use driftline_capture::ground_truth::read_ground_truth;
-use driftline_capture::predictions::read_predictions;
+use driftline_capture::ground_truth::read_ground_truth_refs;
+use driftline_capture::predictions::read_prediction_refs;
 use driftline_capture::quality::{hour_of, Join, JoinResult};
 use driftline_capture::CaptureOptions;
 use driftline_stats::quality::analysis::{
@@ -220,7 +220,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
 
         // 1. The labels.
         let join = match self
-            .read_labels(&obj.bucket, &key, &source, problem)
+            .read_labels(&obj.bucket, &key, obj.size, &source, problem)
             .await?
         {
             Ok(j) => j,
@@ -387,6 +387,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         &self,
         bucket: &str,
         key: &str,
+        size: Option<u64>,
         source: &str,
         problem: ProblemType,
     ) -> Result<Result<Join, String>, HandlerError> {
@@ -410,7 +411,10 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         let res = tokio::task::spawn_blocking(move || {
             let mut reader = BufReader::with_capacity(256 * 1024, bridge);
             let mut join = Join::new(problem, threshold, &name);
-            let read = read_ground_truth(&mut reader, &name, &opts, |r| join.add_label(&r))?;
+            // Sized from the event: growing a full table would briefly hold it twice.
+            join.reserve(size.map_or(0, driftline_capture::quality::labels_in));
+            let read =
+                read_ground_truth_refs(&mut reader, &name, &opts, |r| join.add_label_ref(r))?;
             driftline_capture::window::merge_faults(
                 &mut join.faults,
                 &read.faults.to_faults(),
@@ -474,11 +478,22 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                                 continue;
                             }
                         };
-                        let _ = read_predictions(&body[..], |p| {
+                        let mut per_hour: BTreeMap<i64, u64> = BTreeMap::new();
+                        let _ = read_prediction_refs(&body[..], |p| {
                             let h = p.time_ms.map(hour_of).unwrap_or(hour_ms);
-                            *seen.entry((variant.clone(), h)).or_insert(0) += 1;
-                            join.offer_in(variant, &p, hour_ms);
+                            *per_hour.entry(h).or_insert(0) += 1;
+                            join.offer_parts(
+                                variant,
+                                &p.key,
+                                p.time_ms,
+                                p.label.as_deref(),
+                                p.score,
+                                hour_ms,
+                            );
                         });
+                        for (h, n) in per_hour {
+                            *seen.entry((variant.clone(), h)).or_insert(0) += n;
+                        }
                     }
                 }
             }

@@ -19,6 +19,8 @@ pub struct ObjectRef {
     pub raw_key: String,
     /// Event name / detail-type, for logs.
     pub event_name: String,
+    /// The object's size in bytes, when the event says it (both shapes normally do).
+    pub size: Option<u64>,
 }
 
 /// Why an event could not be read.
@@ -46,6 +48,7 @@ pub fn objects_from_event(event: &Value) -> Result<Vec<ObjectRef>, EventError> {
                     bucket: bucket.to_string(),
                     raw_key: key.to_string(),
                     event_name: name.to_string(),
+                    size: r.pointer("/s3/object/size").and_then(Value::as_u64),
                 });
             }
         }
@@ -69,6 +72,7 @@ pub fn objects_from_event(event: &Value) -> Result<Vec<ObjectRef>, EventError> {
                 bucket: b.to_string(),
                 raw_key: k.to_string(),
                 event_name: detail_type.to_string(),
+                size: event.pointer("/detail/object/size").and_then(Value::as_u64),
             }]),
             _ => Err(EventError::Unrecognised(
                 "EventBridge S3 event without detail.bucket.name / detail.object.key".into(),
@@ -99,6 +103,7 @@ mod tests {
         assert_eq!(objs.len(), 1);
         assert_eq!(objs[0].bucket, "sourcebucket");
         assert_eq!(objs[0].raw_key, "Happy%20Face.jpg");
+        assert_eq!(objs[0].size, Some(1024));
     }
 
     #[test]
@@ -108,6 +113,7 @@ mod tests {
         let objs = objects_from_event(&v).unwrap();
         assert_eq!(objs[0].bucket, "b");
         assert!(objs[0].raw_key.ends_with("a+b.jsonl"));
+        assert_eq!(objs[0].size, Some(3));
     }
 
     #[test]

@@ -8,7 +8,8 @@ use crate::error::CaptureError;
 use crate::fault::{FaultKind, FaultReport};
 use crate::lines::{LineAssembler, LineEvent};
 use crate::options::CaptureOptions;
-use crate::parser::{classify_bad_line, decode, CaptureStats, Format};
+use crate::parser::{classify_bad_line, decode, CaptureStats, Fault, Format};
+use std::borrow::Cow;
 use std::io::BufRead;
 
 /// The label of a ground-truth record.
@@ -62,10 +63,43 @@ impl GroundTruthRecord {
     }
 }
 
-/// Parses one ground-truth line (no `\n`). `Ok(None)` for a blank line.
-pub fn parse_ground_truth_line(
+/// A ground-truth record read in place: the join's view of it, strings borrowed from the line
+/// (no allocation unless the label is JSON or the strings have escapes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroundTruthRef<'a> {
+    /// 1-based line number in its source.
+    pub line: u64,
+    /// `eventMetadata.eventId`.
+    pub event_id: Option<&'a str>,
+    /// `eventMetadata.inferenceId`.
+    pub inference_id: Option<&'a str>,
+    /// `eventMetadata.inferenceTime`, as written.
+    pub inference_time: Option<&'a str>,
+    /// The label as text ([`GroundTruthValue::label_text`]).
+    pub label: Cow<'a, str>,
+}
+
+impl GroundTruthRef<'_> {
+    /// The join key: `inferenceId` if present, else `eventId`.
+    pub fn join_key(&self) -> Option<&str> {
+        self.inference_id.or(self.event_id)
+    }
+}
+
+/// A parsed line before the label is interpreted.
+struct Parsed<'a> {
+    event_id: Option<&'a str>,
+    inference_id: Option<&'a str>,
+    inference_time: Option<&'a str>,
+    format: Format,
+    text: &'a str,
+}
+
+/// Parses one line and hands it to `f`; `Ok(None)` for a blank line.
+fn with_parsed<T>(
     line: &[u8],
-) -> Result<Option<GroundTruthRecord>, (FaultKind, String)> {
+    f: impl FnOnce(Parsed<'_>) -> Result<T, Fault>,
+) -> Result<Option<T>, Fault> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(None);
@@ -79,35 +113,49 @@ pub fn parse_ground_truth_line(
         ));
     };
     let mut buf = Vec::new();
-    let (fmt, text) = decode(gt, &mut buf, "groundTruthData")?;
-    let value = match fmt {
-        Format::Csv => GroundTruthValue::Csv(text.trim().to_string()),
-        Format::Json => GroundTruthValue::Json(
-            serde_json::from_str(text)
-                .map_err(|e| (FaultKind::MalformedPayload, format!("groundTruthData: {e}")))?,
-        ),
-    };
+    let (format, text) = decode(gt, &mut buf, "groundTruthData")?;
     let meta = env.event_metadata.as_ref();
-    let event_id = meta.and_then(|m| m.event_id.as_deref()).map(str::to_string);
-    let inference_id = meta
-        .and_then(|m| m.inference_id.as_deref())
-        .map(str::to_string);
-    let inference_time = meta
-        .and_then(|m| m.inference_time.as_deref())
-        .map(str::to_string);
+    let event_id = meta.and_then(|m| m.event_id.as_deref());
+    let inference_id = meta.and_then(|m| m.inference_id.as_deref());
+    let inference_time = meta.and_then(|m| m.inference_time.as_deref());
     if event_id.is_none() && inference_id.is_none() {
         return Err((
             FaultKind::MissingData,
             "ground-truth record without eventMetadata.eventId or inferenceId".into(),
         ));
     }
-    Ok(Some(GroundTruthRecord {
-        line: 0,
+    f(Parsed {
         event_id,
         inference_id,
         inference_time,
-        value,
-    }))
+        format,
+        text,
+    })
+    .map(Some)
+}
+
+fn json_label(text: &str) -> Result<serde_json::Value, Fault> {
+    serde_json::from_str(text)
+        .map_err(|e| (FaultKind::MalformedPayload, format!("groundTruthData: {e}")))
+}
+
+/// Parses one ground-truth line (no `\n`). `Ok(None)` for a blank line.
+pub fn parse_ground_truth_line(
+    line: &[u8],
+) -> Result<Option<GroundTruthRecord>, (FaultKind, String)> {
+    with_parsed(line, |p| {
+        let value = match p.format {
+            Format::Csv => GroundTruthValue::Csv(p.text.trim().to_string()),
+            Format::Json => GroundTruthValue::Json(json_label(p.text)?),
+        };
+        Ok(GroundTruthRecord {
+            line: 0,
+            event_id: p.event_id.map(str::to_string),
+            inference_id: p.inference_id.map(str::to_string),
+            inference_time: p.inference_time.map(str::to_string),
+            value,
+        })
+    })
 }
 
 /// Result of reading a ground-truth source.
@@ -127,6 +175,51 @@ pub fn read_ground_truth<R: BufRead + ?Sized>(
     opts: &CaptureOptions,
     mut f: impl FnMut(GroundTruthRecord),
 ) -> Result<GroundTruthRead, CaptureError> {
+    read_lines(reader, source_name, opts, |line, no| {
+        parse_ground_truth_line(line).map(|r| {
+            r.map(|mut r| {
+                r.line = no;
+                f(r)
+            })
+        })
+    })
+}
+
+/// [`read_ground_truth`] handing out records read in place ([`GroundTruthRef`]): the join's
+/// path, without an allocation per record.
+pub fn read_ground_truth_refs<R: BufRead + ?Sized>(
+    reader: &mut R,
+    source_name: &str,
+    opts: &CaptureOptions,
+    mut f: impl FnMut(&GroundTruthRef<'_>),
+) -> Result<GroundTruthRead, CaptureError> {
+    read_lines(reader, source_name, opts, |line, no| {
+        with_parsed(line, |p| {
+            let label = match p.format {
+                Format::Csv => Cow::Borrowed(p.text.trim()),
+                Format::Json => {
+                    Cow::Owned(GroundTruthValue::Json(json_label(p.text)?).label_text())
+                }
+            };
+            f(&GroundTruthRef {
+                line: no,
+                event_id: p.event_id,
+                inference_id: p.inference_id,
+                inference_time: p.inference_time,
+                label,
+            });
+            Ok(())
+        })
+    })
+}
+
+/// Reads the lines of `reader`, `parse` handing out each line's record (`Ok(None)`: blank).
+fn read_lines<R: BufRead + ?Sized>(
+    reader: &mut R,
+    source_name: &str,
+    opts: &CaptureOptions,
+    mut parse: impl FnMut(&[u8], u64) -> Result<Option<()>, Fault>,
+) -> Result<GroundTruthRead, CaptureError> {
     opts.validate()?;
     let mut asm = LineAssembler::new(opts.max_line_bytes);
     let mut out = GroundTruthRead {
@@ -145,15 +238,13 @@ pub fn read_ground_truth<R: BufRead + ?Sized>(
                     opts.max_line_bytes
                 ),
             )),
-            LineEvent::Line(l) => parse_ground_truth_line(l),
+            LineEvent::Line(l) => parse(l, line_no),
         };
         match res {
             Ok(None) => out.stats.blank_lines += 1,
-            Ok(Some(mut r)) => {
-                r.line = line_no;
+            Ok(Some(())) => {
                 out.stats.valid_lines += 1;
                 out.stats.rows += 1;
-                f(r);
             }
             Err((kind, reason)) => {
                 out.stats.malformed_lines += 1;

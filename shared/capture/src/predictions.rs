@@ -288,23 +288,62 @@ pub fn profile_with_predictions<R: BufRead>(
     ))
 }
 
-/// Reads stored predictions (JSON Lines); lines that do not parse are counted, not fatal.
-pub fn read_predictions<R: BufRead>(
-    reader: R,
-    mut f: impl FnMut(Prediction),
+/// A stored prediction read in place (strings borrowed from the line when they have no
+/// escapes): what the join needs, without an allocation per prediction.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PredictionRef<'a> {
+    /// Join key.
+    #[serde(rename = "k", borrow)]
+    pub key: std::borrow::Cow<'a, str>,
+    /// Inference time, ms since the epoch.
+    #[serde(rename = "t", default)]
+    pub time_ms: Option<i64>,
+    /// Predicted label.
+    #[serde(rename = "l", default, borrow)]
+    pub label: Option<std::borrow::Cow<'a, str>>,
+    /// Score.
+    #[serde(rename = "s", default)]
+    pub score: Option<f64>,
+}
+
+/// Reads stored predictions (JSON Lines) in place, one reused line buffer; lines that do not
+/// parse are counted (returned), not fatal.
+pub fn read_prediction_refs<R: BufRead>(
+    mut reader: R,
+    mut f: impl FnMut(&PredictionRef<'_>),
 ) -> std::io::Result<u64> {
     let mut bad = 0;
-    for line in reader.lines() {
-        let line = line?;
-        if line.trim().is_empty() {
+    let mut line = Vec::with_capacity(256);
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_str::<Prediction>(&line) {
-            Ok(p) => f(p),
+        match serde_json::from_slice::<PredictionRef<'_>>(&line) {
+            Ok(p) => f(&p),
             Err(_) => bad += 1,
         }
     }
     Ok(bad)
+}
+
+/// Reads stored predictions (JSON Lines) as owned values; lines that do not parse are counted
+/// (returned), not fatal.
+pub fn read_predictions<R: BufRead>(
+    reader: R,
+    mut f: impl FnMut(Prediction),
+) -> std::io::Result<u64> {
+    read_prediction_refs(reader, |p| {
+        f(Prediction {
+            key: p.key.to_string(),
+            time_ms: p.time_ms,
+            label: p.label.as_deref().map(str::to_string),
+            score: p.score,
+        })
+    })
 }
 
 #[cfg(test)]

@@ -246,3 +246,49 @@ fn positional_names_are_spark_style() {
     assert_eq!(positional_name(0), "_c0");
     assert_eq!(positional_name(12), "_c12");
 }
+
+#[test]
+fn ground_truth_read_in_place_agrees_with_the_owned_records() {
+    use driftline_capture::ground_truth::read_ground_truth_refs;
+    // The real SDK actuals, plus a JSON label, a BASE64 one, an escaped key and bad lines.
+    let mut data = read_data("sdk-actuals.jsonl");
+    data.extend_from_slice(
+        concat!(
+            "\n{\"groundTruthData\":{\"data\":\"{\\\"label\\\": 1}\",\"encoding\":\"JSON\"},",
+            "\"eventMetadata\":{\"eventId\":\"j\\u0031\"},\"eventVersion\":\"0\"}\n",
+            "{\"groundTruthData\":{\"data\":\"MQ==\",\"encoding\":\"BASE64\",",
+            "\"observedContentType\":\"text/csv\"},\"eventMetadata\":{\"inferenceId\":\"b64\"}}\n",
+            "not json\n\n",
+            "{\"groundTruthData\":{\"data\":\"1\",\"encoding\":\"CSV\"}}\n",
+        )
+        .as_bytes(),
+    );
+    let opts = CaptureOptions::default();
+    let mut owned = Vec::new();
+    let a = read_ground_truth(&mut &data[..], "gt", &opts, |g| {
+        owned.push((
+            g.line,
+            g.join_key().map(str::to_string),
+            g.value.label_text(),
+        ))
+    })
+    .unwrap();
+    let mut refs = Vec::new();
+    let b = read_ground_truth_refs(&mut &data[..], "gt", &opts, |g| {
+        refs.push((
+            g.line,
+            g.join_key().map(str::to_string),
+            g.label.to_string(),
+        ))
+    })
+    .unwrap();
+    assert_eq!(owned, refs);
+    assert_eq!(a.stats, b.stats);
+    assert_eq!(a.faults.total(), 2, "{:?}", a.faults);
+    assert_eq!(b.faults.total(), 2);
+    let tail: Vec<_> = refs.iter().rev().take(2).collect();
+    assert_eq!(tail[1].1.as_deref(), Some("j1"));
+    assert_eq!(tail[1].2, "1");
+    assert_eq!(tail[0].1.as_deref(), Some("b64"));
+    assert_eq!(tail[0].2, "1");
+}
