@@ -231,7 +231,7 @@ pub(crate) fn flatten<'v, F: FnMut(&str, &'v JNode<'v>)>(
 
 /// Parses one JSON text and calls `leaf(name, cell)` for every flattened leaf of it as one
 /// record, in document order, with the names a capture payload would get when it is the only
-/// side of the row: [`flatten`]'s paths, `_c{i}` for positional leaves.
+/// side of the row: `flatten`'s paths, `_c{i}` for positional leaves.
 pub fn flatten_json_record(
     text: &str,
     leaf: &mut dyn FnMut(&str, driftline_stats::profile::Cell<'_>),

@@ -9,7 +9,7 @@ pub struct CaptureStats {
     pub lines: u64,
     /// Lines that produced rows.
     pub valid_lines: u64,
-    /// Lines counted as faults (see [`FaultKind::is_line_fault`]).
+    /// Lines counted as faults (see [`crate::fault::FaultKind::is_line_fault`]).
     pub malformed_lines: u64,
     /// Blank lines.
     pub blank_lines: u64,

@@ -3,7 +3,7 @@
 //!
 //! Definitions (checked against scikit-learn by `scripts/sklearn_quality_reference.py` and the
 //! parity test, and against the examples of the Model Monitor documentation page "Model
-//! quality metrics", whose figures [`tests`] reproduces digit for digit):
+//! quality metrics", whose figures the unit tests reproduce digit for digit):
 //! * binary: precision `tp/(tp+fp)`, recall = true positive rate `tp/(tp+fn)`, accuracy,
 //!   false positive rate `fp/(fp+tn)`, true negative rate `1 − fpr`, false negative rate
 //!   `1 − tpr`, `F_β = (1+β²)·p·r / (β²·p + r)` for β = 0.5, 1, 2 (an undefined ratio is 0, as
