@@ -4,11 +4,14 @@
 # deterministic, cached under bench/data/), joined by driftline's engine (bench-quality-join:
 # evaluate-quality's join without S3, every hour's metrics computed) and by the naive peer
 # (bench/peers/quality_naive.py: pandas merge + scikit-learn metrics), side by side in one run.
-# Writes bench/QUALITY-RESULTS.md; fails if the two disagree on the day's accuracy or AUC.
+# Then the confidence-based estimate against the realized metrics on generated covariate shift
+# and concept drift (bench-quality-estimate). Writes bench/QUALITY-RESULTS.md; fails if the two
+# joins disagree on the day's accuracy or AUC.
 #
 # Environment:
 #   QUALITY_N        predictions and labels (default 1000000)
 #   QUALITY_REPEAT   runs of driftline, best kept (default 3)
+#   QUALITY_ESTIMATE_WINDOWS  windows per scenario and size for the estimate's error (default 50)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -37,8 +40,8 @@ if [[ ! -x "$VENV/bin/python" || "$(cat "$VENV/.driftline-req.sha" 2>/dev/null)"
     echo "$want" >"$VENV/.driftline-req.sha"
 fi
 
-log "building bench-quality-join (release)"
-cargo build --release -q -p driftline-bench --bin bench-quality-join
+log "building bench-quality-join and bench-quality-estimate (release)"
+cargo build --release -q -p driftline-bench --bin bench-quality-join --bin bench-quality-estimate
 
 PREDS=$DATA/q-preds-$N.jsonl
 LABELS=$DATA/q-labels-$N.jsonl
@@ -70,6 +73,9 @@ done
 measure naive env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
     "$VENV/bin/python" bench/peers/quality_naive.py "$PREDS" "$LABELS"
 
-python3 bench/quality/report.py "$RESULTS" "$N" >bench/QUALITY-RESULTS.md
+log "estimate vs realized on generated shifts"
+"$BIN/bench-quality-estimate" "${QUALITY_ESTIMATE_WINDOWS:-50}" >"$OUT/estimate.jsonl"
+
+python3 bench/quality/report.py "$RESULTS" "$N" "$OUT/estimate.jsonl" >bench/QUALITY-RESULTS.md
 log "wrote bench/QUALITY-RESULTS.md"
 cat bench/QUALITY-RESULTS.md

@@ -31,6 +31,8 @@
 //! | 18 | miss_a | normal(100, 15), 5 % missing | mean + 0.3 sd |
 //! | 19 | miss_b | gamma(3, 1), 5 % missing | |
 
+pub mod estimate;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{

@@ -7,14 +7,14 @@ use clap::{Args, Subcommand};
 use driftline_capture::ground_truth::read_ground_truth_refs;
 use driftline_capture::parser::{CaptureParser, EventMeta, RowSink};
 use driftline_capture::predictions::{Attribute, PredictionExtractor, PredictionSpec};
-use driftline_capture::quality::{binary_label, Join};
+use driftline_capture::quality::{binary_label, estimate_prediction, Join};
 use driftline_capture::schema::Schema;
 use driftline_capture::{CaptureOptions, ColumnsPosition};
 use driftline_stats::jackson;
 use driftline_stats::profile::Cell;
 use driftline_stats::quality::analysis::{analyze_quality, QualityBaseline, QualityOptions};
 use driftline_stats::quality::constraints::QualityConstraints;
-use driftline_stats::quality::estimate::Calibration;
+use driftline_stats::quality::estimate::{Calibration, EstimateState, EstimatedQuality};
 use driftline_stats::quality::state::{Observation, ProblemType, QualityState};
 use std::path::{Path, PathBuf};
 
@@ -291,12 +291,18 @@ struct JoinSink<'a> {
     extractor: PredictionExtractor,
     join: &'a mut Join,
     predictions: u64,
+    /// The baseline's calibration and the estimate of every prediction seen (binary).
+    estimate: Option<(&'a Calibration, &'a mut EstimateState)>,
+    threshold: f64,
 }
 
 impl RowSink for JoinSink<'_> {
     fn row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
         if let Some(p) = self.extractor.extract(meta, schema, cells) {
             self.predictions += 1;
+            if let Some((cal, state)) = self.estimate.as_mut() {
+                estimate_prediction(state, cal, p.label.as_deref(), p.score, self.threshold);
+            }
             self.join.offer(&p, 0);
         }
     }
@@ -365,6 +371,11 @@ pub fn analyze(a: &AnalyzeArgs) -> Result<u8> {
         );
     }
     let mut predictions = 0u64;
+    let calibration = baseline
+        .as_ref()
+        .filter(|_| problem == ProblemType::BinaryClassification)
+        .and_then(|b| b.calibration.as_ref());
+    let mut estimate = EstimateState::default();
     for f in &a.capture {
         let name = f.display().to_string();
         let mut parser = CaptureParser::new(&name, &opts)?;
@@ -372,6 +383,8 @@ pub fn analyze(a: &AnalyzeArgs) -> Result<u8> {
             extractor: PredictionExtractor::new(spec.clone()),
             join: &mut join,
             predictions: 0,
+            estimate: calibration.map(|c| (c, &mut estimate)),
+            threshold: a.probability_threshold,
         };
         let mut r = crate::input::open_maybe_gzip(f)?;
         parser
@@ -392,6 +405,7 @@ pub fn analyze(a: &AnalyzeArgs) -> Result<u8> {
     analysis.summary.predictions = Some(predictions);
     analysis.summary.predictions_without_label = Some(predictions.saturating_sub(result.matched));
     analysis.summary.unmatched_labels = result.unmatched;
+    analysis.summary.estimated = EstimatedQuality::of(&estimate);
     let mut faults = gt_faults;
     driftline_capture::window::merge_faults(&mut faults, &result.faults, 0, Default::default());
     analysis.summary.faults = faults;

@@ -169,6 +169,45 @@ fn real_capture_and_ground_truth_join() {
     );
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Confusion matrix") && html.contains("ROC curve"));
+
+    // The estimate from the scores alone: every captured prediction, its calibrated score
+    // (the baseline's knots, interpolated and clipped here) the expected value of its label.
+    let cal = json(&base.join("calibration.json"));
+    let knots: Vec<(f64, f64)> = cal["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(cal["probabilities"].as_array().unwrap())
+        .map(|(x, y)| (x.as_f64().unwrap(), y.as_f64().unwrap()))
+        .collect();
+    let calibrated = |s: f64| -> f64 {
+        if s <= knots[0].0 {
+            return knots[0].1;
+        }
+        for w in knots.windows(2) {
+            if s <= w[1].0 {
+                return w[0].1 + (w[1].1 - w[0].1) * (s - w[0].0) / (w[1].0 - w[0].0);
+            }
+        }
+        knots[knots.len() - 1].1
+    };
+    let expected_correct: f64 = scores
+        .values()
+        .map(|s| {
+            let p = calibrated(*s);
+            if *s >= 0.5 {
+                p
+            } else {
+                1.0 - p
+            }
+        })
+        .sum();
+    let e = &s["estimated"];
+    assert_eq!(e["predictions"], scores.len(), "{s:#}");
+    let est = e["accuracy"].as_f64().unwrap();
+    assert!((est - expected_correct / scores.len() as f64).abs() < 1e-12);
+    assert!(e["assumption"].as_str().unwrap().contains("concept drift"));
+    assert!(html.contains("Estimated before the labels"));
 }
 
 fn capture_line(id: &str, label: &str, time: &str) -> String {

@@ -101,6 +101,7 @@ fn summary(features: Vec<FeatureSummary>) -> Summary {
         sources: vec![],
         artifacts: BTreeMap::new(),
         policy: None,
+        estimated_quality: None,
     }
 }
 

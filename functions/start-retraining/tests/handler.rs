@@ -87,6 +87,7 @@ fn summary(drift: bool, records: u64, drifted: &[&str]) -> Summary {
         sources: vec![],
         artifacts: BTreeMap::new(),
         policy: None,
+        estimated_quality: None,
     }
 }
 

@@ -14,6 +14,7 @@
 
 use crate::ground_truth::{GroundTruthRecord, GroundTruthRef};
 use crate::predictions::Prediction;
+use driftline_stats::quality::estimate::{Calibration, EstimateState};
 use driftline_stats::quality::state::{Observation, ProblemType, QualityError, QualityState};
 use driftline_stats::summary::{FaultExample, Faults};
 use std::collections::{BTreeMap, HashMap};
@@ -144,6 +145,33 @@ pub fn observation_of<'a>(
             Ok(Observation::Regression { actual, predicted })
         }
     }
+}
+
+/// Adds one binary prediction to a confidence-based estimate: its score, calibrated, is the
+/// expected value of its label; its predicted class is its label read as binary, else
+/// `score ≥ threshold`. A prediction without a finite score is not counted.
+pub fn estimate_prediction(
+    state: &mut EstimateState,
+    cal: &Calibration,
+    label: Option<&str>,
+    score: Option<f64>,
+    threshold: f64,
+) {
+    let Some(score) = score.filter(|s| s.is_finite()) else {
+        return;
+    };
+    let predicted = label.and_then(binary_label).unwrap_or(score >= threshold);
+    state.observe(cal, predicted, score);
+}
+
+/// The estimate of stored predictions (JSON Lines, as analyze-capture records them).
+pub fn estimate_stored(jsonl: &[u8], cal: &Calibration, threshold: f64) -> EstimateState {
+    let mut state = EstimateState::default();
+    // Reading a byte slice cannot fail; lines that do not parse are not predictions.
+    let _ = crate::predictions::read_prediction_refs(jsonl, |p| {
+        estimate_prediction(&mut state, cal, p.label.as_deref(), p.score, threshold)
+    });
+    state
 }
 
 /// A regression prediction: its label parsed as a number, else its score.
@@ -567,6 +595,32 @@ mod tests {
             .map(|((g, h), s)| (g.as_str(), *h, s.count()))
             .collect();
         assert_eq!(counts, [("v1", 0, 2), ("v1", HOUR_MS, 1), ("v2", 0, 1)]);
+    }
+
+    #[test]
+    fn estimates_count_scored_predictions_by_their_predicted_class() {
+        let cal = Calibration {
+            scores: vec![0.0, 1.0],
+            probabilities: vec![0.0, 1.0],
+            fitted_on: 2,
+        };
+        let jsonl = concat!(
+            r#"{"k":"a","s":0.9}"#,
+            "\n",
+            r#"{"k":"b","l":"0","s":0.7}"#,
+            "\n",
+            r#"{"k":"c","l":"1"}"#,
+            "\n",
+            "not json\n",
+            r#"{"k":"d","s":0.2}"#,
+            "\n"
+        );
+        let e = estimate_stored(jsonl.as_bytes(), &cal, 0.5);
+        // a: predicted 1 (0.9 ≥ 0.5), b: label 0 wins over its score, c: no score, d: predicted 0.
+        assert_eq!(e.n, 3);
+        assert!((e.expected_tp - 0.9).abs() < 1e-12);
+        assert!((e.expected_fn - 0.9).abs() < 1e-12, "b's 0.7 + d's 0.2");
+        assert!((e.expected_tn - 1.1).abs() < 1e-12);
     }
 
     #[test]

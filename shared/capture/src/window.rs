@@ -26,6 +26,7 @@ use crate::profile::CaptureProfile;
 use driftline_stats::analysis::{analyze, Analysis, AnalysisOptions, Baseline};
 use driftline_stats::formats::statistics::Statistics;
 use driftline_stats::profile::DatasetProfile;
+use driftline_stats::quality::estimate::{EstimateState, EstimatedQuality};
 use driftline_stats::summary::{FaultExample, Faults};
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +131,10 @@ pub struct PartialProfile {
     pub faults: Faults,
     /// The profile.
     pub profile: DatasetProfile,
+    /// The expected confusion counts of the file's predictions, when a calibration was
+    /// available ([`driftline_stats::quality::estimate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<EstimateState>,
 }
 
 impl PartialProfile {
@@ -149,6 +154,7 @@ impl PartialProfile {
             object_fault: None,
             faults,
             profile: cp.profile,
+            estimate: None,
         }
     }
 
@@ -205,6 +211,7 @@ impl PartialProfile {
             object_fault: Some(format!("{kind}: {reason}")),
             faults,
             profile: DatasetProfile::default(),
+            estimate: None,
         }
     }
 }
@@ -248,6 +255,9 @@ pub struct Window {
     /// [`UNREADABLE_PROFILE`] fault.
     #[serde(default)]
     pub unreadable: Vec<(String, String)>,
+    /// The merged expected confusion counts of the partials that had them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<EstimateState>,
     /// The example policy (not stored: the default when read back).
     #[serde(skip)]
     pub policy: ExamplePolicy,
@@ -272,6 +282,11 @@ impl Window {
         self.min_inference_time_ms = min_opt(self.min_inference_time_ms, p.min_inference_time_ms);
         self.max_inference_time_ms = max_opt(self.max_inference_time_ms, p.max_inference_time_ms);
         self.sources.push(p.source.clone());
+        if let Some(e) = &p.estimate {
+            self.estimate
+                .get_or_insert_with(EstimateState::default)
+                .merge(e);
+        }
     }
 
     /// Records a stored partial that could not be read back.
@@ -309,13 +324,15 @@ impl Window {
             sources: self.sources.clone(),
             ..opts.clone()
         };
-        analyze(
+        let mut analysis = analyze(
             &self.profile,
             &self.report_faults(),
             self.malformed_records,
             baseline,
             &opts,
-        )
+        );
+        analysis.summary.estimated_quality = self.estimate.as_ref().and_then(EstimatedQuality::of);
+        analysis
     }
 }
 
@@ -477,6 +494,7 @@ mod tests {
             object_fault: None,
             faults,
             profile,
+            estimate: None,
         }
     }
 

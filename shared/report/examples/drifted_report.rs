@@ -222,6 +222,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             })
             .collect(),
         policy: Some(cfg.describe()),
+        estimated_quality: None,
     };
     let history = history(&summary);
     let html = render_html(&ReportInput {

@@ -109,11 +109,11 @@ pub fn render(s: &QualitySummary, st: &QualityStatistics) -> String {
                     @if let Some(e) = &s.estimated {
                         section id="estimate" aria-labelledby="est-h" {
                             h2 id="est-h" { "Estimated before the labels (from the scores)" }
-                            p { "Expected figures from " (e.predictions) " calibrated scores. Assumes the calibration still holds (no concept drift); the realized figures above, once labels arrive, are the truth." }
+                            p { "Expected figures from " (e.metrics.predictions) " calibrated scores of the window's predictions. " (e.assumption) "." }
                             table {
                                 thead { tr { th { "metric" } th { "estimated" } th { "realized" } } }
                                 tbody {
-                                    @for (n, v) in [("accuracy", e.accuracy), ("precision", e.precision), ("recall", e.recall), ("f1", e.f1)] {
+                                    @for (n, v) in [("accuracy", e.metrics.accuracy), ("precision", e.metrics.precision), ("recall", e.metrics.recall), ("f1", e.metrics.f1)] {
                                         tr { td { (n) } td class="num" { (num(v)) } td class="num" { (st.get(n).map(|m| num(m.value.0)).unwrap_or_else(|| "—".into())) } }
                                     }
                                 }

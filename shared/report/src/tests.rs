@@ -158,6 +158,7 @@ fn summary(features: Vec<FeatureSummary>, violations: Vec<ViolationSummary>) -> 
         sources: Vec::new(),
         artifacts: BTreeMap::new(),
         policy: None,
+        estimated_quality: None,
     }
 }
 

@@ -392,6 +392,7 @@ pub fn analyze(
         sources: opts.sources.clone(),
         artifacts: BTreeMap::new(),
         policy: Some(opts.policy.describe()),
+        estimated_quality: None,
     };
     Analysis {
         statistics,

@@ -73,6 +73,10 @@ pub struct Summary {
     /// Description of the decision policy that produced `drifted` / `drift_detected`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// The model quality estimated from the window's predictions before their labels arrive
+    /// (binary classifiers with a calibration; see [`crate::quality::estimate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_quality: Option<crate::quality::estimate::EstimatedQuality>,
 }
 
 /// Time window (RFC 3339 strings, start inclusive, end exclusive).

@@ -3,7 +3,7 @@
 //! notify-alarm puts in the e-mail and start-retraining checks).
 
 use super::constraints::{degradation, evaluate, QualityConstraints, QualityViolations};
-use super::estimate::{Calibration, Estimated};
+use super::estimate::{Calibration, EstimatedQuality};
 use super::metrics::QualityStatistics;
 use super::state::{Part, ProblemType, QualityState};
 use crate::summary::Window;
@@ -144,7 +144,7 @@ pub struct QualitySummary {
     pub r2_textbook: Option<f64>,
     /// Estimated performance from the scores (before the labels), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimated: Option<Estimated>,
+    pub estimated: Option<EstimatedQuality>,
     /// The label files merged, in merge order.
     #[serde(default)]
     pub label_sources: Vec<String>,

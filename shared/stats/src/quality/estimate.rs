@@ -146,6 +146,32 @@ pub struct EstimateState {
     pub expected_tn: f64,
 }
 
+/// What every estimate rests on, shown wherever one is (summary, e-mail, report).
+pub const ASSUMPTION: &str = "estimated from the scores alone (no labels yet): assumes the scores \
+are as calibrated as on the labelled baseline, i.e. P(label | score) has not changed; covariate \
+shift is tracked, concept drift is not, and the realized metrics replace the estimate once \
+labels arrive";
+
+/// The estimate as a window's summary carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimatedQuality {
+    /// The metrics.
+    #[serde(flatten)]
+    pub metrics: Estimated,
+    /// [`ASSUMPTION`].
+    pub assumption: String,
+}
+
+impl EstimatedQuality {
+    /// The summary's form of `state` (`None` without predictions).
+    pub fn of(state: &EstimateState) -> Option<Self> {
+        state.metrics().map(|metrics| EstimatedQuality {
+            metrics,
+            assumption: ASSUMPTION.to_string(),
+        })
+    }
+}
+
 /// Estimated metrics of a window.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimated {
