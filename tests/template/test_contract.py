@@ -2,6 +2,7 @@
 metrics / S3 keys in docs/ARCHITECTURE.md)
 and the wiring rules of issue 6 (triggers, destinations, alarm permissions, checkov skips)."""
 
+import json
 import re
 import sys
 import unittest
@@ -23,7 +24,8 @@ NOT_CONTRACT: set = set()
 #: Contract variables that must never be set in AWS.
 LOCAL_ONLY = {"AWS_ENDPOINT_URL"}
 DRIFTLINE_METRICS = {"Records", "MalformedRecords", "Violations", "DriftedFeatures", "DriftDetected", "InsufficientData",
-                     "QualityLabels", "QualityViolations", "QualityDegraded", "QualityDegradedWindows"}
+                     "QualityLabels", "QualityViolations", "QualityDegraded", "QualityDegradedWindows",
+                     "EstimatedAccuracy"}
 
 
 #: Where the environment-variable table lives (docs/ARCHITECTURE.md points to the README).
@@ -144,6 +146,21 @@ class ContractTest(unittest.TestCase):
         for metric in ("Violations", "DriftedFeatures"):
             self.assertEqual(names[metric]["AlarmActions"], ["GETATT:NotifyAlarmFunction.Arn"])
 
+    def test_estimate_alarm_only_when_a_threshold_is_given(self):
+        off = {a["MetricName"] for a in self.alarms(Evaluator(self.t, PARAMS)).values()}
+        self.assertNotIn("EstimatedAccuracy", off)
+        ev = Evaluator(self.t, {**PARAMS, "EstimatedAccuracyThreshold": "0.8"})
+        est = [a for a in self.alarms(ev).values() if a["MetricName"] == "EstimatedAccuracy"]
+        self.assertEqual(len(est), 1)
+        a = est[0]
+        self.assertEqual((a["Threshold"], a["ComparisonOperator"], a["Statistic"]),
+                         ("0.8", "LessThanThreshold", "Minimum"))
+        self.assertEqual(a["AlarmActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+        # Estimates inform; they never start retraining (they cannot see concept drift).
+        for rule in ("DriftConfirmedRule", "QualityConfirmedRule"):
+            pattern = json.dumps(ev.resolve(self.t["Resources"][rule]["Properties"]))
+            self.assertNotIn("quality-estimate", pattern)
+
     def test_namespace_parameter_reaches_alarms_and_function(self):
         ev = Evaluator(self.t, {**PARAMS, "MetricsNamespace": "Acme/Models"})
         spaces = {a["MetricName"]: a["Namespace"] for a in self.alarms(ev).values()}
@@ -166,8 +183,9 @@ class ContractTest(unittest.TestCase):
         self.assertEqual({a["Namespace"] for a in self.alarms(off).values()}, {"Driftline"})
 
     def test_every_lambda_alarm_action_has_a_permission_scoped_to_that_alarm(self):
-        for enable in ("true", "false"):
-            ev = Evaluator(self.t, {**PARAMS, "EnableInfraAlarms": enable})
+        for extra in ({"EnableInfraAlarms": "true"}, {"EnableInfraAlarms": "false"},
+                      {"EstimatedAccuracyThreshold": "0.8"}):
+            ev = Evaluator(self.t, {**PARAMS, **extra})
             perms = [ev.resolve(r["Properties"]) for rid, r in self.t["Resources"].items()
                      if r["Type"] == "AWS::Lambda::Permission" and ev.active(rid)
                      and r["Properties"]["Principal"] == "lambda.alarms.cloudwatch.amazonaws.com"]

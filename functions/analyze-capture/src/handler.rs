@@ -16,12 +16,14 @@ use driftline_aws::s3_event::{objects_from_event, ObjectRef};
 use driftline_capture::predictions::{
     profile_with_predictions, RecordedPredictions, DEFAULT_MAX_PREDICTION_BYTES,
 };
+use driftline_capture::quality::estimate_stored;
 use driftline_capture::window::{
     apply_naming, ColumnNaming, ExamplePolicy, PartialProfile, Window, WindowState,
 };
 use driftline_capture::{profile_reader, CaptureError, CaptureOptions};
 use driftline_report::{render_html, ReportInput};
 use driftline_stats::analysis::{Analysis, AnalysisOptions, Baseline};
+use driftline_stats::quality::estimate::Calibration;
 use driftline_stats::summary::{Status, Summary, Window as SummaryWindow};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
@@ -124,6 +126,19 @@ pub struct Handler<S, M> {
     baselines: Mutex<HashMap<String, CachedBaseline>>,
     /// Earlier hours' summaries by key (`None`: there was none), with when they were read.
     history_cache: Mutex<HashMap<String, (Instant, Option<Summary>)>>,
+    /// Model-quality calibrations by endpoint, as last read.
+    calibrations: Mutex<HashMap<String, CachedCalibration>>,
+}
+
+/// An endpoint's `calibration.json` as last read: revalidated by entity tag on every file;
+/// a missing one is asked for again after [`HISTORY_TTL`].
+#[derive(Clone)]
+enum CachedCalibration {
+    Found {
+        etag: String,
+        calibration: Option<Arc<Calibration>>,
+    },
+    Missing(Instant),
 }
 
 impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
@@ -137,6 +152,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             keys,
             baselines: Mutex::new(HashMap::new()),
             history_cache: Mutex::new(HashMap::new()),
+            calibrations: Mutex::new(HashMap::new()),
         }
     }
 
@@ -199,10 +215,23 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             baseline.as_ref().map(|b| &b.statistics),
         );
 
-        let (partial, predictions) = self
+        let (mut partial, predictions) = self
             .profile_object(&obj.bucket, &key, &source, &opts)
             .await?;
-        if let Some(p) = predictions.filter(|p| p.recorded > 0) {
+        let predictions = predictions.filter(|p| p.recorded > 0);
+        let scored = self
+            .config
+            .predictions
+            .as_ref()
+            .filter(|spec| spec.probability.is_some());
+        if let (Some(p), Some(spec)) = (&predictions, scored) {
+            // Model quality before the labels: the expected confusion counts of the scores.
+            if let Some(cal) = self.load_calibration(&capture.endpoint).await? {
+                let e = estimate_stored(&p.bytes, &cal, spec.threshold);
+                partial.estimate = (e.n > 0).then_some(e);
+            }
+        }
+        if let Some(p) = predictions {
             self.put(
                 &self.keys.predictions(&capture),
                 Bytes::from(p.bytes),
@@ -260,6 +289,64 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             drift_detected: Some(analysis.summary.drift_detected),
             summary_uri: Some(summary_uri),
         })
+    }
+
+    /// The endpoint's model-quality calibration (`baselines/{endpoint}/model-quality/
+    /// calibration.json`, written by `driftline quality baseline` for binary classifiers with
+    /// scores), cached like the baseline. Missing or invalid: `None` (no estimate; an invalid
+    /// one is logged). Transient errors fail the invocation.
+    async fn load_calibration(
+        &self,
+        endpoint: &str,
+    ) -> Result<Option<Arc<Calibration>>, HandlerError> {
+        let bucket = &self.config.common.bucket;
+        let key = self.keys.quality_baseline(endpoint, "calibration.json");
+        let cached = lock(&self.calibrations).get(endpoint).cloned();
+        let read = match &cached {
+            Some(CachedCalibration::Missing(at)) if at.elapsed() < HISTORY_TTL => return Ok(None),
+            Some(CachedCalibration::Found { etag, calibration }) => {
+                match self.store.get_if_changed(bucket, &key, etag).await {
+                    Ok(None) => return Ok(calibration.clone()),
+                    Ok(Some(t)) => Ok(t),
+                    Err(e) => Err(e),
+                }
+            }
+            _ => self.store.get_tagged(bucket, &key).await,
+        };
+        let tagged = match read {
+            Ok(t) => t,
+            Err(PortError::NotFound(_)) => {
+                lock(&self.calibrations).insert(
+                    endpoint.to_string(),
+                    CachedCalibration::Missing(Instant::now()),
+                );
+                return Ok(None);
+            }
+            Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
+            Err(e) => {
+                warn!(key = %key, error = %e, "calibration unreadable; no estimate");
+                return Ok(None);
+            }
+        };
+        let calibration = match serde_json::from_slice::<Calibration>(&tagged.body) {
+            Ok(c) if c.is_usable() => Some(Arc::new(c)),
+            Ok(_) => {
+                warn!(key = %key, "calibration has no usable knots; no estimate");
+                None
+            }
+            Err(e) => {
+                warn!(key = %key, error = %e, "calibration invalid; no estimate");
+                None
+            }
+        };
+        lock(&self.calibrations).insert(
+            endpoint.to_string(),
+            CachedCalibration::Found {
+                etag: tagged.etag,
+                calibration: calibration.clone(),
+            },
+        );
+        Ok(calibration)
     }
 
     /// Loads the endpoint's baseline, from this process's cache when S3 says it has not
@@ -777,6 +864,20 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 Unit::Count,
                 f64::from(u8::from(insufficient)),
             );
+        let own = match &s.estimated_quality {
+            // Estimates have their own names: an alarm on them is an alarm on an estimate.
+            Some(e) => own
+                .with("EstimatedAccuracy", Unit::None, e.metrics.accuracy)
+                .with("EstimatedPrecision", Unit::None, e.metrics.precision)
+                .with("EstimatedRecall", Unit::None, e.metrics.recall)
+                .with("EstimatedF1", Unit::None, e.metrics.f1)
+                .with(
+                    "EstimatedPredictions",
+                    Unit::Count,
+                    e.metrics.predictions as f64,
+                ),
+            None => own,
+        };
         if let Err(e) = self.metrics.emit(&own) {
             warn!(error = %e, "could not emit metrics");
         }

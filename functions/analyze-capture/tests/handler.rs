@@ -447,3 +447,72 @@ async fn predictions_are_recorded_per_file() {
     );
     assert!(got[0].time_ms.is_some());
 }
+
+/// With scores recorded and a calibration in the model-quality baseline, each window carries
+/// the model quality estimated from its scores (summed over its files) and emits it under
+/// its own metric names.
+#[tokio::test]
+async fn windows_estimate_model_quality_from_calibrated_scores() {
+    let (store, sink) = ports_with_baseline();
+    let config = Config::from_env(&MapEnv::from([
+        ("DRIFTLINE_BUCKET", BUCKET),
+        ("PROBABILITY_ATTRIBUTE", "0"),
+    ]))
+    .unwrap();
+    // Calibrated scores are their own probabilities except at the ends.
+    store.insert(
+        BUCKET,
+        "driftline/baselines/ep/model-quality/calibration.json",
+        r#"{"scores":[0.1,0.9],"probabilities":[0.0,1.0],"fitted_on":100}"#,
+    );
+    let h = Handler::new(store.clone(), sink.clone(), config);
+    let a = put_capture(&store, "a.jsonl", capture_file(5, 250, 0.0, 10));
+    let b = put_capture(&store, "b.jsonl", capture_file(6, 150, 0.0, 10));
+    invoke(&h, &[&a]).await.unwrap();
+    invoke(&h, &[&b]).await.unwrap();
+
+    // Independently: each stored prediction's expected correctness under the calibration.
+    let (mut correct, mut n) = (0.0, 0u64);
+    for f in ["a", "b"] {
+        let body = store
+            .object(
+                BUCKET,
+                &format!("driftline/predictions/ep/AllTraffic/{HOUR}/{f}.jsonl"),
+            )
+            .unwrap();
+        for line in String::from_utf8(body.to_vec()).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let s = v["s"].as_f64().expect("a score");
+            let p = ((s - 0.1) / 0.8).clamp(0.0, 1.0);
+            correct += if s >= 0.5 { p } else { 1.0 - p };
+            n += 1;
+        }
+    }
+    let e = summary(&store).estimated_quality.expect("an estimate");
+    assert_eq!((e.metrics.predictions, n), (400, 400));
+    assert!((e.metrics.accuracy - correct / n as f64).abs() < 1e-12);
+    assert!(e.assumption.contains("calibrated"));
+    let dims = [("Endpoint", "ep"), ("Variant", "AllTraffic")];
+    let emitted = sink.values("Driftline", "EstimatedAccuracy", &dims);
+    assert_eq!(emitted.len(), 2);
+    assert!((emitted[1] - e.metrics.accuracy).abs() < 1e-12);
+
+    // An invalid calibration is no estimate, not a failure.
+    store.insert(
+        BUCKET,
+        "driftline/baselines/ep/model-quality/calibration.json",
+        r#"{"scores":[0.9,0.1],"probabilities":[0.0,1.0],"fitted_on":1}"#,
+    );
+    let c = put_capture(&store, "c.jsonl", capture_file(7, 100, 0.0, 10));
+    let r = invoke(&h, &[&c]).await.unwrap();
+    assert_eq!(r.objects[0].outcome, "analyzed");
+    assert_eq!(
+        summary(&store)
+            .estimated_quality
+            .unwrap()
+            .metrics
+            .predictions,
+        400,
+        "c.jsonl added no estimate"
+    );
+}

@@ -20,8 +20,9 @@ use driftline_capture::CaptureOptions;
 use driftline_stats::quality::analysis::{
     analyze_quality, QualityAnalysis, QualityBaseline, QualityOptions, QualityStatus,
 };
+use driftline_stats::quality::estimate::EstimatedQuality;
 use driftline_stats::quality::state::{ProblemType, QualityState};
-use driftline_stats::summary::{Faults, Window};
+use driftline_stats::summary::{Faults, Summary, Window};
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -596,6 +597,9 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             ..QualityOptions::default()
         };
         let mut a = analyze_quality(state, baseline, &opts);
+        if state.problem_type == ProblemType::BinaryClassification {
+            a.summary.estimated = self.estimate_of(endpoint, variant, window).await;
+        }
         a.summary.predictions = stored.predictions;
         a.summary.predictions_without_label = stored
             .predictions
@@ -633,6 +637,30 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 .map_err(|e| transient(format!("writing {}: {e}", key(f))))?;
         }
         Ok(a)
+    }
+
+    /// The estimate analyze-capture made for this window from its scores before the labels
+    /// (its data-quality `summary.json`), shown beside the realized figures. Best effort: an
+    /// unreadable or missing summary means no estimate line.
+    async fn estimate_of(
+        &self,
+        endpoint: &str,
+        variant: &str,
+        window: WindowHour,
+    ) -> Option<EstimatedQuality> {
+        let key = self
+            .keys
+            .report(endpoint, variant, window, ReportFile::Summary);
+        match self.store.get_bytes(&self.config.common.bucket, &key).await {
+            Ok(body) => serde_json::from_slice::<Summary>(&body)
+                .ok()
+                .and_then(|s| s.estimated_quality),
+            Err(PortError::NotFound(_)) => None,
+            Err(e) => {
+                warn!(key = %key, error = %e, "window summary unreadable; no estimate line");
+                None
+            }
+        }
     }
 
     /// The window's metrics, timestamped **now**, when its labels arrived: CloudWatch alarms

@@ -403,3 +403,43 @@ async fn bad_input_is_recorded_and_transient_errors_retry() {
         10
     );
 }
+
+/// The estimate analyze-capture made from the scores before the labels stands beside the
+/// realized figures in the quality window once its labels arrive.
+#[tokio::test]
+async fn the_estimate_before_the_labels_is_shown_beside_the_realized_figures() {
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    put_baseline(&store);
+    put_predictions(&store, 0, "a", "x", 300);
+    let estimated = json!({"predictions": 300, "accuracy": 0.93, "precision": 0.9,
+        "recall": 0.95, "f1": 0.924, "assumption": "assumes calibrated scores"});
+    store.insert(
+        BUCKET,
+        "driftline/reports/ep/AllTraffic/2026/11/25/09/summary.json",
+        json!({"schema_version": 1, "status": "ok", "records": 300, "malformed_records": 0,
+            "drift_detected": false, "violation_count": 0, "drifted_feature_count": 0,
+            "features": [], "estimated_quality": estimated})
+        .to_string(),
+    );
+    let key = "groundtruth/ep/2026/11/27/09/labels.jsonl";
+    put_labels(&store, key, &labels("x", 300, 4));
+    let h = handler(&store, &sink, &[]);
+    invoke(&h, key).await.unwrap();
+    let s = summary(&store, 9);
+    let e = s.estimated.as_ref().expect("the estimate line");
+    assert_eq!(e.metrics.predictions, 300);
+    assert_eq!(e.metrics.accuracy, 0.93);
+    assert!((metric(&s, "accuracy") - 0.75).abs() < 1e-12);
+    let html = String::from_utf8(
+        store
+            .object(
+                BUCKET,
+                "driftline/quality/ep/AllTraffic/2026/11/25/09/report.html",
+            )
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(html.contains("Estimated before the labels"), "{html}");
+}

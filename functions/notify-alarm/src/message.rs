@@ -6,6 +6,7 @@ use driftline_aws::ports::Message;
 use driftline_aws::reports::{s3_uri, SummaryKey, REPORT_FILES};
 use driftline_aws::text::{body_budget, sanitize_subject, truncate_body};
 use driftline_stats::quality::analysis::{QualityStatus, QualitySummary};
+use driftline_stats::quality::estimate::EstimatedQuality;
 use driftline_stats::summary::{FeatureSummary, Status, Summary};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::collections::BTreeMap;
@@ -91,6 +92,20 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
         StateValue::Ok => format!("RESOLVED: {} on {endpoint}", alarm.alarm_name),
         StateValue::Alarm => {
             let what = match report {
+                ReportLookup::Found { summary, .. } if alarm.is_quality_estimate() => {
+                    if let Some(e) = &summary.estimated_quality {
+                        let subject = format!(
+                            "ALARM (estimate, no labels yet): {endpoint}{} estimated accuracy {}",
+                            ctx.variant
+                                .as_deref()
+                                .map(|v| format!("/{v}"))
+                                .unwrap_or_default(),
+                            fmt_num(e.metrics.accuracy)
+                        );
+                        return finish(alarm, ctx, report, endpoint, subject);
+                    }
+                    String::new()
+                }
                 ReportLookup::Found { summary, .. } if summary.drifted_feature_count > 0 => {
                     format!(" - {} drifted feature(s)", summary.drifted_feature_count)
                 }
@@ -199,6 +214,9 @@ fn alarm_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str, report: &Report
             key,
             summary,
         } => {
+            if let (true, Some(e)) = (alarm.is_quality_estimate(), &summary.estimated_quality) {
+                write_estimate(&mut b, e);
+            }
             write_summary(&mut b, summary);
             write_features(&mut b, summary);
             let _ = writeln!(b, "\nFULL REPORT");
@@ -296,6 +314,24 @@ fn quality_headline(s: &QualitySummary) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// The model quality estimated from the scores, marked as such, with its assumption.
+fn write_estimate(b: &mut String, e: &EstimatedQuality) {
+    let _ = writeln!(
+        b,
+        "\nMODEL QUALITY, ESTIMATED (from {} calibrated scores; no labels yet)",
+        e.metrics.predictions
+    );
+    for (name, v) in [
+        ("accuracy", e.metrics.accuracy),
+        ("precision", e.metrics.precision),
+        ("recall", e.metrics.recall),
+        ("f1", e.metrics.f1),
+    ] {
+        let _ = writeln!(b, "  Estimated {name:<10} {}", fmt_num(v));
+    }
+    let _ = writeln!(b, "  This is an estimate: {}.", e.assumption);
 }
 
 /// The model-quality window: verdict, labels, the degraded and violated metrics with their
@@ -396,6 +432,17 @@ fn write_quality(b: &mut String, s: &QualitySummary) {
     }
     if let Some(r2) = s.r2_textbook {
         let _ = writeln!(b, "  Textbook R² of the window: {}", fmt_num(r2));
+    }
+    if let Some(e) = &s.estimated {
+        let realized = s.metrics.iter().find(|m| m.name == "accuracy");
+        let _ = writeln!(
+            b,
+            "  Before the labels, accuracy was estimated at {} from the scores{}.",
+            fmt_num(e.metrics.accuracy),
+            realized
+                .map(|m| format!(" (realized: {})", fmt_num(m.value)))
+                .unwrap_or_default()
+        );
     }
 }
 

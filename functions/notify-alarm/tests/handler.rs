@@ -5,6 +5,7 @@ use driftline_aws::ports::Message;
 use driftline_aws::ports::PortError;
 use driftline_aws::text::{SNS_MAX_BYTES, SUBJECT_MAX_CHARS};
 use driftline_stats::formats::statistics::InferredType;
+use driftline_stats::quality::estimate::{Estimated, EstimatedQuality};
 use driftline_stats::summary::{
     DriftFigure, FeatureSummary, Status, Summary, ViolationSummary, Window, SUMMARY_SCHEMA_VERSION,
 };
@@ -471,4 +472,45 @@ async fn model_quality_alarm_reports_the_degraded_window() {
         m.body
     );
     assert_eq!(m.attributes["severity"], "critical");
+}
+
+/// An alarm on the accuracy estimated before the labels reads the data-quality window that
+/// carries the estimate and says, in the subject and the body, that it is an estimate.
+#[tokio::test]
+async fn estimate_alarms_are_marked_as_estimates() {
+    let d = deps();
+    let mut s = standard_summary();
+    s.estimated_quality = Some(EstimatedQuality {
+        metrics: Estimated {
+            predictions: 9_800,
+            accuracy: 0.71,
+            precision: 0.64,
+            recall: 0.58,
+            f1: 0.6085,
+        },
+        assumption: driftline_stats::quality::estimate::ASSUMPTION.to_string(),
+    });
+    put_summary(&d.store, DIR, &s);
+    let r = run_fixture(&d, "lambda-action-quality-estimate.json")
+        .await
+        .unwrap();
+    assert_eq!(r.outcome, "published");
+    assert_eq!(
+        r.report_key.as_deref(),
+        Some(format!("{DIR}/summary.json").as_str())
+    );
+    let m = &sent(&d)[0];
+    assert_eq!(
+        m.subject,
+        "ALARM (estimate, no labels yet): churn-endpoint/AllTraffic estimated accuracy 0.71"
+    );
+    assert!(
+        m.body
+            .contains("MODEL QUALITY, ESTIMATED (from 9800 calibrated scores; no labels yet)"),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains("Estimated f1"), "{}", m.body);
+    assert!(m.body.contains("This is an estimate"), "{}", m.body);
+    assert!(m.body.contains("concept drift"), "{}", m.body);
 }

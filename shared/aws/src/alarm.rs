@@ -346,11 +346,27 @@ impl AlarmEvent {
     /// True for a model-quality alarm: a metric of SageMaker's model-metrics namespace or one
     /// of driftline's `Quality*` metrics, or an alarm named `…quality-…` (the template's
     /// quality alarms; an EventBridge event of a composite alarm names no metric).
+    /// An alarm on an estimate ([`AlarmEvent::is_quality_estimate`]) is not one: its report
+    /// is the data-quality window's.
     pub fn is_model_quality(&self) -> bool {
+        if self.is_quality_estimate() {
+            return false;
+        }
         self.metrics.iter().any(|m| {
             m.namespace.as_deref() == Some("aws/sagemaker/Endpoints/model-metrics")
                 || m.name.as_deref().is_some_and(|n| n.starts_with("Quality"))
         }) || self.alarm_name.contains("quality-")
+    }
+
+    /// True for an alarm on the model quality estimated before the labels: one of driftline's
+    /// `Estimated*` metrics (analyze-capture's, from calibrated scores), or the template's
+    /// `…-quality-estimate` alarm.
+    pub fn is_quality_estimate(&self) -> bool {
+        self.metrics.iter().any(|m| {
+            m.name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("Estimated"))
+        }) || self.alarm_name.ends_with("-quality-estimate")
     }
 
     /// The threshold crossed, from `reasonData`.

@@ -112,6 +112,18 @@ impl Calibration {
         })
     }
 
+    /// True when the knots make a calibration: as many probabilities as scores, at least one,
+    /// finite, scores strictly increasing, probabilities in [0, 1] and non-decreasing (a
+    /// `calibration.json` read from S3 is checked before use).
+    pub fn is_usable(&self) -> bool {
+        !self.scores.is_empty()
+            && self.scores.len() == self.probabilities.len()
+            && self.scores.iter().all(|s| s.is_finite())
+            && self.probabilities.iter().all(|p| (0.0..=1.0).contains(p))
+            && self.scores.windows(2).all(|w| w[0] < w[1])
+            && self.probabilities.windows(2).all(|w| w[0] <= w[1])
+    }
+
     /// `P(y = 1 | score)`.
     pub fn probability(&self, score: f64) -> f64 {
         let (xs, ys) = (&self.scores, &self.probabilities);
@@ -258,6 +270,12 @@ mod tests {
         assert!((c.probability(0.35) - 0.75).abs() < 1e-12);
         assert_eq!(c.probability(9.0), 1.0);
         assert!(Calibration::fit(&[]).is_none());
+        assert!(c.is_usable());
+        let mut bad = c.clone();
+        bad.probabilities[0] = 0.9;
+        assert!(!bad.is_usable(), "decreasing");
+        bad.probabilities.pop();
+        assert!(!bad.is_usable(), "lengths differ");
     }
 
     #[test]
