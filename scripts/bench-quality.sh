@@ -25,20 +25,10 @@ BIN=$CARGO_TARGET_DIR/release
 
 log() { printf '\033[1;34m[bench-quality]\033[0m %s\n' "$*" >&2; }
 
-if [[ ! -x /usr/bin/time ]]; then
-    log "installing GNU time"
-    apt-get update -qq && apt-get install -y -qq time >/dev/null
-fi
+# shellcheck source=lib/bench.sh
+source "$ROOT/scripts/lib/bench.sh"
 VENV=$ROOT/.venv-quality
-REQ=bench/requirements-quality.txt
-want=$(sha256sum "$REQ" | cut -d' ' -f1)
-if [[ ! -x "$VENV/bin/python" || "$(cat "$VENV/.driftline-req.sha" 2>/dev/null)" != "$want" ]]; then
-    log "creating $VENV from $REQ"
-    python3 -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -r "$REQ"
-    echo "$want" >"$VENV/.driftline-req.sha"
-fi
+make_venv "$VENV" bench/requirements-quality.txt
 
 log "building bench-quality-join and bench-quality-estimate (release)"
 cargo build --release -q -p driftline-bench --bin bench-quality-join --bin bench-quality-estimate

@@ -24,22 +24,8 @@ BIN=$CARGO_TARGET_DIR/release
 log() { printf '\033[1;34m[bench]\033[0m %s\n' "$*" >&2; }
 
 # --- tools ---------------------------------------------------------------------------------
-if [[ ! -x /usr/bin/time ]]; then
-    log "installing GNU time"
-    apt-get update -qq && apt-get install -y -qq time >/dev/null
-fi
-make_venv() { # dir requirements-file
-    local dir=$1 req=$2 stamp="$1/.driftline-req.sha" want
-    want=$(sha256sum "$req" | cut -d' ' -f1)
-    if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-        return 0
-    fi
-    log "creating $dir from $req"
-    python3 -m venv "$dir"
-    "$dir/bin/python" -m pip install --quiet --upgrade pip
-    "$dir/bin/python" -m pip install --quiet -r "$req"
-    echo "$want" >"$stamp"
-}
+# shellcheck source=lib/bench.sh
+source "$ROOT/scripts/lib/bench.sh"
 if [[ "${BENCH_SKIP_PEERS:-0}" != 1 ]]; then
     make_venv "$ROOT/.venv-whylogs" bench/requirements-whylogs.txt
     make_venv "$ROOT/.venv-evidently" bench/requirements-evidently.txt

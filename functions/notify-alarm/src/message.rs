@@ -96,10 +96,7 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
                     if let Some(e) = &summary.estimated_quality {
                         let subject = format!(
                             "ALARM (estimate, no labels yet): {endpoint}{} estimated accuracy {}",
-                            ctx.variant
-                                .as_deref()
-                                .map(|v| format!("/{v}"))
-                                .unwrap_or_default(),
+                            variant_suffix(ctx),
                             fmt_num(e.metrics.accuracy)
                         );
                         return finish(alarm, ctx, report, endpoint, subject);
@@ -116,10 +113,7 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
                     // The template's alarm names are long; a person wants the figure.
                     let subject = format!(
                         "ALARM: model quality of {endpoint}{}{}",
-                        ctx.variant
-                            .as_deref()
-                            .map(|v| format!("/{v}"))
-                            .unwrap_or_default(),
+                        variant_suffix(ctx),
                         quality_headline(summary)
                     );
                     return finish(alarm, ctx, report, endpoint, subject);
@@ -131,6 +125,14 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
         _ => format!("{state}: {} on {endpoint}", alarm.alarm_name),
     };
     finish(alarm, ctx, report, endpoint, subject)
+}
+
+/// `/variant` after the endpoint in a subject, when the alarm names one.
+fn variant_suffix(ctx: &Context) -> String {
+    ctx.variant
+        .as_deref()
+        .map(|v| format!("/{v}"))
+        .unwrap_or_default()
 }
 
 fn finish(
