@@ -8,19 +8,8 @@ ROOT=$PWD
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
-make_venv() { # dir requirements-file
-    local dir=$1 req=$2 stamp="$1/.driftline-req.sha"
-    local want
-    want=$(sha256sum "$req" | cut -d' ' -f1)
-    if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-        return 0
-    fi
-    log "creating $dir from $req"
-    python3 -m venv "$dir"
-    "$dir/bin/python" -m pip install --quiet --upgrade pip
-    "$dir/bin/python" -m pip install --quiet -r "$req"
-    echo "$want" >"$stamp"
-}
+# shellcheck source=lib/venv.sh
+source "$ROOT/scripts/lib/venv.sh"
 
 make_venv "$ROOT/.venv" scripts/requirements.txt
 if [[ "${DRIFTLINE_SKIP_CHECKOV:-0}" != 1 ]]; then

@@ -9,16 +9,5 @@ if [[ ! -x /usr/bin/time ]]; then
     apt-get update -qq && apt-get install -y -qq time >/dev/null
 fi
 
-# make_venv DIR REQUIREMENTS-FILE: DIR/bin/python with exactly those requirements.
-make_venv() {
-    local dir=$1 req=$2 stamp="$1/.driftline-req.sha" want
-    want=$(sha256sum "$req" | cut -d' ' -f1)
-    if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-        return 0
-    fi
-    log "creating $dir from $req"
-    python3 -m venv "$dir"
-    "$dir/bin/python" -m pip install --quiet --upgrade pip
-    "$dir/bin/python" -m pip install --quiet -r "$req"
-    echo "$want" >"$stamp"
-}
+# shellcheck source=venv.sh
+source "$ROOT/scripts/lib/venv.sh"
