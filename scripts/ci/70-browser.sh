@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Browser test of the HTML report (issue 7): headless Debian Chromium renders a report built from
-# a drifted sample and tests/browser/check_report.py checks it over the DevTools protocol: no
+# Browser test of the HTML reports (issue 7): headless Debian Chromium renders a report built from
+# a drifted sample (and a model-quality report) and tests/browser/check_report.py checks each
+# over the DevTools protocol: no
 # console errors or exceptions, no network request, an SVG with drawn bars (and a trend line) for
 # every feature, no sideways scrolling at phone width, a PDF from print. A self-test first runs
 # the same check on a deliberately broken page and requires it to fail with every kind of problem.
@@ -44,7 +45,8 @@ cat "$OUT/broken/problems.txt" >&2
 [[ $rc == 1 ]] || fail "self-test: the check exited $rc on the broken page, expected 1"
 for want in "console: console.error" "console: uncaught exception" "network: the page requested" \
     "feature 'empty': chart SVG is empty" "feature 'flat': chart SVG draws no bar" \
-    "feature 'flat': no rendered trend line" "no section for feature 'missing'" "layout: "; do
+    "feature 'flat': no rendered trend line" "no section for feature 'missing'" "layout: " \
+    "dom: no element '#roc svg'"; do
     grep -qF "$want" "$OUT/broken/problems.txt" || fail "self-test: the check missed: $want"
 done
 log "self-test passed: the check fails on the broken page"
@@ -56,6 +58,14 @@ cargo run -q --locked -p driftline-report --example drifted_report -- "$OUT" >/d
     --pdf "$OUT/report.pdf" --screenshot-until '#feature-1' || fail "the drifted report did not pass the browser check"
 [[ -s "$OUT/report-screenshot.png" ]] || fail "no screenshot"
 log "report, screenshots and PDF in $OUT"
+
+# 3. The model-quality report: metrics, the estimate beside the realized figures, the confusion
+#    matrix and a drawn ROC curve.
+cargo run -q --locked -p driftline-report --example quality_report -- "$OUT" >/dev/null
+"$PY" "$CHECK" "$OUT/quality-report.html" "$OUT/quality-expected.json" --chromium "$CHROMIUM" \
+    --screenshot "$OUT/quality-screenshot.png" --pdf "$OUT/quality-report.pdf" \
+    || fail "the model-quality report did not pass the browser check"
+log "model-quality report checked"
 
 if [[ "${1:-}" == "--update-docs" ]]; then
     cp "$OUT/report-screenshot.png" docs/report-screenshot.png

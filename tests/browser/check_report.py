@@ -4,7 +4,9 @@
     check_report.py REPORT.html EXPECTED.json [--screenshot PNG] [--phone-screenshot PNG]
                     [--pdf PDF] [--chromium /usr/bin/chromium] [--json]
 
-EXPECTED.json: {"features": [{"name": ..., "kind": "numeric"|"categorical", "trend": bool}]}.
+EXPECTED.json: {"features": [{"name": ..., "kind": "numeric"|"categorical", "trend": bool}],
+                "elements": [{"selector": CSS, "text": ..., "img": bool, "drawn": TAG}]}
+("elements" is optional: other reports, e.g. the model-quality one, name what must be drawn).
 
 Chromium is started with its own empty profile and `--remote-debugging-port=0` on 127.0.0.1;
 the port comes from `DevToolsActivePort` in the profile, and one WebSocket (websocket-client)
@@ -16,6 +18,9 @@ drives the page. Checks, each reported as a problem when it fails:
 * DOM: for every expected feature a `section.feature[data-feature=NAME]` whose distribution SVG
   (`svg.chart-svg`, `role="img"`, `aria-labelledby` → a non-empty title) has a rendered size and
   at least one bar with a non-zero bounding box; a trend SVG with a line when `trend` is true;
+* elements: each `elements` entry matches an element with a rendered size, containing `text`
+  when given; `img`: an SVG with `role="img"` and a non-empty `<title>`; `drawn`: at least one
+  descendant of that tag with a non-zero bounding box;
 * layout: at phone width (390 px) the layout viewport is the phone's (a viewport meta tag) and
   the page itself does not scroll sideways (wide charts scroll in their own box);
 * print: `Page.printToPDF` produces a PDF.
@@ -80,6 +85,40 @@ DOM_PROBE = r"""
   return out;
 })()
 """
+
+
+ELEMENT_PROBE = r"""
+((specs) => specs.map(spec => {
+  const e = document.querySelector(spec.selector);
+  if (!e) return {found: false};
+  const r = e.getBoundingClientRect();
+  const lab = e.getAttribute('aria-labelledby');
+  const t = lab ? document.getElementById(lab) : null;
+  const drawn = spec.drawn ? [...e.querySelectorAll(spec.drawn)].filter(d => {
+    const b = d.getBBox ? d.getBBox() : d.getBoundingClientRect(); return b.width + b.height > 0;
+  }).length : null;
+  return {found: true, width: r.width, height: r.height, text: e.textContent,
+          role: e.getAttribute('role'), title: t && e.contains(t) ? t.textContent.trim() : '', drawn};
+}))
+"""
+
+
+def element_problems(results, specs):
+    problems = []
+    for spec, r in zip(specs, results):
+        sel = spec["selector"]
+        if not r["found"]:
+            problems.append(f"dom: no element {sel!r}")
+            continue
+        if r["width"] <= 0 or r["height"] <= 0:
+            problems.append(f"dom: {sel!r} is not rendered ({r['width']}x{r['height']})")
+        if spec.get("text") and spec["text"] not in r["text"]:
+            problems.append(f"dom: {sel!r} does not contain {spec['text']!r}")
+        if spec.get("img") and (r["role"] != "img" or not r["title"]):
+            problems.append(f"dom: {sel!r} lacks role=img or a title")
+        if spec.get("drawn") and not r["drawn"]:
+            problems.append(f"dom: {sel!r} draws no {spec['drawn']}")
+    return problems
 
 
 class Cdp:
@@ -282,6 +321,17 @@ def main():
             problems.append(f"dom: probe failed: {probe['exceptionDetails']}")
         else:
             problems += dom_problems(probe["result"]["value"], expected)
+        specs = expected.get("elements", [])
+        if specs:
+            probe = cdp.send(
+                "Runtime.evaluate",
+                expression=f"{ELEMENT_PROBE}({json.dumps(specs)})",
+                returnByValue=True,
+            )
+            if "exceptionDetails" in probe:
+                problems.append(f"dom: element probe failed: {probe['exceptionDetails']}")
+            else:
+                problems += element_problems(probe["result"]["value"], specs)
         if args.screenshot:
             height = args.screenshot_height
             if args.screenshot_until:

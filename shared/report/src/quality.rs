@@ -36,7 +36,7 @@ fn roc_svg(c: &Curve, auc: Option<f64>) -> Markup {
         auc.map(|a| format!(", AUC {a:.4}")).unwrap_or_default()
     );
     html! {
-        svg class="chart" viewBox={"0 0 " (w) " " (h)} role="img" aria-labelledby="roc-t" aria-describedby="roc-d" {
+        svg class="chart roc" viewBox={"0 0 " (w) " " (h)} style="max-width:30rem;width:100%" role="img" aria-labelledby="roc-t" aria-describedby="roc-d" {
             title id="roc-t" { "ROC curve" }
             desc id="roc-d" { (desc) }
             line x1=(x(0.0)) y1=(y(0.0)) x2=(x(1.0)) y2=(y(0.0)) stroke="#4d4d4d" {}
@@ -90,8 +90,8 @@ pub fn render(s: &QualitySummary, st: &QualityStatistics) -> String {
                 main {
                     section id="metrics" aria-labelledby="metrics-h" {
                         h2 id="metrics-h" { "Metrics" }
-                        table {
-                            thead { tr { th { "metric" } th { "window" } th { "± sd" } th { "baseline" } th { "constraint" } th { "verdict" } } }
+                        div class="scroll" { table {
+                            thead { tr { th { "metric" } th class="num" { "window" } th class="num" { "± sd" } th class="num" { "baseline" } th { "constraint" } th { "verdict" } } }
                             tbody {
                                 @for m in &s.metrics {
                                     tr class=[m.degraded.then_some("bad")] {
@@ -104,30 +104,30 @@ pub fn render(s: &QualitySummary, st: &QualityStatistics) -> String {
                                     }
                                 }
                             }
-                        }
+                        } }
                     }
                     @if let Some(e) = &s.estimated {
                         section id="estimate" aria-labelledby="est-h" {
                             h2 id="est-h" { "Estimated before the labels (from the scores)" }
-                            p { "Expected figures from " (e.metrics.predictions) " calibrated scores of the window's predictions. " (e.assumption) "." }
-                            table {
-                                thead { tr { th { "metric" } th { "estimated" } th { "realized" } } }
+                            p { "Expected figures from " (e.metrics.predictions) " calibrated scores of the window's predictions, " (e.assumption) "." }
+                            div class="scroll" { table {
+                                thead { tr { th { "metric" } th class="num" { "estimated" } th class="num" { "realized" } } }
                                 tbody {
                                     @for (n, v) in [("accuracy", e.metrics.accuracy), ("precision", e.metrics.precision), ("recall", e.metrics.recall), ("f1", e.metrics.f1)] {
                                         tr { td { (n) } td class="num" { (num(v)) } td class="num" { (st.get(n).map(|m| num(m.value.0)).unwrap_or_else(|| "—".into())) } }
                                     }
                                 }
-                            }
+                            } }
                         }
                     }
                     @if let Some(cm) = &s.confusion_matrix {
                         section id="confusion" aria-labelledby="cm-h" {
                             h2 id="cm-h" { "Confusion matrix (rows: actual, columns: predicted)" }
                             @let cols: Vec<&String> = cm.values().next().map(|r| r.keys().collect()).unwrap_or_default();
-                            table {
-                                thead { tr { th { "actual \\ predicted" } @for c in &cols { th { (c) } } } }
+                            div class="scroll" { table {
+                                thead { tr { th { "actual \\ predicted" } @for c in &cols { th class="num" { (c) } } } }
                                 tbody { @for (a, row) in cm { tr { th { (a) } @for c in &cols { td class="num" { (row.get(*c).copied().unwrap_or(0)) } } } } }
-                            }
+                            } }
                         }
                     }
                     @if let Some(roc) = &st.roc {
@@ -135,8 +135,8 @@ pub fn render(s: &QualitySummary, st: &QualityStatistics) -> String {
                             h2 id="roc-h" { "ROC curve" }
                             (roc_svg(roc, auc))
                             details { summary { "ROC points as a table" }
-                                table { thead { tr { th { "false positive rate" } th { "true positive rate" } } }
-                                    tbody { @for (x, y) in roc.x.iter().zip(&roc.y).take(200) { tr { td class="num" { (num(*x)) } td class="num" { (num(*y)) } } } } }
+                                div class="scroll" { table { thead { tr { th { "false positive rate" } th { "true positive rate" } } }
+                                    tbody { @for (x, y) in roc.x.iter().zip(&roc.y).take(200) { tr { td class="num" { (num(*x)) } td class="num" { (num(*y)) } } } } } }
                             }
                         }
                     }
