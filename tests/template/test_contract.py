@@ -234,15 +234,22 @@ class ContractTest(unittest.TestCase):
         self.assertTrue(existing.active("AnalyzeCaptureEventsPermission"))
 
     def test_driftline_never_writes_what_triggers_it(self):
-        # Everything driftline writes ends in .json or .html (ARCHITECTURE.md S3 keys), never in
-        # the trigger's .jsonl, and the default prefixes are disjoint.
+        # Everything driftline writes is under DriftlinePrefix (ARCHITECTURE.md's S3 keys all
+        # start with P/); the only .jsonl it writes are the stored predictions; the triggers
+        # (capture and ground truth, both *.jsonl) watch prefixes disjoint from P/, by default
+        # and by the template's rules.
         text = (REPO / "docs" / "ARCHITECTURE.md").read_text()
         keys = re.findall(r"`P/[^`]+`", text)
         self.assertTrue(keys)
-        self.assertFalse(any(".jsonl" in k for k in keys))
+        self.assertEqual([k for k in keys if ".jsonl" in k and not k.startswith("`P/predictions/")], [])
         ev = Evaluator(self.t, PARAMS)
-        cap, out = ev.params["CapturePrefix"] + "/", ev.params["DriftlinePrefix"] + "/"
-        self.assertFalse(cap.startswith(out) or out.startswith(cap))
+        out = ev.params["DriftlinePrefix"] + "/"
+        for watched in ("CapturePrefix", "GroundTruthPrefix"):
+            w = ev.params[watched] + "/"
+            self.assertFalse(w.startswith(out) or out.startswith(w), watched)
+        rules = json.dumps(self.t["Rules"]["PrefixesDiffer"])
+        self.assertIn("CapturePrefix", rules)
+        self.assertIn("GroundTruthPrefix", rules)
 
     def test_async_invocations_have_failure_destination_and_bounded_retries(self):
         for fid in FUNCTIONS.values():
