@@ -10,6 +10,7 @@ use crate::schema::Schema;
 use chrono::{DateTime, Utc};
 use driftline_stats::profile::{Cell, DatasetProfile};
 use driftline_stats::summary::Faults;
+use driftline_stats::tails::Location;
 use std::io::BufRead;
 
 /// What the builder needs from a profile: implemented for `driftline_stats`'
@@ -17,8 +18,11 @@ use std::io::BufRead;
 pub trait ProfileTarget {
     /// Index of the column `name`, creating it when new.
     fn column_index(&mut self, name: &str) -> usize;
-    /// Adds one cell to column `column`.
-    fn update(&mut self, column: usize, cell: Cell<'_>);
+    /// Adds one cell to column `column`; true when the value is among its column's most
+    /// extreme, so the builder then calls [`ProfileTarget::locate_new`] with the row's place.
+    fn update(&mut self, column: usize, cell: Cell<'_>) -> bool;
+    /// Where the row whose update returned true was seen (default: not recorded).
+    fn locate_new(&mut self, _at: &Location) {}
     /// Counts `n` more records (rows).
     fn add_records(&mut self, n: u64);
     /// Merges another profile into this one.
@@ -31,8 +35,11 @@ impl ProfileTarget for DatasetProfile {
         DatasetProfile::column_index(self, name)
     }
     #[inline]
-    fn update(&mut self, column: usize, cell: Cell<'_>) {
+    fn update(&mut self, column: usize, cell: Cell<'_>) -> bool {
         DatasetProfile::update(self, column, cell)
+    }
+    fn locate_new(&mut self, at: &Location) {
+        DatasetProfile::locate_new(self, at)
     }
     #[inline]
     fn add_records(&mut self, n: u64) {
@@ -78,17 +85,26 @@ impl<P: ProfileTarget> ProfileBuilder<P> {
 
 impl<P: ProfileTarget> RowSink for ProfileBuilder<P> {
     #[inline]
-    fn row(&mut self, _meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
+    fn row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
         if self.map.len() < schema.len() {
             for name in &schema.names()[self.map.len()..] {
                 self.map.push(self.profile.column_index(name));
             }
         }
+        let mut extreme = false;
         for (c, &j) in cells.iter().zip(self.map.iter()) {
             // A missing cell needs no update: the profile counts it from the record total.
             if !matches!(c, Cell::Missing) {
-                self.profile.update(j, *c);
+                extreme |= self.profile.update(j, *c);
             }
+        }
+        if extreme {
+            // A value of this row is among its column's most extreme: say where it was.
+            self.profile.locate_new(&Location {
+                source: meta.source.to_string(),
+                line: meta.line,
+                event_id: meta.event_id.map(str::to_string),
+            });
         }
         self.pending += 1;
     }

@@ -92,7 +92,7 @@ impl ProfileTarget for TestProfile {
         self.sums.push(0.0);
         self.names.len() - 1
     }
-    fn update(&mut self, column: usize, cell: Cell<'_>) {
+    fn update(&mut self, column: usize, cell: Cell<'_>) -> bool {
         self.cells[column] += 1;
         match cell {
             Cell::Missing => self.missing[column] += 1,
@@ -101,6 +101,7 @@ impl ProfileTarget for TestProfile {
             Cell::Float(f) => self.sums[column] += f,
             _ => {}
         }
+        false
     }
     fn add_records(&mut self, n: u64) {
         self.records += n;

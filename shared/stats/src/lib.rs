@@ -32,3 +32,4 @@ pub mod quality;
 pub mod sample;
 pub mod suggest;
 pub mod summary;
+pub mod tails;

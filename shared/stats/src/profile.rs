@@ -42,6 +42,7 @@ use crate::formats::statistics::{
 use crate::frequent::StringSummary;
 use crate::javafmt::java_double;
 use crate::kll::KllSketch;
+use crate::tails::{Location, Tails};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -186,6 +187,8 @@ pub struct NumericState {
     pub max: f64,
     /// Deequ's KLL sketch of the values.
     pub kll: KllSketch,
+    /// The most extreme values and where they were seen.
+    pub tails: Tails,
 }
 
 /// Serialised [`NumericState`]: doubles as [`Double`] so that infinities (`min` of an empty
@@ -199,6 +202,8 @@ struct StoredNumeric {
     min: Double,
     max: Double,
     kll: KllSketch,
+    #[serde(default, skip_serializing_if = "Tails::is_empty")]
+    tails: Tails,
 }
 
 impl From<StoredNumeric> for NumericState {
@@ -211,6 +216,7 @@ impl From<StoredNumeric> for NumericState {
             min: s.min.0,
             max: s.max.0,
             kll: s.kll,
+            tails: s.tails,
         }
     }
 }
@@ -225,6 +231,7 @@ impl From<NumericState> for StoredNumeric {
             min: s.min.into(),
             max: s.max.into(),
             kll: s.kll,
+            tails: s.tails,
         }
     }
 }
@@ -239,6 +246,7 @@ impl Default for NumericState {
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
             kll: KllSketch::new(),
+            tails: Tails::default(),
         }
     }
 }
@@ -246,10 +254,12 @@ impl Default for NumericState {
 impl NumericState {
     /// Add a value: Spark's `CentralMomentAgg` update (`n += 1; delta = x - avg;
     /// deltaN = delta / n; avg += deltaN; m2 += delta * (delta - deltaN)`), sum in row order.
+    /// Returns true when the value entered the column's [`Tails`] (the reader then says where
+    /// it was seen).
     #[inline(always)]
-    pub fn update(&mut self, x: f64) {
+    pub fn update(&mut self, x: f64) -> bool {
         if x.is_nan() {
-            return;
+            return false;
         }
         self.n += 1;
         // Exact below 2^53 like Spark's double count; the clamp (never reached in practice)
@@ -267,6 +277,7 @@ impl NumericState {
             self.max = x;
         }
         self.kll.update(x);
+        self.tails.note(x)
     }
 
     /// Merge by Spark's `CentralMomentAgg.mergeExpressions`: `delta = avg2 - avg1`,
@@ -292,6 +303,7 @@ impl NumericState {
             self.sum += other.sum;
             self.min = self.min.min(other.min);
             self.max = self.max.max(other.max);
+            self.tails.merge(&other.tails);
         }
         self.kll.merge(&other.kll);
     }
@@ -402,6 +414,11 @@ impl FeatureProfile {
         }
     }
 
+    /// The most extreme values of a numeric column, with where they were seen.
+    pub fn tails(&self) -> Option<&Tails> {
+        self.numeric().map(|n| &n.tails)
+    }
+
     /// The KLL sketch of a numeric column.
     pub fn kll(&self) -> Option<&KllSketch> {
         self.numeric().map(|n| &n.kll)
@@ -412,9 +429,10 @@ impl FeatureProfile {
         self.strings.as_ref()
     }
 
-    /// Add one value.
+    /// Add one value. Returns true when a numeric value entered the column's [`Tails`] (see
+    /// [`DatasetProfile::locate_new`]).
     #[inline(always)]
-    pub fn update(&mut self, cell: Cell<'_>) {
+    pub fn update(&mut self, cell: Cell<'_>) -> bool {
         // The hot case inline: numeric text in a numeric column.
         if let Cell::Raw(s) = cell {
             let kind = classify_raw(s);
@@ -423,82 +441,90 @@ impl FeatureProfile {
                     RawKind::Integral(v) => {
                         self.num_integral += 1;
                         self.num_present += 1;
-                        self.numeric.update(v);
-                        return;
+                        return self.numeric.update(v);
                     }
                     RawKind::Fractional(v) => {
                         self.num_fractional += 1;
                         self.num_present += 1;
-                        self.numeric.update(v);
-                        return;
+                        return self.numeric.update(v);
                     }
                     RawKind::String => {}
                 }
             }
-            self.update_raw(s, kind);
-            return;
+            return self.update_raw(s, kind);
         }
-        self.update_typed(cell);
+        self.update_typed(cell)
     }
 
     /// [`FeatureProfile::update`] of text already classified as `kind`.
     #[inline(never)]
-    fn update_raw(&mut self, s: &str, kind: RawKind) {
+    fn update_raw(&mut self, s: &str, kind: RawKind) -> bool {
         match kind {
             RawKind::Integral(v) => {
                 self.num_integral += 1;
-                self.add_number(v, s);
+                self.add_number(v, s)
             }
             RawKind::Fractional(v) => {
                 self.num_fractional += 1;
-                self.add_number(v, s);
+                self.add_number(v, s)
             }
-            RawKind::String => self.add_string(s),
+            RawKind::String => {
+                self.add_string(s);
+                false
+            }
         }
     }
 
     /// [`FeatureProfile::update`] of a typed (JSON) cell.
     #[inline(never)]
-    fn update_typed(&mut self, cell: Cell<'_>) {
+    fn update_typed(&mut self, cell: Cell<'_>) -> bool {
         match cell {
-            Cell::Missing => {}
+            Cell::Missing => false,
             Cell::Raw(s) => self.update_raw(s, classify_raw(s)),
             Cell::Int(i) => {
                 self.num_integral += 1;
                 let v = i as f64;
+                self.num_present += 1;
                 if self.strings.is_some() {
-                    self.num_present += 1;
                     self.string_summary().add(&i.to_string());
+                    false
                 } else {
-                    self.num_present += 1;
-                    self.numeric.update(v);
+                    self.numeric.update(v)
                 }
             }
             Cell::Float(v) => {
                 if v.is_nan() {
                     // JSON cannot carry NaN; a reader that hands one in gets a missing value.
-                    return;
+                    return false;
                 }
                 self.num_fractional += 1;
                 self.num_present += 1;
                 if self.strings.is_some() {
                     self.string_summary().add(&numeric_text(v));
+                    false
                 } else {
-                    self.numeric.update(v);
+                    self.numeric.update(v)
                 }
             }
-            Cell::Str(s) => self.add_string(s),
-            Cell::Bool(b) => self.add_string(if b { "true" } else { "false" }),
+            Cell::Str(s) => {
+                self.add_string(s);
+                false
+            }
+            Cell::Bool(b) => {
+                self.add_string(if b { "true" } else { "false" });
+                false
+            }
         }
     }
 
     #[inline]
-    fn add_number(&mut self, v: f64, text: &str) {
+    fn add_number(&mut self, v: f64, text: &str) -> bool {
         self.num_present += 1;
         if let Some(ss) = self.strings.as_mut() {
             ss.add(text);
+            false
         } else {
-            self.numeric.update(v);
+            self.numeric.update(v)
         }
     }
 
@@ -699,11 +725,23 @@ impl DatasetProfile {
     }
 
     /// Add a value to column `column` (an index from [`DatasetProfile::column_index`]; an
-    /// unknown index is ignored).
+    /// unknown index is ignored). Returns true when the value entered its column's [`Tails`]:
+    /// a reader that knows where the row came from then calls
+    /// [`DatasetProfile::locate_new`] before the next row.
     #[inline]
-    pub fn update(&mut self, column: usize, cell: Cell<'_>) {
-        if let Some(f) = self.features.get_mut(column) {
-            f.update(cell);
+    pub fn update(&mut self, column: usize, cell: Cell<'_>) -> bool {
+        match self.features.get_mut(column) {
+            Some(f) => f.update(cell),
+            None => false,
+        }
+    }
+
+    /// Gives the tail entries added by the current row their location (see [`Tails`]).
+    pub fn locate_new(&mut self, at: &Location) {
+        for f in &mut self.features {
+            if f.strings.is_none() {
+                f.numeric.tails.locate_new(at);
+            }
         }
     }
 
