@@ -10,6 +10,7 @@ use driftline_capture::window::{
 };
 use driftline_capture::{CaptureOptions, ColumnsPosition};
 use driftline_stats::analysis::{Analysis, AnalysisOptions, Baseline};
+use driftline_stats::values::ValueConstraints;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
 use std::io::{BufReader, IsTerminal, Read, Seek, SeekFrom};
@@ -120,6 +121,19 @@ fn read_baseline(dir: &std::path::Path) -> Result<Baseline> {
     };
     Baseline::from_json(&stats, constraints.as_deref())
         .with_context(|| format!("invalid baseline in {}", dir.display()))
+}
+
+/// Reads `dir/driftline-constraints.json` when present (value ranges and domains; without it
+/// they come from the baseline statistics).
+fn read_values(dir: &std::path::Path) -> Result<Option<ValueConstraints>> {
+    let p = dir.join(driftline_stats::values::FILE_NAME);
+    if !p.exists() {
+        return Ok(None);
+    }
+    let text = crate::read_text(&p)?;
+    ValueConstraints::from_json(&text)
+        .map(Some)
+        .with_context(|| format!("invalid value constraints in {}", p.display()))
 }
 
 /// Capture reader options from the arguments and the baseline (the shared naming rule,
@@ -390,6 +404,7 @@ pub fn run(a: &AnalyzeArgs) -> Result<u8> {
     let window = profile_files(a, &opts)?;
     let analysis_opts = AnalysisOptions {
         min_records: a.min_records,
+        values: read_values(&a.baseline)?.map(std::sync::Arc::new),
         ..AnalysisOptions::default()
     };
     let analysis = window.analyze(Some(&baseline), &analysis_opts);

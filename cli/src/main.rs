@@ -179,12 +179,20 @@ fn baseline(a: &BaselineArgs) -> Result<()> {
         "constraints.json",
         &jackson::to_string_pretty(&constraints),
     )?;
+    // driftline's value constraints (training ranges and domains) in their own file: Model
+    // Monitor reads constraints.json as it is.
+    let v = write_file(
+        &a.output,
+        driftline_stats::values::FILE_NAME,
+        &driftline_stats::values::ValueConstraints::suggest(&statistics).to_json(),
+    )?;
     eprintln!(
-        "driftline: {} records, {} features → {}, {}",
+        "driftline: {} records, {} features → {}, {}, {}",
         profile.item_count(),
         statistics.features.len(),
         s.display(),
-        c.display()
+        c.display(),
+        v.display()
     );
     Ok(())
 }

@@ -68,6 +68,7 @@ fn feature(name: &str, drifted: bool, linf: f64, threshold: f64) -> FeatureSumma
         drift,
         mean: Some(10.0),
         baseline_mean: Some(5.0),
+        values: None,
     }
 }
 

@@ -80,6 +80,7 @@ fn summary(drift: bool, records: u64, drifted: &[&str]) -> Summary {
                 drift: BTreeMap::new(),
                 mean: None,
                 baseline_mean: None,
+                values: None,
             })
             .collect(),
         violations: vec![],

@@ -174,6 +174,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 baseline_mean: b
                     .and_then(|b| b.numerical_statistics.as_ref())
                     .map(|n| n.mean.0),
+                values: None,
             }
         })
         .collect();

@@ -128,6 +128,7 @@ fn feature_summary(name: &str, t: InferredType, drifted: bool, linf: f64) -> Fea
         ]),
         mean: None,
         baseline_mean: None,
+        values: None,
     }
 }
 

@@ -37,6 +37,7 @@ use crate::sample::WeightedSample;
 use crate::summary::{
     Faults, FeatureSummary, Status, Summary, ViolationSummary, Window, SUMMARY_SCHEMA_VERSION,
 };
+use crate::values::{evaluate_values, ValueConstraints};
 use std::collections::BTreeMap;
 
 /// A completeness drop counts as drift only when it is at least this large (absolute)…
@@ -108,6 +109,9 @@ pub struct AnalysisOptions {
     pub window: Option<Window>,
     /// Source objects/files, for the summary.
     pub sources: Vec<String>,
+    /// The baseline's value constraints ([`crate::values::FILE_NAME`]); `None`: suggested
+    /// from the baseline statistics with the default tolerance.
+    pub values: Option<std::sync::Arc<ValueConstraints>>,
 }
 
 impl Default for AnalysisOptions {
@@ -119,6 +123,7 @@ impl Default for AnalysisOptions {
             variant: None,
             window: None,
             sources: Vec::new(),
+            values: None,
         }
     }
 }
@@ -188,6 +193,23 @@ pub fn analyze(
             .violations
             .push(malformed_violation(records, malformed, faults));
     }
+    // driftline's value checks (range, non-negative, domain) against the baseline.
+    let value_findings = match baseline {
+        Some(b) => {
+            let suggested;
+            let values = match &opts.values {
+                Some(v) => v.as_ref(),
+                None => {
+                    suggested = ValueConstraints::suggest(&b.statistics);
+                    &suggested
+                }
+            };
+            let (v, f) = evaluate_values(values, &b.constraints, profile);
+            violations.violations.extend(v);
+            f
+        }
+        None => BTreeMap::new(),
+    };
 
     // driftline's statistical drift per feature (numeric and categorical, where both sides
     // have data of a comparable kind).
@@ -316,6 +338,7 @@ pub fn analyze(
             drift,
             mean: mean_of(cur),
             baseline_mean: base.and_then(mean_of),
+            values: value_findings.get(&cur.name).cloned(),
         });
     }
     // Baseline columns absent from this window: a schema change.
@@ -336,6 +359,7 @@ pub fn analyze(
                 drift: BTreeMap::new(),
                 mean: None,
                 baseline_mean: base_by_name.get(fe.name.as_str()).and_then(|b| mean_of(b)),
+                values: None,
             });
         }
     }

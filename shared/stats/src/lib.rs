@@ -33,3 +33,4 @@ pub mod sample;
 pub mod suggest;
 pub mod summary;
 pub mod tails;
+pub mod values;

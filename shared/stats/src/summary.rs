@@ -116,6 +116,10 @@ pub struct FeatureSummary {
     /// Baseline mean (numeric features).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_mean: Option<f64>,
+    /// What the value checks found (range, non-negative, domain), when the feature was checked
+    /// ([`crate::values`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<crate::values::ValueFindings>,
 }
 
 /// One drift statistic.

@@ -30,7 +30,8 @@ pub struct Violation {
     pub description: String,
 }
 
-/// The six check types of the Model Monitor container.
+/// The six check types of the Model Monitor container, then driftline's value checks
+/// ([`crate::values`]; Model Monitor's readers take `constraint_check_type` as a string).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckType {
@@ -46,17 +47,26 @@ pub enum CheckType {
     ExtraColumnCheck,
     /// Too many String values outside the baseline's domain.
     CategoricalValuesCheck,
+    /// driftline: a negative value where the baseline constraint says `is_non_negative`.
+    NonNegativeCheck,
+    /// driftline: a numeric value outside the (widened) training range.
+    ValueRangeCheck,
+    /// driftline: a categorical value the training data never had.
+    ValueDomainCheck,
 }
 
 impl CheckType {
-    /// All six, in the documented order.
-    pub const ALL: [CheckType; 6] = [
+    /// All of them: Model Monitor's six in the documented order, then driftline's.
+    pub const ALL: [CheckType; 9] = [
         CheckType::DataTypeCheck,
         CheckType::CompletenessCheck,
         CheckType::BaselineDriftCheck,
         CheckType::MissingColumnCheck,
         CheckType::ExtraColumnCheck,
         CheckType::CategoricalValuesCheck,
+        CheckType::NonNegativeCheck,
+        CheckType::ValueRangeCheck,
+        CheckType::ValueDomainCheck,
     ];
 
     /// The spelling used in the JSON files (`data_type_check`, …).
@@ -68,6 +78,9 @@ impl CheckType {
             CheckType::MissingColumnCheck => "missing_column_check",
             CheckType::ExtraColumnCheck => "extra_column_check",
             CheckType::CategoricalValuesCheck => "categorical_values_check",
+            CheckType::NonNegativeCheck => "non_negative_check",
+            CheckType::ValueRangeCheck => "value_range_check",
+            CheckType::ValueDomainCheck => "value_domain_check",
         }
     }
 }
