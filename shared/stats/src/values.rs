@@ -122,7 +122,7 @@ impl ValueConstraints {
                 )));
             }
             if let (Some(lo), Some(hi)) = (f.min, f.max) {
-                if !(lo <= hi) {
+                if lo.is_nan() || hi.is_nan() || lo > hi {
                     return Err(ValuesError::Invalid(format!(
                         "feature {name:?}: min {lo} is not <= max {hi}"
                     )));
