@@ -25,6 +25,7 @@ use driftline_report::{render_html, ReportInput};
 use driftline_stats::analysis::{Analysis, AnalysisOptions, Baseline};
 use driftline_stats::quality::estimate::Calibration;
 use driftline_stats::summary::{Status, Summary, Window as SummaryWindow};
+use driftline_stats::values::{ValueConstraints, ValueFindings};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 use serde_json::Value;
@@ -127,18 +128,32 @@ pub struct Handler<S, M> {
     /// Earlier hours' summaries by key (`None`: there was none), with when they were read.
     history_cache: Mutex<HashMap<String, (Instant, Option<Summary>)>>,
     /// Model-quality calibrations by endpoint, as last read.
-    calibrations: Mutex<HashMap<String, CachedCalibration>>,
+    calibrations: Mutex<HashMap<String, CachedSide<Calibration>>>,
+    /// Value constraints by endpoint, as last read.
+    value_constraints: Mutex<HashMap<String, CachedSide<ValueConstraints>>>,
 }
 
-/// An endpoint's `calibration.json` as last read: revalidated by entity tag on every file;
-/// a missing one is asked for again after [`HISTORY_TTL`].
-#[derive(Clone)]
-enum CachedCalibration {
+/// A small file beside a baseline (`calibration.json`, `driftline-constraints.json`) as last
+/// read: revalidated by entity tag on every file; a missing one is asked for again after
+/// [`HISTORY_TTL`].
+enum CachedSide<T> {
     Found {
         etag: String,
-        calibration: Option<Arc<Calibration>>,
+        value: Result<Arc<T>, String>,
     },
     Missing(Instant),
+}
+
+impl<T> Clone for CachedSide<T> {
+    fn clone(&self) -> Self {
+        match self {
+            CachedSide::Found { etag, value } => CachedSide::Found {
+                etag: etag.clone(),
+                value: value.clone(),
+            },
+            CachedSide::Missing(at) => CachedSide::Missing(*at),
+        }
+    }
 }
 
 impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
@@ -153,6 +168,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             baselines: Mutex::new(HashMap::new()),
             history_cache: Mutex::new(HashMap::new()),
             calibrations: Mutex::new(HashMap::new()),
+            value_constraints: Mutex::new(HashMap::new()),
         }
     }
 
@@ -207,7 +223,20 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         };
         let source = format!("s3://{}/{}", obj.bucket, key);
 
-        let (baseline, baseline_note) = self.load_baseline(&capture.endpoint).await?;
+        let (baseline, mut baseline_note) = self.load_baseline(&capture.endpoint).await?;
+        let values = match &baseline {
+            Some(_) => {
+                let (values, note) = self.load_values(&capture.endpoint).await?;
+                if let Some(n) = note {
+                    baseline_note = Some(match baseline_note {
+                        Some(b) => format!("{b}; {n}"),
+                        None => n,
+                    });
+                }
+                values
+            }
+            None => None,
+        };
         let mut opts = self.config.capture.clone();
         apply_naming(
             &mut opts,
@@ -253,6 +282,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 &profile_key,
                 &partial,
                 baseline.as_deref(),
+                values.as_ref(),
                 baseline_note.as_deref(),
             )
             .await?;
@@ -293,60 +323,108 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
 
     /// The endpoint's model-quality calibration (`baselines/{endpoint}/model-quality/
     /// calibration.json`, written by `driftline quality baseline` for binary classifiers with
-    /// scores), cached like the baseline. Missing or invalid: `None` (no estimate; an invalid
-    /// one is logged). Transient errors fail the invocation.
+    /// scores). Missing or invalid: `None` (no estimate; an invalid one is logged). Transient
+    /// errors fail the invocation.
     async fn load_calibration(
         &self,
         endpoint: &str,
     ) -> Result<Option<Arc<Calibration>>, HandlerError> {
-        let bucket = &self.config.common.bucket;
         let key = self.keys.quality_baseline(endpoint, "calibration.json");
-        let cached = lock(&self.calibrations).get(endpoint).cloned();
+        let parse = |body: &[u8]| match serde_json::from_slice::<Calibration>(body) {
+            Ok(c) if c.is_usable() => Ok(c),
+            Ok(_) => Err("no usable knots".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        Ok(
+            match self
+                .load_side(&self.calibrations, endpoint, &key, parse)
+                .await?
+            {
+                Some(Ok(c)) => Some(c),
+                Some(Err(why)) => {
+                    warn!(key = %key, error = %why, "calibration invalid; no estimate");
+                    None
+                }
+                None => None,
+            },
+        )
+    }
+
+    /// The endpoint's value constraints (`baselines/{endpoint}/driftline-constraints.json`).
+    /// Missing: `Ok(None)` (suggested from the baseline statistics). Invalid or unreadable:
+    /// a note for the report, and the suggested ones are used.
+    async fn load_values(
+        &self,
+        endpoint: &str,
+    ) -> Result<(Option<Arc<ValueConstraints>>, Option<String>), HandlerError> {
+        let key = self
+            .keys
+            .baseline_file(endpoint, driftline_stats::values::FILE_NAME);
+        let parse = |body: &[u8]| {
+            ValueConstraints::from_json(&String::from_utf8_lossy(body)).map_err(|e| e.to_string())
+        };
+        Ok(
+            match self
+                .load_side(&self.value_constraints, endpoint, &key, parse)
+                .await?
+            {
+                Some(Ok(v)) => (Some(v), None),
+                Some(Err(why)) => {
+                    warn!(key = %key, error = %why, "value constraints invalid");
+                    (
+                        None,
+                        Some(format!(
+                            "s3://{}/{key} is invalid ({why}); ranges suggested from the baseline statistics",
+                            self.config.common.bucket
+                        )),
+                    )
+                }
+                None => (None, None),
+            },
+        )
+    }
+
+    /// A small optional file beside a baseline, from this process's cache when S3 says it has
+    /// not changed (`If-None-Match`); a missing one is asked for again after [`HISTORY_TTL`].
+    /// `None`: missing; `Some(Err)`: unreadable or invalid (the reason).
+    async fn load_side<T>(
+        &self,
+        cache: &Mutex<HashMap<String, CachedSide<T>>>,
+        endpoint: &str,
+        key: &str,
+        parse: impl Fn(&[u8]) -> Result<T, String>,
+    ) -> Result<Option<Result<Arc<T>, String>>, HandlerError> {
+        let bucket = &self.config.common.bucket;
+        let cached = lock(cache).get(endpoint).cloned();
         let read = match &cached {
-            Some(CachedCalibration::Missing(at)) if at.elapsed() < HISTORY_TTL => return Ok(None),
-            Some(CachedCalibration::Found { etag, calibration }) => {
-                match self.store.get_if_changed(bucket, &key, etag).await {
-                    Ok(None) => return Ok(calibration.clone()),
+            Some(CachedSide::Missing(at)) if at.elapsed() < HISTORY_TTL => return Ok(None),
+            Some(CachedSide::Found { etag, value }) => {
+                match self.store.get_if_changed(bucket, key, etag).await {
+                    Ok(None) => return Ok(Some(value.clone())),
                     Ok(Some(t)) => Ok(t),
                     Err(e) => Err(e),
                 }
             }
-            _ => self.store.get_tagged(bucket, &key).await,
+            _ => self.store.get_tagged(bucket, key).await,
         };
         let tagged = match read {
             Ok(t) => t,
             Err(PortError::NotFound(_)) => {
-                lock(&self.calibrations).insert(
-                    endpoint.to_string(),
-                    CachedCalibration::Missing(Instant::now()),
-                );
+                lock(cache).insert(endpoint.to_string(), CachedSide::Missing(Instant::now()));
                 return Ok(None);
             }
             Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
-            Err(e) => {
-                warn!(key = %key, error = %e, "calibration unreadable; no estimate");
-                return Ok(None);
-            }
+            Err(e) => return Ok(Some(Err(format!("unreadable: {}", e.message())))),
         };
-        let calibration = match serde_json::from_slice::<Calibration>(&tagged.body) {
-            Ok(c) if c.is_usable() => Some(Arc::new(c)),
-            Ok(_) => {
-                warn!(key = %key, "calibration has no usable knots; no estimate");
-                None
-            }
-            Err(e) => {
-                warn!(key = %key, error = %e, "calibration invalid; no estimate");
-                None
-            }
-        };
-        lock(&self.calibrations).insert(
+        let value = parse(&tagged.body).map(Arc::new);
+        lock(cache).insert(
             endpoint.to_string(),
-            CachedCalibration::Found {
+            CachedSide::Found {
                 etag: tagged.etag,
-                calibration: calibration.clone(),
+                value: value.clone(),
             },
         );
-        Ok(calibration)
+        Ok(Some(value))
     }
 
     /// Loads the endpoint's baseline, from this process's cache when S3 says it has not
@@ -545,6 +623,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         own_key: &str,
         own: &PartialProfile,
         baseline: Option<&Baseline>,
+        values: Option<&Arc<ValueConstraints>>,
         baseline_note: Option<&str>,
     ) -> Result<Analysis, HandlerError> {
         let window = capture.window();
@@ -557,7 +636,14 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         loop {
             rounds += 1;
             let analysis = self
-                .analyze_and_write(capture, window, &state.window, baseline, baseline_note)
+                .analyze_and_write(
+                    capture,
+                    window,
+                    &state.window,
+                    baseline,
+                    values,
+                    baseline_note,
+                )
                 .await?;
             let now = match self.store.etag(bucket, &state_key).await {
                 Ok(e) => e,
@@ -705,12 +791,14 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         window: WindowHour,
         merged: &Window,
         baseline: Option<&Baseline>,
+        values: Option<&Arc<ValueConstraints>>,
         baseline_note: Option<&str>,
     ) -> Result<Analysis, HandlerError> {
         let bucket = &self.config.common.bucket;
         let (start, end) = window_bounds(window);
         let opts = AnalysisOptions {
             min_records: self.config.min_records,
+            values: values.cloned(),
             endpoint: Some(capture.endpoint.clone()),
             variant: Some(capture.variant.clone()),
             window: Some(SummaryWindow { start, end }),
@@ -864,6 +952,14 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 Unit::Count,
                 f64::from(u8::from(insufficient)),
             );
+        // Values outside the training range or domain (driftline's value checks).
+        let out_of_range: u64 = s
+            .features
+            .iter()
+            .filter_map(|f| f.values.as_ref())
+            .map(ValueFindings::total)
+            .sum();
+        let own = own.with("OutOfRangeValues", Unit::Count, out_of_range as f64);
         let own = match &s.estimated_quality {
             // Estimates have their own names: an alarm on them is an alarm on an estimate.
             Some(e) => own
@@ -880,6 +976,26 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         };
         if let Err(e) = self.metrics.emit(&own) {
             warn!(error = %e, "could not emit metrics");
+        }
+        // Per feature, only where values broke a constraint (the features are the baseline's
+        // or the operator's value-constraints file's: a bounded set of dimension values).
+        for f in &s.features {
+            let Some(n) = f
+                .values
+                .as_ref()
+                .map(ValueFindings::total)
+                .filter(|n| *n > 0)
+            else {
+                continue;
+            };
+            let per = MetricSet::new(self.config.metrics_namespace.clone(), ts)
+                .dimension("Endpoint", capture.endpoint.clone())
+                .dimension("Variant", capture.variant.clone())
+                .dimension("Feature", f.name.clone())
+                .with("OutOfRangeValues", Unit::Count, n as f64);
+            if let Err(e) = self.metrics.emit(&per) {
+                warn!(error = %e, "could not emit metrics");
+            }
         }
         if !self.config.emit_sagemaker_metrics {
             return;

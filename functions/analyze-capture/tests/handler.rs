@@ -516,3 +516,81 @@ async fn windows_estimate_model_quality_from_calibrated_scores() {
         "c.jsonl added no estimate"
     );
 }
+
+/// A value outside the training range reaches the violations with the record it came from, the
+/// summary and the metrics (total and per feature); an invalid value-constraints file is noted
+/// in the report and the ranges are suggested from the baseline instead.
+#[tokio::test]
+async fn out_of_range_values_are_reported_with_their_record() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let mut lines: Vec<serde_json::Value> = capture_file(8, 300, 0.0, 10)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    lines[17]["captureData"]["endpointInput"]["data"] = "-900,2,0.1".into();
+    let event_id = lines[17]["eventMetadata"]["eventId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let key = put_capture(&store, "oor.jsonl", body);
+    invoke(&h, &[&key]).await.unwrap();
+
+    let v: serde_json::Value = serde_json::from_slice(
+        &store
+            .object(
+                BUCKET,
+                &format!("driftline/reports/ep/AllTraffic/{HOUR}/constraint_violations.json"),
+            )
+            .unwrap(),
+    )
+    .unwrap();
+    let hit = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["feature_name"] == "_c1" && x["constraint_check_type"] == "non_negative_check")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    let d = hit["description"].as_str().unwrap();
+    assert!(d.starts_with("_c1 = -900 in 1 of 300 records"), "{d}");
+    assert!(
+        d.ends_with(&format!("s3://{BUCKET}/{key} line 18 (eventId {event_id})")),
+        "{d}"
+    );
+    let s = summary(&store);
+    let c1 = s.features.iter().find(|f| f.name == "_c1").unwrap();
+    assert_eq!(c1.values.as_ref().unwrap().negative, 1);
+    let dims = [("Endpoint", "ep"), ("Variant", "AllTraffic")];
+    assert_eq!(
+        sink.values("Driftline", "OutOfRangeValues", &dims),
+        vec![1.0]
+    );
+    let per = [
+        ("Endpoint", "ep"),
+        ("Variant", "AllTraffic"),
+        ("Feature", "_c1"),
+    ];
+    assert_eq!(
+        sink.values("Driftline", "OutOfRangeValues", &per),
+        vec![1.0]
+    );
+
+    // Tuned by the operator: an invalid file is said in the report, not silently ignored.
+    store.insert(
+        BUCKET,
+        "driftline/baselines/ep/driftline-constraints.json",
+        r#"{"version": 1, "range_tolerance": "wide"}"#,
+    );
+    let h2 = handler(&store, &sink);
+    let key2 = put_capture(&store, "oor2.jsonl", capture_file(9, 120, 0.0, 10));
+    invoke(&h2, &[&key2]).await.unwrap();
+    let s = summary(&store);
+    assert!(
+        s.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("driftline-constraints.json is invalid")),
+        "{:?}",
+        s.reason
+    );
+}

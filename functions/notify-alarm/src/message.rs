@@ -107,7 +107,25 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
                     format!(" - {} drifted feature(s)", summary.drifted_feature_count)
                 }
                 ReportLookup::Found { summary, .. } if summary.violation_count > 0 => {
-                    format!(" - {} violation(s)", summary.violation_count)
+                    // A value outside the training range says itself best: "x = -5 in 1 of
+                    // 500 records".
+                    let value = summary.violations.iter().find(|v| {
+                        matches!(
+                            v.constraint_check_type.as_str(),
+                            "non_negative_check" | "value_range_check" | "value_domain_check"
+                        )
+                    });
+                    match value.and_then(|v| v.description.split_once(':')) {
+                        Some((headline, _)) => format!(
+                            " - {headline}{}",
+                            if summary.violation_count > 1 {
+                                format!(" (+{} more violation(s))", summary.violation_count - 1)
+                            } else {
+                                String::new()
+                            }
+                        ),
+                        None => format!(" - {} violation(s)", summary.violation_count),
+                    }
                 }
                 ReportLookup::Quality { summary, .. } => {
                     // The template's alarm names are long; a person wants the figure.

@@ -515,3 +515,49 @@ async fn estimate_alarms_are_marked_as_estimates() {
     assert!(m.body.contains("This is an estimate"), "{}", m.body);
     assert!(m.body.contains("concept drift"), "{}", m.body);
 }
+
+/// The violations alarm on a window whose violation is a value outside the training range:
+/// the subject says the value, the body where it was seen.
+#[tokio::test]
+async fn a_value_outside_the_training_range_is_the_subject() {
+    let d = deps();
+    let mut f = feature("square_footage", false, 0.01, 0.1);
+    f.values = Some(driftline_stats::values::ValueFindings {
+        training_range: Some((100.0, 10000.0)),
+        allowed_range: Some((0.0, 10990.0)),
+        below: 1,
+        negative: 1,
+        exact: true,
+        ..Default::default()
+    });
+    let mut s = summary(vec![f]);
+    s.drifted_feature_count = 0;
+    s.drift_detected = false;
+    s.status = Status::Ok;
+    s.violations = vec![ViolationSummary {
+        feature_name: "square_footage".into(),
+        constraint_check_type: "non_negative_check".into(),
+        description: "square_footage = -5 in 1 of 500 records: negative, but the baseline \
+            constraint is_non_negative is true (training range 100 to 10000), seen at \
+            s3://capture/ep/2026/11/25/09/f.jsonl line 18 (eventId req-17)"
+            .into(),
+    }];
+    s.violation_count = 1;
+    put_summary(&d.store, DIR, &s);
+    run_fixture(&d, DRIFTED).await.unwrap();
+    let m = &sent(&d)[0];
+    assert!(
+        m.subject
+            .ends_with("on churn-endpoint - square_footage = -5 in 1 of 500 records"),
+        "{}",
+        m.subject
+    );
+    assert!(
+        m.body
+            .contains("non_negative_check: square_footage = -5 in 1 of 500 records"),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains("line 18 (eventId req-17)"), "{}", m.body);
+    assert_eq!(m.attributes["severity"], "critical");
+}

@@ -317,6 +317,12 @@ impl Keys {
         )
     }
 
+    /// `P/baselines/{endpoint}/{file}` — another file of the baseline (e.g.
+    /// `driftline-constraints.json`).
+    pub fn baseline_file(&self, endpoint: &str, file: &str) -> String {
+        join(&self.prefix, &format!("baselines/{endpoint}/{file}"))
+    }
+
     /// `P/profiles/{endpoint}/{variant}/yyyy/mm/dd/hh/{stem}.json` for a capture file.
     pub fn profile(&self, capture: &CaptureKey) -> String {
         format!(
