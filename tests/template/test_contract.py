@@ -25,7 +25,7 @@ NOT_CONTRACT: set = set()
 LOCAL_ONLY = {"AWS_ENDPOINT_URL"}
 DRIFTLINE_METRICS = {"Records", "MalformedRecords", "Violations", "DriftedFeatures", "DriftDetected", "InsufficientData",
                      "QualityLabels", "QualityViolations", "QualityDegraded", "QualityDegradedWindows",
-                     "EstimatedAccuracy"}
+                     "EstimatedAccuracy", "CaptureFiles"}
 
 
 #: Where the environment-variable table lives (docs/ARCHITECTURE.md points to the README).
@@ -134,10 +134,13 @@ class ContractTest(unittest.TestCase):
             self.assertEqual(a["Dimensions"], [{"Name": "Endpoint", "Value": "churn-endpoint"},
                                                {"Name": "Variant", "Value": "AllTraffic"}])
             self.assertEqual(a["Period"], 3600)
-            self.assertIn(a["TreatMissingData"], ("notBreaching", "missing"))
+            # Missing data is no news, except for the alarm on missing data itself.
+            want = ("breaching",) if a["MetricName"] == "CaptureFiles" else ("notBreaching", "missing")
+            self.assertIn(a["TreatMissingData"], want)
             names[(a["MetricName"], a.get("DatapointsToAlarm"))] = a
         self.assertEqual(set(names), {("Violations", None), ("DriftedFeatures", None), ("DriftDetected", "2"),
-                                      ("QualityDegraded", None), ("QualityDegradedWindows", None)})
+                                      ("QualityDegraded", None), ("QualityDegradedWindows", None),
+                                      ("CaptureFiles", "2")})
         names = {m: a for (m, _k), a in names.items()}
         self.assertEqual(names["QualityDegradedWindows"]["Threshold"], "2")
         confirmed = names["DriftDetected"]
@@ -145,6 +148,16 @@ class ContractTest(unittest.TestCase):
         self.assertEqual((confirmed["Threshold"], confirmed["ComparisonOperator"]), (1, "GreaterThanOrEqualToThreshold"))
         for metric in ("Violations", "DriftedFeatures"):
             self.assertEqual(names[metric]["AlarmActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+
+    def test_silent_endpoint_alarm(self):
+        ev = Evaluator(self.t, {**PARAMS, "SilentHours": "3"})
+        a = [a for a in self.alarms(ev).values() if a["MetricName"] == "CaptureFiles"][0]
+        self.assertEqual((a["Statistic"], a["Threshold"], a["ComparisonOperator"]), ("Sum", 1, "LessThanThreshold"))
+        self.assertEqual((a["EvaluationPeriods"], a["DatapointsToAlarm"]), ("3", "3"))
+        self.assertEqual(a["TreatMissingData"], "breaching")
+        self.assertTrue(a["AlarmName"].endswith("-silent"))
+        off = Evaluator(self.t, {**PARAMS, "SilentHours": "0"})
+        self.assertNotIn("CaptureFiles", {a["MetricName"] for a in self.alarms(off).values()})
 
     def test_estimate_alarm_only_when_a_threshold_is_given(self):
         off = {a["MetricName"] for a in self.alarms(Evaluator(self.t, PARAMS)).values()}
@@ -184,7 +197,7 @@ class ContractTest(unittest.TestCase):
 
     def test_every_lambda_alarm_action_has_a_permission_scoped_to_that_alarm(self):
         for extra in ({"EnableInfraAlarms": "true"}, {"EnableInfraAlarms": "false"},
-                      {"EstimatedAccuracyThreshold": "0.8"}):
+                      {"EstimatedAccuracyThreshold": "0.8"}, {"SilentHours": "0"}):
             ev = Evaluator(self.t, {**PARAMS, **extra})
             perms = [ev.resolve(r["Properties"]) for rid, r in self.t["Resources"].items()
                      if r["Type"] == "AWS::Lambda::Permission" and ev.active(rid)

@@ -276,6 +276,15 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         self.put(&profile_key, Bytes::from(body), "application/json")
             .await?;
 
+        // The endpoint is not silent: one per capture file, timestamped now (the silent-endpoint
+        // alarm treats a period without any as breaching).
+        let arrived = MetricSet::new(self.config.metrics_namespace.clone(), chrono::Utc::now())
+            .dimension("Endpoint", capture.endpoint.clone())
+            .dimension("Variant", capture.variant.clone())
+            .with("CaptureFiles", Unit::Count, 1.0);
+        if let Err(e) = self.metrics.emit(&arrived) {
+            warn!(error = %e, "could not emit metrics");
+        }
         let analysis = self
             .analyze_window(
                 &capture,

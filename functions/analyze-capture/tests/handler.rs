@@ -100,6 +100,8 @@ async fn healthy_then_drifted_window_with_reports_and_metrics() {
     let dims = [("Endpoint", "ep"), ("Variant", "AllTraffic")];
     assert_eq!(sink.values("Driftline", "DriftDetected", &dims), vec![0.0]);
     assert_eq!(sink.values("Driftline", "Records", &dims), vec![2_000.0]);
+    // One per capture file: what the silent-endpoint alarm counts.
+    assert_eq!(sink.values("Driftline", "CaptureFiles", &dims), vec![1.0]);
 
     // A second file of the same hour, with a 1-std shift in `_c1`, joins the window.
     let key2 = put_capture(&store, "b.jsonl", capture_file(3, 6_000, 1.0, 10));

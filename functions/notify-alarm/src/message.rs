@@ -1,6 +1,6 @@
 //! Plain-text messages a person can act on.
 
-use driftline_aws::alarm::{describe_period, AlarmEvent, AlarmKind, StateValue};
+use driftline_aws::alarm::{describe_period, parse_time, AlarmEvent, AlarmKind, StateValue};
 use driftline_aws::keys::ReportFile;
 use driftline_aws::ports::Message;
 use driftline_aws::reports::{s3_uri, SummaryKey, REPORT_FILES};
@@ -90,6 +90,20 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
     let state = alarm.state.value.as_str();
     let subject = match alarm.state.value {
         StateValue::Ok => format!("RESOLVED: {} on {endpoint}", alarm.alarm_name),
+        StateValue::Alarm if alarm.is_silence() => {
+            let since = alarm
+                .state
+                .reason_data
+                .start_date
+                .as_deref()
+                .map(readable_time)
+                .map(|t| format!(" since {t}"))
+                .unwrap_or_default();
+            format!(
+                "ALARM: no capture data for {endpoint}{}{since}",
+                variant_suffix(ctx)
+            )
+        }
         StateValue::Alarm => {
             let what = match report {
                 ReportLookup::Found { summary, .. } if alarm.is_quality_estimate() => {
@@ -227,6 +241,9 @@ fn alarm_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str, report: &Report
     );
     let _ = writeln!(b, "\nWHAT CROSSED WHICH THRESHOLD");
     write_alarm_facts(&mut b, alarm);
+    if alarm.is_silence() {
+        write_silence(&mut b, alarm, endpoint, ctx);
+    }
 
     match report {
         ReportLookup::Found {
@@ -334,6 +351,58 @@ fn quality_headline(s: &QualitySummary) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// `2026-11-25T09:00:00.000+0000` → `2026-11-25 09:00 UTC` (CloudWatch's spellings are kept
+/// when they do not read as UTC).
+fn readable_time(t: &str) -> String {
+    let utc = t.ends_with("+0000") || t.ends_with('Z') || t.ends_with("+00:00");
+    match (t.get(0..10), t.get(11..16), utc) {
+        (Some(d), Some(hm), true) if t.as_bytes().get(10) == Some(&b'T') => {
+            format!("{d} {hm} UTC")
+        }
+        _ => t.to_string(),
+    }
+}
+
+/// The silent-endpoint alarm: what it means and what to check.
+fn write_silence(b: &mut String, alarm: &AlarmEvent, endpoint: &str, ctx: &Context) {
+    // The silent span: from the start of the evaluated range to the state change, in whole
+    // periods.
+    let rd = &alarm.state.reason_data;
+    let span = match (
+        rd.start_date.as_deref().and_then(parse_time),
+        alarm.state_time(),
+        rd.period.filter(|p| *p > 0),
+    ) {
+        (Some(start), Some(now), Some(p)) if now > start => {
+            let secs = u64::try_from((now - start).num_seconds()).unwrap_or(0);
+            Some(describe_period((secs / p).max(1) * p))
+        }
+        _ => None,
+    };
+    let hours = span.unwrap_or_else(|| "the alarm's evaluation periods".into());
+    let _ = writeln!(
+        b,
+        "\nNO CAPTURE DATA\n  driftline analysed no capture file of {endpoint}{} in the last {hours}{}.",
+        variant_suffix(ctx),
+        alarm
+            .state
+            .reason_data
+            .start_date
+            .as_deref()
+            .map(|t| format!(" (since {})", readable_time(t)))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        b,
+        "  A monitor that receives nothing cannot see drift. Check, in order:\n    \
+         1. the endpoint is InService and receives traffic (its Invocations metric);\n    \
+         2. its DataCaptureConfig is enabled, with InitialSamplingPercentage above 0;\n    \
+         3. capture files land under the capture prefix for this endpoint and variant, and the\n       \
+         S3 notification or EventBridge rule reaches analyze-capture (failed invocations are in\n       \
+         the stack's DeadLetterQueue)."
+    );
 }
 
 /// The model quality estimated from the scores, marked as such, with its assumption.

@@ -561,3 +561,29 @@ async fn a_value_outside_the_training_range_is_the_subject() {
     assert!(m.body.contains("line 18 (eventId req-17)"), "{}", m.body);
     assert_eq!(m.attributes["severity"], "critical");
 }
+
+/// No capture file for two hours: the e-mail says so, since when, and what to check.
+#[tokio::test]
+async fn a_silent_endpoint_is_said_plainly() {
+    let d = deps();
+    put_summary(
+        &d.store,
+        "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/07",
+        &standard_summary(),
+    );
+    let r = run_fixture(&d, "lambda-action-silent.json").await.unwrap();
+    assert_eq!(r.outcome, "published");
+    let m = &sent(&d)[0];
+    assert_eq!(
+        m.subject,
+        "ALARM: no capture data for churn-endpoint/AllTraffic since 2026-11-25 08:00 UTC"
+    );
+    assert!(m.body.contains("NO CAPTURE DATA"), "{}", m.body);
+    assert!(
+        m.body.contains("no capture file of churn-endpoint/AllTraffic in the last 2 h (since 2026-11-25 08:00 UTC)"),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains("DataCaptureConfig"), "{}", m.body);
+    assert!(m.body.contains("InitialSamplingPercentage"), "{}", m.body);
+}

@@ -358,6 +358,15 @@ impl AlarmEvent {
         }) || self.alarm_name.contains("quality-")
     }
 
+    /// True for the silent-endpoint alarm: driftline's `CaptureFiles` metric (one per analysed
+    /// capture file) missing or below its threshold, or the template's `…-silent` alarm.
+    pub fn is_silence(&self) -> bool {
+        self.metrics
+            .iter()
+            .any(|m| m.name.as_deref() == Some("CaptureFiles"))
+            || self.alarm_name.ends_with("-silent")
+    }
+
     /// True for an alarm on the model quality estimated before the labels: one of driftline's
     /// `Estimated*` metrics (analyze-capture's, from calibrated scores), or the template's
     /// `…-quality-estimate` alarm.
