@@ -8,7 +8,7 @@ use driftline_capture::profile::{profile_reader, CaptureProfile};
 use driftline_capture::window::{
     apply_naming, ColumnNaming, ExamplePolicy, PartialProfile, Window,
 };
-use driftline_capture::{CaptureOptions, ColumnsPosition};
+use driftline_capture::{CaptureIndex, CaptureOptions, ColumnsPosition};
 use driftline_stats::analysis::{Analysis, AnalysisOptions, Baseline};
 use driftline_stats::values::ValueConstraints;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -63,6 +63,11 @@ pub struct AnalyzeArgs {
     /// Monitor's default) or after them (end).
     #[arg(long, value_enum, default_value_t = Position::Start)]
     output_columns: Position,
+    /// Which sides of each endpoint capture record are analysed, a comma list of
+    /// endpointInput and endpointOutput (Model Monitor's captureIndexNames). endpointInput
+    /// for a baseline of the training features alone.
+    #[arg(long, value_name = "SIDES", default_value_t = CaptureIndex::BOTH)]
+    capture_index: CaptureIndex,
     /// How capture columns are named. auto: CSV captures (headerless) take the baseline's
     /// names by position when the baseline has named columns, JSON captures keep their JSON
     /// paths (e.g. features.0), decided per file on its first record (analyze-capture uses
@@ -146,6 +151,7 @@ fn capture_options(a: &AnalyzeArgs, baseline: &Baseline) -> CaptureOptions {
             Position::Start => ColumnsPosition::Start,
             Position::End => ColumnsPosition::End,
         },
+        capture_index: a.capture_index,
         ..CaptureOptions::default()
     };
     let naming = match a.column_names {

@@ -164,3 +164,90 @@ fn a_negative_square_footage_is_reported_with_its_record() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("driftline-constraints.json"));
 }
+
+/// The usual baseline, the training features alone (no price column), against captures that
+/// carry the endpoint's output: with both sides analysed every record is a column-count fault
+/// whose reason names the fix; with `--capture-index endpointInput` nothing is malformed and
+/// the −5 is still found.
+#[test]
+fn input_only_analysis_against_a_features_only_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut train = String::from("square_footage,bedrooms\n");
+    for i in 0..2000i64 {
+        train.push_str(&format!("{},{}\n", 100 + i * 9900 / 1999, 1 + i % 5));
+    }
+    let train_path = dir.path().join("train.csv");
+    fs::write(&train_path, train).unwrap();
+    let base = dir.path().join("baseline");
+    let o = Command::new(BIN)
+        .args(["baseline", "--header"])
+        .arg(&train_path)
+        .arg("-o")
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut cap = String::new();
+    for i in 0..500 {
+        let sqft = if i == 3 { -5 } else { 100 + i as i64 * 19 };
+        cap.push_str(&capture_line(i, sqft, 1 + i as i64 % 5));
+        cap.push('\n');
+    }
+    let cap_path = dir.path().join("capture.jsonl");
+    fs::write(&cap_path, cap).unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let o = Command::new(BIN)
+            .args(["analyze", "--quiet", "--baseline"])
+            .arg(&base)
+            .args(extra)
+            .arg("-o")
+            .arg(&out)
+            .arg(&cap_path)
+            .output()
+            .unwrap();
+        assert_ne!(
+            o.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (
+            json_file(&out.join("summary.json")),
+            json_file(&out.join("constraint_violations.json")),
+        )
+    };
+
+    let (s, _) = run("both", &[]);
+    assert_eq!(s["malformed_records"], 500, "{s:#}");
+    let text = s.to_string();
+    assert!(text.contains("--capture-index endpointInput"), "{s:#}");
+
+    let (s, v) = run("input", &["--capture-index", "endpointInput"]);
+    assert_eq!(s["malformed_records"], 0, "{s:#}");
+    assert_eq!(s["records"], 500, "{s:#}");
+    assert!(v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["feature_name"] == "square_footage"
+            && x["constraint_check_type"] == "non_negative_check"));
+
+    // A bad value is refused with the accepted names.
+    let o = Command::new(BIN)
+        .args([
+            "analyze",
+            "--quiet",
+            "--capture-index",
+            "inputs",
+            "--baseline",
+        ])
+        .arg(&base)
+        .arg("-o")
+        .arg(dir.path().join("x"))
+        .arg(&cap_path)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("endpointInput"));
+}

@@ -1,11 +1,11 @@
 //! analyze-capture's configuration, read once at start-up from the environment
-//! (`docs/ARCHITECTURE.md` lists every variable and its default).
+//! (the README lists every variable and its default).
 
 use driftline_aws::config::{
     self as cfg, check_prefixes_disjoint, vars, Common, ConfigError, EnvSource,
 };
 use driftline_capture::predictions::{Attribute, PredictionSpec};
-use driftline_capture::{CaptureOptions, ColumnsPosition};
+use driftline_capture::{CaptureIndex, CaptureOptions, ColumnsPosition};
 
 /// Validated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +106,7 @@ impl Config {
         } else {
             ColumnsPosition::Start
         };
+        let capture_index = cfg::parse_or(env, vars::CAPTURE_INDEX_NAMES, CaptureIndex::BOTH)?;
         let monitoring_schedule = cfg::string_or(
             env,
             vars::MONITORING_SCHEDULE,
@@ -132,6 +133,7 @@ impl Config {
                 max_line_bytes: max_line_bytes as usize,
                 max_records,
                 output_columns_position,
+                capture_index,
                 ..CaptureOptions::default()
             },
             history_windows: 24,
@@ -176,6 +178,29 @@ mod tests {
                 .capture
                 .output_columns_position,
             ColumnsPosition::End
+        );
+    }
+
+    #[test]
+    fn capture_index_names() {
+        let c = Config::from_env(&MapEnv::from([("DRIFTLINE_BUCKET", "b-1")])).unwrap();
+        assert_eq!(c.capture.capture_index, CaptureIndex::BOTH);
+        let env = MapEnv::from([
+            ("DRIFTLINE_BUCKET", "b-1"),
+            ("CAPTURE_INDEX_NAMES", "endpointInput"),
+        ]);
+        assert_eq!(
+            Config::from_env(&env).unwrap().capture.capture_index,
+            CaptureIndex::INPUT
+        );
+        let bad = MapEnv::from([
+            ("DRIFTLINE_BUCKET", "b-1"),
+            ("CAPTURE_INDEX_NAMES", "endpointInput,features"),
+        ]);
+        let err = Config::from_env(&bad).unwrap_err().to_string();
+        assert!(
+            err.contains("CAPTURE_INDEX_NAMES") && err.contains("features"),
+            "{err}"
         );
     }
 

@@ -81,6 +81,27 @@ pub fn baseline_files(seed: u64, n: usize) -> (String, String) {
     (to_string_pretty(&stats), to_string_pretty(&constraints))
 }
 
+/// A baseline of the three input features alone, named `area`, `rooms`, `noise` (the usual
+/// training set: no prediction column).
+pub fn features_only_baseline(seed: u64, n: usize) -> (String, String) {
+    let mut r = Rng(seed);
+    let mut p = DatasetProfile::new();
+    let cols: Vec<usize> = ["area", "rooms", "noise"]
+        .iter()
+        .map(|c| p.column_index(c))
+        .collect();
+    for _ in 0..n {
+        let vals = row(&mut r, 0.0);
+        for (c, v) in cols.iter().zip(vals[1..].iter()) {
+            p.update(*c, Cell::Raw(v));
+        }
+    }
+    p.add_records(n as u64);
+    let stats = p.to_statistics();
+    let constraints = suggest_constraints(&stats);
+    (to_string_pretty(&stats), to_string_pretty(&constraints))
+}
+
 /// An S3 event notification for the given (already URL-encoded) keys.
 pub fn s3_event(bucket: &str, keys: &[&str]) -> Value {
     let records: Vec<Value> = keys

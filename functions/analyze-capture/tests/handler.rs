@@ -4,7 +4,7 @@ mod common;
 
 use analyze_capture::config::Config;
 use analyze_capture::handler::Handler;
-use common::{baseline_files, capture_file, s3_event};
+use common::{baseline_files, capture_file, features_only_baseline, s3_event};
 use driftline_aws::config::MapEnv;
 use driftline_aws::emf::MemorySink;
 use driftline_aws::ports::memory::{Fault, MemoryStore, StoreOp};
@@ -594,5 +594,59 @@ async fn out_of_range_values_are_reported_with_their_record() {
             .is_some_and(|r| r.contains("driftline-constraints.json is invalid")),
         "{:?}",
         s.reason
+    );
+}
+
+/// A baseline of the training features alone against captures that carry the output: with
+/// both sides analysed (the default) every record is malformed and the reason names the fix;
+/// with `CAPTURE_INDEX_NAMES=endpointInput` nothing is, the features keep the baseline's names
+/// and the predictions are still recorded from the output.
+#[tokio::test]
+async fn input_only_analysis_against_a_features_only_baseline() {
+    let run = |env: Vec<(&'static str, &'static str)>| async move {
+        let store = MemoryStore::new();
+        let (s, c) = features_only_baseline(1, 20_000);
+        store.insert(BUCKET, "driftline/baselines/ep/statistics.json", s);
+        store.insert(BUCKET, "driftline/baselines/ep/constraints.json", c);
+        let mut vars = MapEnv::from([("DRIFTLINE_BUCKET", BUCKET)]);
+        for (k, v) in env {
+            vars.set(k, v);
+        }
+        let config = Config::from_env(&vars).unwrap();
+        let h = Handler::new(store.clone(), MemorySink::new(), config);
+        let key = put_capture(&store, "in.jsonl", capture_file(7, 300, 0.0, 10));
+        invoke(&h, &[&key]).await.unwrap();
+        store
+    };
+
+    let store = run(vec![]).await;
+    let s = summary(&store);
+    assert_eq!((s.records, s.malformed_records), (0, 300));
+    let reason = &s.faults.examples[0].reason;
+    assert!(
+        reason.contains("CAPTURE_INDEX_NAMES=endpointInput"),
+        "{reason}"
+    );
+
+    let store = run(vec![("CAPTURE_INDEX_NAMES", "endpointInput")]).await;
+    let s = summary(&store);
+    assert_eq!((s.records, s.malformed_records), (300, 0), "{:?}", s.faults);
+    assert_eq!(s.status, Status::Ok);
+    let names: Vec<&str> = s.features.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["area", "rooms", "noise"]);
+    let body = store
+        .object(
+            BUCKET,
+            &format!("driftline/predictions/ep/AllTraffic/{HOUR}/in.jsonl"),
+        )
+        .expect("predictions written");
+    let mut got = Vec::new();
+    driftline_capture::predictions::read_predictions(&body[..], |p| got.push(p)).unwrap();
+    assert_eq!(got.len(), 300);
+    let first = capture_file(7, 1, 0.0, 10);
+    let v: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        got[0].label.as_deref(),
+        v["captureData"]["endpointOutput"]["data"].as_str()
     );
 }

@@ -91,18 +91,23 @@ async fn summary_in(env: &Env, dir: &str) -> Summary {
 
 /// The churn baseline (70 named columns, label first) from the real training CSV.
 fn churn_baseline() -> (String, String) {
+    churn_baseline_of(0)
+}
+
+/// The churn baseline without its first `skip` columns (`1`: the training features alone).
+fn churn_baseline_of(skip: usize) -> (String, String) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../shared/stats/tests/data/churn/training-dataset-with-header.csv"
     );
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let header: Vec<&str> = lines.next().unwrap().split(',').skip(skip).collect();
     let mut p = DatasetProfile::new();
     let cols: Vec<usize> = header.iter().map(|h| p.column_index(h)).collect();
     let mut n = 0;
     for line in lines.filter(|l| !l.is_empty()) {
-        for (c, v) in cols.iter().zip(line.split(',')) {
+        for (c, v) in cols.iter().zip(line.split(',').skip(skip)) {
             p.update(
                 *c,
                 if v.is_empty() {
@@ -160,6 +165,59 @@ async fn real_churn_capture_records_with_a_named_baseline() {
     assert!(
         violations.starts_with("{\n  \"violations\" : ["),
         "{violations}"
+    );
+}
+
+/// The usual baseline, the training features alone (Churn dropped), against the real capture
+/// records that carry the score: `CAPTURE_INDEX_NAMES=endpointInput` analyses the 69 features
+/// with nothing malformed, and the scores are still stored for the model-quality join.
+#[tokio::test]
+async fn features_only_baseline_with_input_only_analysis() {
+    let env = env().await;
+    put_baseline(&env, "churn-ep", churn_baseline_of(1)).await;
+    let key = "datacapture/churn-ep/AllTraffic/2022/04/18/00/21-48-903-028573f5.jsonl";
+    put(
+        &env,
+        key,
+        include_str!("data/churn-capture.first-lines.jsonl"),
+    )
+    .await;
+    let h = handler(
+        &env,
+        &[
+            ("MIN_RECORDS", "1"),
+            ("CAPTURE_INDEX_NAMES", "endpointInput"),
+        ],
+    );
+    let resp = invoke(&h, &[key]).await;
+    assert_eq!(resp.objects[0].outcome, "analyzed", "{resp:?}");
+    let dir = "driftline/reports/churn-ep/AllTraffic/2022/04/18/00/";
+    let summary = summary_in(&env, dir).await;
+    assert_eq!(
+        (summary.records, summary.malformed_records),
+        (3, 0),
+        "{:?}",
+        summary.faults
+    );
+    let stats: Statistics =
+        serde_json::from_slice(&get(&env, &format!("{dir}statistics.json")).await).unwrap();
+    assert_eq!(stats.features.len(), 69);
+    assert_eq!(stats.features[0].name, "Account Length");
+    let preds = get(
+        &env,
+        "driftline/predictions/churn-ep/AllTraffic/2022/04/18/00/21-48-903-028573f5.jsonl",
+    )
+    .await;
+    let mut got = Vec::new();
+    driftline_capture::predictions::read_predictions(&preds[..], |p| got.push(p)).unwrap();
+    let labels: Vec<&str> = got.iter().filter_map(|p| p.label.as_deref()).collect();
+    assert_eq!(
+        labels,
+        [
+            "0.036397725343704224",
+            "0.3791300654411316",
+            "0.017852725461125374"
+        ]
     );
 }
 

@@ -54,6 +54,11 @@ pub mod vars {
     pub const OUTPUT_COLUMNS_POSITION: &str = "OUTPUT_COLUMNS_POSITION";
     /// Default of [`OUTPUT_COLUMNS_POSITION`].
     pub const DEFAULT_OUTPUT_COLUMNS_POSITION: &str = "START";
+    /// Which sides of a capture record analyze-capture analyses: a comma list of
+    /// `endpointInput`, `endpointOutput` (Model Monitor's `captureIndexNames`).
+    pub const CAPTURE_INDEX_NAMES: &str = "CAPTURE_INDEX_NAMES";
+    /// Default of [`CAPTURE_INDEX_NAMES`]: both sides.
+    pub const DEFAULT_CAPTURE_INDEX_NAMES: &str = "endpointInput,endpointOutput";
     /// SNS topic for e-mails.
     pub const TOPIC_ARN: &str = "TOPIC_ARN";
     /// Also notify on INSUFFICIENT_DATA.

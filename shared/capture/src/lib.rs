@@ -117,7 +117,9 @@ pub use error::CaptureError;
 pub use fault::{FaultKind, FaultReport};
 pub use jtree::flatten_json_record;
 pub use lines::{LineAssembler, LineEvent};
-pub use options::{CaptureOptions, ColumnSpec, ColumnsApply, ColumnsPosition, ExpectedKind};
+pub use options::{
+    CaptureIndex, CaptureOptions, ColumnSpec, ColumnsApply, ColumnsPosition, ExpectedKind,
+};
 pub use parser::{
     is_deequ_numeric, parse_time_ms, CaptureParser, CaptureStats, CountingSink, EventMeta,
     LineOutcome, RecordKind, RowSink, SkipReason,

@@ -27,6 +27,95 @@ impl std::str::FromStr for ColumnsPosition {
     }
 }
 
+/// Which sides of a real-time endpoint's capture record are analysed: Model Monitor's
+/// `dataset_format.sagemakerCaptureJson.captureIndexNames` (`endpointInput`,
+/// `endpointOutput`; both by default).
+///
+/// A baseline built from the training features alone is the usual case; against captures that
+/// also carry the endpoint's output it needs [`CaptureIndex::INPUT`], else every row has one
+/// column too many. A side that is not analysed is still decoded when the sink asks for it
+/// ([`crate::RowSink::wants_output`]): the predictions are recorded from the output whatever is
+/// analysed. Batch-transform records are not affected (they have no such sides).
+///
+/// ```
+/// use driftline_capture::CaptureIndex;
+/// let i: CaptureIndex = "endpointInput".parse().unwrap();
+/// assert_eq!(i, CaptureIndex::INPUT);
+/// assert_eq!(CaptureIndex::default().to_string(), "endpointInput,endpointOutput");
+/// assert!("endpointInput,features".parse::<CaptureIndex>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureIndex {
+    /// `endpointInput` is analysed.
+    pub input: bool,
+    /// `endpointOutput` is analysed.
+    pub output: bool,
+}
+
+impl CaptureIndex {
+    /// Both sides (Model Monitor's default).
+    pub const BOTH: CaptureIndex = CaptureIndex {
+        input: true,
+        output: true,
+    };
+    /// `endpointInput` only (a features-only baseline).
+    pub const INPUT: CaptureIndex = CaptureIndex {
+        input: true,
+        output: false,
+    };
+    /// `endpointOutput` only (a baseline of the predictions).
+    pub const OUTPUT: CaptureIndex = CaptureIndex {
+        input: false,
+        output: true,
+    };
+}
+
+impl Default for CaptureIndex {
+    fn default() -> Self {
+        CaptureIndex::BOTH
+    }
+}
+
+impl std::fmt::Display for CaptureIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.input, self.output) {
+            (true, true) => f.write_str("endpointInput,endpointOutput"),
+            (true, false) => f.write_str("endpointInput"),
+            (false, true) => f.write_str("endpointOutput"),
+            (false, false) => f.write_str(""),
+        }
+    }
+}
+
+impl std::str::FromStr for CaptureIndex {
+    type Err = CaptureError;
+    /// A comma list of `endpointInput` and `endpointOutput` (case and spaces ignored).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut idx = CaptureIndex {
+            input: false,
+            output: false,
+        };
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part.eq_ignore_ascii_case("endpointInput") {
+                idx.input = true;
+            } else if part.eq_ignore_ascii_case("endpointOutput") {
+                idx.output = true;
+            } else {
+                return Err(CaptureError::Options(format!(
+                    "capture index {part:?} is not endpointInput or endpointOutput"
+                )));
+            }
+        }
+        if !idx.input && !idx.output {
+            return Err(CaptureError::Options(
+                "the capture index names nothing: give endpointInput, endpointOutput or both"
+                    .into(),
+            ));
+        }
+        Ok(idx)
+    }
+}
+
 /// Which records the supplied [`CaptureOptions::columns`] name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColumnsApply {
@@ -117,6 +206,8 @@ pub struct CaptureOptions {
     pub max_columns: usize,
     /// Skip records whose `eventMetadata.invocationSource` is `ShadowExperiment` (counted).
     pub skip_shadow: bool,
+    /// Which sides of an endpoint record are analysed (see [`CaptureIndex`]).
+    pub capture_index: CaptureIndex,
     /// Examples kept per fault kind.
     pub max_examples_per_kind: usize,
     /// Examples kept in all.
@@ -133,6 +224,7 @@ impl Default for CaptureOptions {
             columns_apply: ColumnsApply::Always,
             max_columns: 2048,
             skip_shadow: true,
+            capture_index: CaptureIndex::BOTH,
             max_examples_per_kind: 3,
             max_examples: 20,
         }

@@ -204,6 +204,11 @@ pub struct PredictionSink<S> {
     pub unusable: u64,
     /// Predictions not recorded because the byte limit was reached.
     pub over_limit: u64,
+    /// The predictions come from [`RowSink::output_row`] (the output is not analysed).
+    from_output: bool,
+    /// Line and number of the output rows last seen (rows of that line beyond them have no
+    /// prediction).
+    output_line: (u64, u32),
 }
 
 impl<S: RowSink> PredictionSink<S> {
@@ -217,6 +222,30 @@ impl<S: RowSink> PredictionSink<S> {
             recorded: 0,
             unusable: 0,
             over_limit: 0,
+            from_output: false,
+            output_line: (0, 0),
+        }
+    }
+
+    /// Reads the predictions from the endpoint's output rows handed to
+    /// [`RowSink::output_row`] (when the parser's capture index leaves the output out of the
+    /// analysed rows, [`crate::CaptureIndex::INPUT`]) instead of from the analysed rows.
+    pub fn from_output_rows(mut self, yes: bool) -> Self {
+        self.from_output = yes;
+        self
+    }
+
+    fn record(&mut self, p: Option<Prediction>) {
+        match p {
+            Some(p) => {
+                if self.out.len() >= self.max_bytes {
+                    self.over_limit += 1;
+                } else if serde_json::to_writer(&mut self.out, &p).is_ok() {
+                    self.out.push(b'\n');
+                    self.recorded += 1;
+                }
+            }
+            None => self.unusable += 1,
         }
     }
 
@@ -228,18 +257,30 @@ impl<S: RowSink> PredictionSink<S> {
 
 impl<S: RowSink> RowSink for PredictionSink<S> {
     fn row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
-        match self.extractor.extract(meta, schema, cells) {
-            Some(p) => {
-                if self.out.len() >= self.max_bytes {
-                    self.over_limit += 1;
-                } else if serde_json::to_writer(&mut self.out, &p).is_ok() {
-                    self.out.push(b'\n');
-                    self.recorded += 1;
-                }
-            }
-            None => self.unusable += 1,
+        if !self.from_output {
+            let p = self.extractor.extract(meta, schema, cells);
+            self.record(p);
+        } else if self.output_line.0 != meta.line || meta.row >= self.output_line.1 {
+            // An analysed row whose record had no (decodable) output row for it.
+            self.unusable += 1;
         }
         self.inner.row(meta, schema, cells);
+    }
+
+    fn wants_output(&self) -> bool {
+        self.from_output
+    }
+
+    fn output_row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
+        if !self.from_output {
+            return;
+        }
+        if self.output_line.0 != meta.line {
+            self.output_line = (meta.line, 0);
+        }
+        self.output_line.1 = meta.row + 1;
+        let p = self.extractor.extract(meta, schema, cells);
+        self.record(p);
     }
 }
 
@@ -267,7 +308,8 @@ pub fn profile_with_predictions<R: BufRead>(
 ) -> Result<(crate::CaptureProfile, RecordedPredictions), crate::CaptureError> {
     let mut parser = crate::CaptureParser::new(source_name, opts)?;
     let builder = crate::ProfileBuilder::new(driftline_stats::profile::DatasetProfile::new());
-    let mut sink = PredictionSink::new(builder, spec.clone(), max_bytes);
+    let mut sink = PredictionSink::new(builder, spec.clone(), max_bytes)
+        .from_output_rows(!opts.capture_index.output);
     parser.read_auto(&mut reader, &mut sink)?;
     let (_, stats, faults) = parser.into_parts();
     let (recorded, unusable, over_limit) = (sink.recorded, sink.unusable, sink.over_limit);
@@ -445,6 +487,86 @@ mod tests {
         let mut got = Vec::new();
         read_predictions(&preds.bytes[..], |p| got.push(p)).unwrap();
         assert_eq!(got[1].label.as_deref(), Some("0.2"));
+    }
+
+    /// Input-only analysis (a features-only baseline): the profile sees the input columns
+    /// alone, named by the baseline; the predictions still come from the output, CSV and JSON,
+    /// multi-row records included; a record whose output does not decode has no prediction.
+    #[test]
+    fn input_only_analysis_still_records_the_output_predictions() {
+        use crate::{CaptureIndex, ColumnSpec};
+        let bad_out = line("7,8", "x", "text/csv", "d").replace(
+            r#""data":"x","encoding":"CSV""#,
+            r#""data":"%%%","encoding":"BASE64""#,
+        );
+        let text = format!(
+            "{}\n{}\n{}\n{}\n",
+            line("1,2", "0.8", "text/csv", "a"),
+            line("3,4", "0.7", "text/csv", "b"),
+            line("5,6\n9,10", "0.9\n0.1", "text/csv", "c"),
+            bad_out,
+        );
+        let opts = CaptureOptions {
+            columns: Some(vec![ColumnSpec::numeric("x"), ColumnSpec::numeric("y")]),
+            capture_index: CaptureIndex::INPUT,
+            ..CaptureOptions::default()
+        };
+        let spec = PredictionSpec {
+            inference: None,
+            probability: Attribute::parse("0"),
+            threshold: 0.5,
+        };
+        let (cp, preds) =
+            profile_with_predictions(text.as_bytes(), "t", &opts, &spec, 1 << 20).unwrap();
+        assert_eq!(cp.faults.total(), 0, "{:?}", cp.faults);
+        assert_eq!(cp.stats.rows, 5);
+        assert_eq!(cp.profile.columns(), ["x", "y"]);
+        let mut got = Vec::new();
+        read_predictions(&preds.bytes[..], |p| got.push(p)).unwrap();
+        let keys: Vec<&str> = got.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c", "c#1"]);
+        let labels: Vec<Option<&str>> = got.iter().map(|p| p.label.as_deref()).collect();
+        assert_eq!(labels, [Some("1"), Some("1"), Some("1"), Some("0")]);
+        assert_eq!(preds.recorded, 4);
+        assert_eq!(preds.unusable, 1, "the record whose output is not base64");
+
+        // A JSON output, found by its path.
+        let json = line(
+            "3,4",
+            "{\"predicted_label\": 1, \"score\": 0.3}",
+            "application/json",
+            "j",
+        );
+        let by_path = PredictionSpec {
+            inference: Attribute::parse("predicted_label"),
+            probability: Attribute::parse("$.score"),
+            threshold: 0.5,
+        };
+        let (cp, preds) =
+            profile_with_predictions(json.as_bytes(), "t", &opts, &by_path, 1 << 20).unwrap();
+        assert_eq!(cp.profile.columns(), ["x", "y"]);
+        let mut got = Vec::new();
+        read_predictions(&preds.bytes[..], |p| got.push(p)).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            (got[0].label.as_deref(), got[0].score),
+            (Some("1"), Some(0.3))
+        );
+
+        // Both sides analysed (the default) against the same two names: every record is a
+        // column-count fault, and the reason says which option fixes it.
+        let both = CaptureOptions {
+            capture_index: CaptureIndex::BOTH,
+            ..opts.clone()
+        };
+        let cp = crate::profile_reader(text.as_bytes(), "t", &both).unwrap();
+        assert_eq!(cp.stats.rows, 0);
+        let ex = cp.faults.examples().first().expect("an example");
+        assert!(
+            ex.reason.contains("--capture-index endpointInput"),
+            "{}",
+            ex.reason
+        );
     }
 
     #[test]

@@ -77,3 +77,51 @@ fn keyed_json_keeps_its_paths_unless_names_always_apply() {
     assert_eq!(rec.rows.len(), 0);
     assert_eq!(p.faults().total(), 3);
 }
+
+/// The capture index picks the analysed sides (Model Monitor's `captureIndexNames`): input
+/// only, output only, or both; a record without the analysed side is a missing-data fault that
+/// says so, and an unanalysed side that does not decode is no fault.
+#[test]
+fn the_capture_index_picks_the_analysed_sides() {
+    use driftline_capture::{CaptureIndex, FaultKind};
+    let both_sides = capture_line(
+        Some(payload("text/csv", "3,4", "CSV")),
+        Some(payload("text/csv", "0.9", "CSV")),
+    );
+    let bad_output = capture_line(
+        Some(payload("text/csv", "5,6", "CSV")),
+        Some(payload("text/csv", "%%%", "BASE64")),
+    );
+    let output_only = capture_line(None, Some(payload("text/csv", "0.1", "CSV")));
+    let text = format!("{both_sides}\n{bad_output}\n{output_only}\n");
+
+    let input = CaptureOptions {
+        capture_index: CaptureIndex::INPUT,
+        ..CaptureOptions::default()
+    };
+    let (p, rec) = parse_bytes(text.as_bytes(), &input);
+    assert_eq!(rec.rows.len(), 2);
+    assert_eq!(rec.rows[0].names, ["_c0", "_c1"]);
+    assert_eq!(rec.rows[1].get("_c0"), Some(&C::Raw("5".into())));
+    assert_eq!(p.faults().count(FaultKind::MissingData), 1);
+    assert_eq!(p.faults().total(), 1);
+    let reason = &p.faults().examples()[0].reason;
+    assert!(reason.contains("no endpointInput"), "{reason}");
+
+    let output = CaptureOptions {
+        capture_index: CaptureIndex::OUTPUT,
+        ..CaptureOptions::default()
+    };
+    let (p, rec) = parse_bytes(text.as_bytes(), &output);
+    // The second record's output is not base64: a fault of the analysed side.
+    assert_eq!(p.faults().total(), 1);
+    assert_eq!(rec.rows.len(), 2);
+    assert_eq!(rec.rows[0].names, ["_c0"]);
+    assert_eq!(rec.rows[1].get("_c0"), Some(&C::Raw("0.1".into())));
+
+    // Both: the bad output is a fault, and so is the output-only record (its width changed).
+    let (p, rec) = parse_bytes(text.as_bytes(), &CaptureOptions::default());
+    assert_eq!(rec.rows.len(), 1);
+    assert_eq!(rec.rows[0].names, ["_c0", "_c1", "_c2"]);
+    assert_eq!(p.faults().total(), 2);
+}

@@ -238,15 +238,18 @@ impl Core {
         let expected = self.fixed_width.or(self.csv_width);
         if let Some(w) = expected {
             if w != total {
-                let what = if self.fixed_width.is_some() {
-                    "the supplied column names"
+                let (what, hint) = if self.fixed_width.is_some() {
+                    (
+                        "the supplied column names",
+                        self.capture_index_hint(in_w, out_w, w),
+                    )
                 } else {
-                    "the first record"
+                    ("the first record", "")
                 };
                 return Err((
                     FaultKind::ColumnCount,
                     format!(
-                        "row {row} has {total} columns ({out_w} output + {in_w} input) but {what} had {w}"
+                        "row {row} has {total} columns ({out_w} output + {in_w} input) but {what} had {w}{hint}"
                     ),
                 ));
             }
@@ -280,6 +283,27 @@ impl Core {
             identity,
         });
         Ok(())
+    }
+}
+
+impl Core {
+    /// Says which capture index fixes a width mismatch against the supplied names, when one
+    /// side alone has their width and both sides are analysed.
+    pub(super) fn capture_index_hint(&self, in_w: usize, out_w: usize, w: usize) -> &'static str {
+        if self.opts.capture_index != crate::options::CaptureIndex::BOTH {
+            return "";
+        }
+        if in_w == w && out_w > 0 {
+            "; the names fit endpointInput alone: analyse only the input \
+             (capture index endpointInput: --capture-index endpointInput, \
+             CAPTURE_INDEX_NAMES=endpointInput)"
+        } else if out_w == w && in_w > 0 {
+            "; the names fit endpointOutput alone: analyse only the output \
+             (capture index endpointOutput: --capture-index endpointOutput, \
+             CAPTURE_INDEX_NAMES=endpointOutput)"
+        } else {
+            ""
+        }
     }
 }
 

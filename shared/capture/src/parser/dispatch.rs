@@ -191,19 +191,21 @@ impl Core {
             return self.batch_node(&node, &meta, cells, sink);
         }
 
+        let idx = self.opts.capture_index;
         let input = match &cd.endpoint_input {
-            Some(p) => Some(decode(p, b64_in, "endpointInput")?),
-            None => None,
+            Some(p) if idx.input => Some(decode(p, b64_in, "endpointInput")?),
+            _ => None,
         };
         let output = match &cd.endpoint_output {
-            Some(p) => Some(decode(p, b64_out, "endpointOutput")?),
-            None => None,
+            Some(p) if idx.output => Some(decode(p, b64_out, "endpointOutput")?),
+            _ => None,
         };
         if input.is_none() && output.is_none() {
-            return Err((
-                FaultKind::MissingData,
-                "captureData has neither endpointInput nor endpointOutput".into(),
-            ));
+            let reason = match (cd.endpoint_input.is_some(), cd.endpoint_output.is_some()) {
+                (false, false) => "captureData has neither endpointInput nor endpointOutput".into(),
+                _ => format!("captureData has no {idx}, the side the capture index analyses"),
+            };
+            return Err((FaultKind::MissingData, reason));
         }
         let meta = MetaOwned {
             kind: RecordKind::Endpoint,
@@ -213,15 +215,52 @@ impl Core {
             ms: self.time_ms(inference_time),
         };
 
+        // The output is not analysed but the sink wants it (the predictions): read it on its
+        // own, before the analysed rows. Its faults are not the analysed data's.
+        if !idx.output && sink.wants_output() {
+            if let (Some(p), Some(oc)) = (&cd.endpoint_output, self.out_core.as_deref_mut()) {
+                let (core, scr) = oc;
+                core.line_no = self.line_no;
+                let Scratch {
+                    b64_out,
+                    csv_in,
+                    csv_out,
+                    cells,
+                    ..
+                } = scr;
+                if let Ok(out) = decode(p, b64_out, "endpointOutput") {
+                    let mut fwd = OutputRows(&mut *sink);
+                    let _ =
+                        core.side_rows(&meta, None, Some(out), csv_in, csv_out, cells, &mut fwd);
+                }
+            }
+        }
+
         if self.names_pending {
             let first = input.or(output).map(|(f, _)| f);
             self.decide_names(first == Some(Format::Csv));
         }
+        self.side_rows(&meta, input, output, csv_in, csv_out, cells, sink)
+    }
+
+    /// The rows of an endpoint record's decoded sides: the CSV hot path when every present
+    /// side is CSV, else the general path.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn side_rows<S: RowSink + ?Sized>(
+        &mut self,
+        meta: &MetaOwned<'_>,
+        input: Option<(Format, &str)>,
+        output: Option<(Format, &str)>,
+        csv_in: &mut CsvRows,
+        csv_out: &mut CsvRows,
+        cells: &mut Vec<Cell<'static>>,
+        sink: &mut S,
+    ) -> Result<LineOutcome, Fault> {
         let all_csv = input.is_none_or(|(f, _)| f == Format::Csv)
             && output.is_none_or(|(f, _)| f == Format::Csv);
         if all_csv {
             return self.csv_record(
-                &meta,
+                meta,
                 input.map(|(_, t)| t),
                 output.map(|(_, t)| t),
                 csv_in,
@@ -242,7 +281,7 @@ impl Core {
         };
         let in_recs = in_side.as_ref().map(|s| s.records());
         let out_recs = out_side.as_ref().map(|s| s.records());
-        self.general_rows(&meta, in_recs.as_deref(), out_recs.as_deref(), cells, sink)
+        self.general_rows(meta, in_recs.as_deref(), out_recs.as_deref(), cells, sink)
     }
 
     /// Decides, on the source's first decodable record, whether the supplied names apply

@@ -81,16 +81,23 @@ impl Core {
             } else {
                 [input, output]
             };
-            for recs in order.into_iter().flatten() {
+            let mut in_w = 0;
+            for (k, recs) in order.into_iter().enumerate() {
+                let Some(recs) = recs else { continue };
+                let before = lv.items.len();
                 recs[i].leaves(&mut lv, &mut cur);
+                if (k == 1) == start {
+                    in_w = lv.items.len() - before;
+                }
             }
             let width = lv.items.len() - lv.bounds[i];
             if let Some(w) = self.fixed_width {
                 if width != w {
+                    let hint = self.capture_index_hint(in_w, width - in_w, w);
                     return Err((
                         FaultKind::ColumnCount,
                         format!(
-                            "row {i} has {width} columns but the supplied column names are {w}"
+                            "row {i} has {width} columns but the supplied column names are {w}{hint}"
                         ),
                     ));
                 }

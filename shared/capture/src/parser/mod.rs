@@ -28,6 +28,7 @@ use counts::{max_opt, min_opt};
 use csv_rows::csv_cell;
 use json_rows::{leaf_name_eq, leaf_path, LeafItem, Side};
 pub(crate) use payload::{classify_bad_line, decode};
+use sink::OutputRows;
 pub use sink::{CountingSink, EventMeta, LineOutcome, RecordKind, RowSink, SkipReason};
 pub use time::parse_time_ms;
 
@@ -83,6 +84,9 @@ struct Core {
     /// The supplied names still wait for the first record to decide whether they apply
     /// ([`ColumnsApply::CsvPayloads`]).
     names_pending: bool,
+    /// When the output is not analysed: a reader of the output alone (no names, both sides
+    /// "analysed"), whose rows go to [`RowSink::output_row`].
+    out_core: Option<Box<(Core, Scratch)>>,
 }
 
 /// Reusable buffers (kept between lines so the hot path does not allocate).
@@ -101,6 +105,51 @@ fn recycle<'a, 'b>(mut v: Vec<Cell<'a>>) -> Vec<Cell<'b>> {
     v.into_iter().map(|_| Cell::Missing).collect()
 }
 
+impl Core {
+    fn new(source_name: &str, opts: &CaptureOptions) -> Core {
+        let (schema, fixed_width, numeric) = match &opts.columns {
+            Some(cols) => (
+                Schema::with_names(cols.iter().map(|c| c.name.clone())),
+                Some(cols.len()),
+                cols.iter()
+                    .map(|c| c.kind == ExpectedKind::Numeric)
+                    .collect(),
+            ),
+            None => (Schema::default(), None, Vec::new()),
+        };
+        let out_core = (!opts.capture_index.output).then(|| {
+            let out_opts = CaptureOptions {
+                columns: None,
+                capture_index: crate::options::CaptureIndex::BOTH,
+                ..opts.clone()
+            };
+            Box::new((Core::new(source_name, &out_opts), Scratch::default()))
+        });
+        Core {
+            opts: opts.clone(),
+            source: source_name.to_string(),
+            line_no: 0,
+            schema,
+            fixed_width,
+            numeric,
+            csv_width: None,
+            csv_layout: None,
+            json_names: Vec::new(),
+            json_map: Vec::new(),
+            report: FaultReport::new(opts.max_examples_per_kind, opts.max_examples),
+            stats: CaptureStats::default(),
+            time_cache: String::new(),
+            time_cache_ms: None,
+            fast_path: true,
+            template: None,
+            template_misses: 0,
+            names_pending: opts.columns.is_some()
+                && opts.columns_apply == ColumnsApply::CsvPayloads,
+            out_core,
+        }
+    }
+}
+
 /// Streaming parser of one capture source (file or object). Feed it with [`CaptureParser::read`]
 /// (a `BufRead`), [`CaptureParser::read_input`] (any `Read`, gzip detected), chunk by chunk with
 /// [`CaptureParser::feed`] + [`CaptureParser::finish`], or line by line with
@@ -117,38 +166,8 @@ impl CaptureParser {
     /// A parser for the source named `source_name` (used in fault examples).
     pub fn new(source_name: &str, opts: &CaptureOptions) -> Result<Self, CaptureError> {
         opts.validate()?;
-        let (schema, fixed_width, numeric) = match &opts.columns {
-            Some(cols) => (
-                Schema::with_names(cols.iter().map(|c| c.name.clone())),
-                Some(cols.len()),
-                cols.iter()
-                    .map(|c| c.kind == ExpectedKind::Numeric)
-                    .collect(),
-            ),
-            None => (Schema::default(), None, Vec::new()),
-        };
         Ok(CaptureParser {
-            core: Core {
-                opts: opts.clone(),
-                source: source_name.to_string(),
-                line_no: 0,
-                schema,
-                fixed_width,
-                numeric,
-                csv_width: None,
-                csv_layout: None,
-                json_names: Vec::new(),
-                json_map: Vec::new(),
-                report: FaultReport::new(opts.max_examples_per_kind, opts.max_examples),
-                stats: CaptureStats::default(),
-                time_cache: String::new(),
-                time_cache_ms: None,
-                fast_path: true,
-                template: None,
-                template_misses: 0,
-                names_pending: opts.columns.is_some()
-                    && opts.columns_apply == ColumnsApply::CsvPayloads,
-            },
+            core: Core::new(source_name, opts),
             scratch: Scratch::default(),
             assembler: LineAssembler::new(opts.max_line_bytes),
             finished: false,

@@ -40,6 +40,29 @@ pub struct EventMeta<'a> {
 pub trait RowSink {
     /// One row.
     fn row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]);
+
+    /// Does the sink want the endpoint's output when it is not analysed (capture index
+    /// `endpointInput` alone)? Then each record's output rows go to [`RowSink::output_row`].
+    fn wants_output(&self) -> bool {
+        false
+    }
+
+    /// One row of the endpoint's output when the output is not analysed: `schema` is the
+    /// output's own (`_c0`, `_c1`, … for CSV, dotted paths for JSON). Called before the record's
+    /// analysed rows, only when [`RowSink::wants_output`] says so; an output that does not decode
+    /// gives no call (and no fault: it is not analysed).
+    fn output_row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
+        let _ = (meta, schema, cells);
+    }
+}
+
+/// Hands a held-out side's rows to [`RowSink::output_row`] of the wrapped sink.
+pub(super) struct OutputRows<'s, S: ?Sized>(pub(super) &'s mut S);
+
+impl<S: RowSink + ?Sized> RowSink for OutputRows<'_, S> {
+    fn row(&mut self, meta: &EventMeta<'_>, schema: &Schema, cells: &[Cell<'_>]) {
+        self.0.output_row(meta, schema, cells);
+    }
 }
 
 impl<F> RowSink for F
