@@ -11,9 +11,11 @@ What stands in for AWS:
   * CloudWatch: this script. It reads the Embedded Metric Format lines analyze-capture printed,
     keeps one datapoint per metric and hourly period (statistic Maximum), evaluates the three
     alarms of template.yaml (thresholds, periods, k of n from the template's parameter
-    defaults) and, on every state change, delivers what CloudWatch would: the alarm's Lambda
-    action payload to notify-alarm, and the EventBridge "CloudWatch Alarm State Change" event
-    of the drift-confirmed alarm to start-retraining and notify-alarm (the template's rule).
+    defaults, conditions resolved) and, on every state change, delivers what CloudWatch would:
+    the Lambda action payload of alarms that have actions (with AlarmGrouping=incident, the
+    default, the composite data-incident alarm, evaluated from its children after them), and
+    the EventBridge "CloudWatch Alarm State Change" event of the drift-confirmed alarm to the
+    targets of the template's rule (start-retraining; notify-alarm too with AlarmGrouping=each).
 
 The story: a baseline from the bundled training data, then hour by hour the endpoint's Data
 Capture files (CSV encoding, the predicted label first, then the 69 inputs), first healthy
@@ -32,6 +34,7 @@ import json
 import math
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -215,6 +218,16 @@ class AlarmDef:
     lambda_actions: bool  # AlarmActions/OKActions invoke notify-alarm
 
 
+@dataclass
+class CompositeDef:
+    logical_id: str
+    name: str
+    description: str
+    rule: str
+    children: list[str]  # alarm names, OR-ed
+    lambda_actions: bool
+
+
 class Template:
     def __init__(self, path: Path):
         doc = yaml.load(path.read_text(), Loader=_CfnLoader)
@@ -223,16 +236,68 @@ class Template:
                             "AWS::StackName": STACK, "AWS::Region": REGION,
                             "AWS::AccountId": ACCOUNT})
         self.resources = doc["Resources"]
+        self.conditions = doc.get("Conditions", {})
+
+    def condition(self, name: str) -> bool:
+        return self._cond(self.conditions[name])
+
+    def _cond(self, node) -> bool:
+        if isinstance(node, dict) and len(node) == 1:
+            (k, v), = node.items()
+            if k == "Condition":
+                return self.condition(v)
+            if k == "Fn::Equals":
+                return str(self.resolve(v[0])) == str(self.resolve(v[1]))
+            if k == "Fn::Not":
+                return not self._cond(v[0])
+            if k == "Fn::And":
+                return all(self._cond(x) for x in v)
+            if k == "Fn::Or":
+                return any(self._cond(x) for x in v)
+        return bool(self.resolve(node))
 
     def resolve(self, v):
+        """Ref (parameters; an alarm resource gives its name, as CloudFormation does), Fn::Sub,
+        Fn::If on the template's conditions (AWS::NoValue -> None)."""
         if isinstance(v, dict) and "Ref" in v:
+            if v["Ref"] == "AWS::NoValue":
+                return None
+            if v["Ref"] in self.resources:
+                return self.resolve(self.resources[v["Ref"]]["Properties"]["AlarmName"])
             return self.params[v["Ref"]]
+        if isinstance(v, dict) and "Fn::If" in v:
+            cond, yes, no = v["Fn::If"]
+            return self.resolve(yes if self.condition(cond) else no)
         if isinstance(v, dict) and "Fn::Sub" in v:
             s = v["Fn::Sub"]
             for k, val in self.params.items():
                 s = s.replace("${" + k + "}", str(val))
+            for k, res in self.resources.items():
+                if "${" + k + "}" in s:
+                    s = s.replace("${" + k + "}", self.resolve({"Ref": k}))
             return s
         return v
+
+    def active(self, logical_id: str) -> bool:
+        cond = self.resources[logical_id].get("Condition")
+        return cond is None or self.condition(cond)
+
+    def composite(self, logical_id: str) -> "CompositeDef | None":
+        """A composite alarm of the template (None when its condition is off)."""
+        if not self.active(logical_id):
+            return None
+        p = self.resources[logical_id]["Properties"]
+        rule = self.resolve(p["AlarmRule"])
+        children = re.findall(r'ALARM\("([^"]+)"\)', rule)
+        assert rule == " OR ".join(f'ALARM("{c}")' for c in children), rule  # what we evaluate
+        return CompositeDef(logical_id, self.resolve(p["AlarmName"]),
+                            self.resolve(p.get("AlarmDescription", "")), rule, children,
+                            bool(self.resolve(p.get("AlarmActions"))))
+
+    def rule_targets(self, logical_id: str) -> list[str]:
+        """The target ids of an EventBridge rule (after its Fn::If)."""
+        targets = self.resolve(self.resources[logical_id]["Properties"]["Targets"])
+        return [t["Id"] for t in targets]
 
     def param(self, name: str) -> str:
         return str(self.params[name])
@@ -253,7 +318,7 @@ class Template:
             datapoints_to_alarm=int(r(p.get("DatapointsToAlarm", evals))),
             threshold=float(r(p["Threshold"])),
             comparison=p["ComparisonOperator"],
-            lambda_actions=bool(p.get("AlarmActions")),
+            lambda_actions=bool(r(p.get("AlarmActions"))),
         )
 
 
@@ -457,6 +522,16 @@ def lambda_action_payload(alarm: AlarmDef, dims, new: AlarmState, old: AlarmStat
                           "configuration": alarm_configuration(alarm, dims)}}
 
 
+def composite_payload(c: CompositeDef, new: AlarmState, old: AlarmState, now) -> dict:
+    """A composite alarm's Lambda action (aws_lambda_events' example-cloudwatch-alarm-composite
+    shape): the rule in the configuration, the children in ALARM in reasonData."""
+    return {"source": "aws.cloudwatch", "alarmArn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{c.name}",
+            "accountId": ACCOUNT, "time": cw_time(now), "region": REGION,
+            "alarmData": {"alarmName": c.name, "state": state_json(new),
+                          "previousState": state_json(old),
+                          "configuration": {"alarmRule": c.rule, "description": c.description}}}
+
+
 def eventbridge_payload(alarm: AlarmDef, dims, new: AlarmState, old: AlarmState, now) -> dict:
     """The EventBridge "CloudWatch Alarm State Change" event."""
     return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "CloudWatch Alarm State Change",
@@ -486,6 +561,12 @@ class Loop:
                        t.alarm("DriftConfirmedAlarm")]
         self.quality_alarms = [t.alarm("QualityDegradedAlarm"), t.alarm("QualityConfirmedAlarm")]
         self.states = {a.name: AlarmState() for a in self.alarms + self.quality_alarms}
+        # AlarmGrouping=incident (the default): one composite over the data alarms.
+        self.incident = t.composite("DataIncidentAlarm")
+        if self.incident:
+            self.states[self.incident.name] = AlarmState()
+        self.confirm_targets = {"DriftConfirmedAlarm": t.rule_targets("DriftConfirmedRule"),
+                                "QualityConfirmedAlarm": t.rule_targets("QualityConfirmedRule")}
         self.gt_prefix = t.param("GroundTruthPrefix")
         self.inbox: list[tuple[str, dict]] = []  # (when, SNS envelope)
         self.target = Path(args.target_dir) / ("release" if args.release else "debug")
@@ -536,6 +617,7 @@ class Loop:
             "DRIFTLINE_BUCKET": BUCKET, "DRIFTLINE_PREFIX": self.prefix,
             "CAPTURE_PREFIX": self.capture_prefix, "MIN_RECORDS": t.param("MinRecords"),
             "TOPIC_ARN": self.topic, "PIPELINE_NAME": PIPELINE, "ENDPOINT_NAME": ENDPOINT,
+            "VARIANT_NAME": VARIANT, "ALARM_GROUPING": t.param("AlarmGrouping"),
             "CONFIRM_K": t.param("ConfirmK"), "CONFIRM_N": t.param("ConfirmN"),
             "COOLDOWN_MINUTES": t.param("CooldownMinutes"), "DRY_RUN": "false",
             "GROUND_TRUTH_PREFIX": self.gt_prefix, "MIN_LABELS": t.param("MinLabels"),
@@ -661,12 +743,44 @@ class Loop:
                 r = self.invoke("notify-alarm", lambda_action_payload(alarm, dims, new, old, now),
                                 f"{hour:%H}-{alarm.logical_id}-action")
                 self.story.step(f"  CloudWatch -> notify-alarm: {r.get('outcome')}")
-            elif new.value == "ALARM":  # the EventBridge rule matches ALARM only
+            elif new.value == "ALARM" and alarm.logical_id in self.confirm_targets:
+                # The EventBridge rule of a confirmation alarm matches ALARM only.
                 event = eventbridge_payload(alarm, dims, new, old, now)
-                r = self.invoke("notify-alarm", event, f"{hour:%H}-{alarm.logical_id}-notify")
-                self.story.step(f"  EventBridge -> notify-alarm: {r.get('outcome')}")
+                if "notify-alarm" in self.confirm_targets.get(alarm.logical_id, []):
+                    r = self.invoke("notify-alarm", event, f"{hour:%H}-{alarm.logical_id}-notify")
+                    self.story.step(f"  EventBridge -> notify-alarm: {r.get('outcome')}")
                 self.retrain(event, hour)
+        if self.incident and alarms is None:
+            fired += self.play_composite(self.incident, hour, now)
         return fired
+
+    def play_composite(self, c: CompositeDef, hour: dt.datetime, now: dt.datetime) -> list[str]:
+        """The composite after its children: ALARM while any child is (its rule is an OR);
+        on a change, its Lambda action with the children in ALARM as triggeringAlarms."""
+        in_alarm = [n for n in c.children if self.states[n].value == "ALARM"]
+        value = "ALARM" if in_alarm else "OK"
+        old = self.states[c.name]
+        if value == old.value:
+            self.story.step(f"alarm {c.name}: {value} (no action: its state did not change)")
+            return []
+        at = now + dt.timedelta(seconds=1)
+        arn = lambda n: f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{n}"  # noqa: E731
+        shown = in_alarm or c.children
+        reason = (f"{arn(shown[0])} transitioned to {value} at "
+                  f"{now.strftime('%A %d %B, %Y %H:%M:%S')} UTC")
+        reason_data = json.dumps({"triggeringAlarms": [
+            {"arn": arn(n), "state": {"value": self.states[n].value,
+                                      "timestamp": self.states[n].timestamp or cw_time(now)}}
+            for n in shown]}, separators=(",", ":"))
+        new = AlarmState(value, reason, reason_data, cw_time(at))
+        self.story.say(f"   alarm {c.name}: {old.value} -> {value} (children in ALARM: "
+                       f"{', '.join(in_alarm) or 'none'})")
+        self.states[c.name] = new
+        if c.lambda_actions:
+            r = self.invoke("notify-alarm", composite_payload(c, new, old, at),
+                            f"{hour:%H}-{c.logical_id}-action")
+            self.story.step(f"  CloudWatch -> notify-alarm: {r.get('outcome')}")
+        return [c.name] if value == "ALARM" else []
 
     # -- model drift: ground truth arrives later ----------------------------------------------
 
@@ -861,19 +975,32 @@ class Loop:
         first_drift = verdicts[HEALTHY_HOURS][0]
         report_uri = (f"s3://{BUCKET}/{self.prefix}/reports/{ENDPOINT}/{VARIANT}/"
                       f"{first_drift.strftime('%Y/%m/%d/%H')}/report.html")
-        drift_mails = [env for _, env in self.inbox
-                       if env["Subject"].startswith("ALARM:") and "drifted-features" in env["Subject"]]
-        s.expect(len(drift_mails) == 1, f"one drifted-features e-mail ({len(drift_mails)})")
-        for env in drift_mails:
+        # One incident, one e-mail (AlarmGrouping=incident): the first drifted hour's composite
+        # alarm e-mails once, naming its alarms; the confirmation's one e-mail is the retraining
+        # note, which refers to the windows instead of repeating them.
+        incident = [env for _, env in self.inbox if env["Subject"].startswith("ALARM incident:")]
+        s.expect(len(incident) == 1, f"one incident e-mail ({len(incident)})")
+        for env in incident:
             body = env["Message"]
             s.expect(ENDPOINT in env["Subject"] and ENDPOINT in body, "the e-mail names the endpoint")
             missing = [f for f in DRIFTED if f not in body]
             s.expect(not missing, f"the e-mail names the drifted features (missing {missing})")
             s.expect(report_uri in body, f"the e-mail links the report {report_uri}")
-        confirmed = [env for _, env in self.inbox if "drift-confirmed" in env["Subject"]]
-        s.expect(len(confirmed) == 1, f"one drift-confirmed e-mail ({len(confirmed)})")
+            children = self.incident.children if self.incident else []
+            s.expect(bool(children) and all(c in body for c in children),
+                     f"the e-mail names every alarm of the incident ({children})")
+        single = [env["Subject"] for _, env in self.inbox
+                  if "drifted-features" in env["Subject"] or "-violations" in env["Subject"]
+                  or "drift-confirmed" in env["Subject"]]
+        s.expect(not single, f"no e-mail of a single data alarm ({single})")
         started = [env for _, env in self.inbox if "retraining started" in env["Subject"]]
         s.expect(len(started) == 1, f"one 'retraining started' note ({len(started)})")
+        for env in started:
+            s.expect("drift confirmed" in env["Subject"], f"the note says drift is confirmed ({env['Subject']})")
+            s.expect(report_uri in env["Message"], "the note refers to the first drifted window's report")
+        drift_period = [m["Subject"] for _, drift, _, _, _, mail in verdicts if drift for m in mail]
+        s.expect(len(drift_period) == 2,
+                 f"two e-mails for the drift incident: the incident and the retraining note ({drift_period})")
         s.expect(len(executions) == 1,
                  f"exactly one pipeline execution despite the repeated alarm ({len(executions)})")
         decisions = sorted(r["decision"] for r in records if "drift-confirmed" in r["alarm"]["name"])

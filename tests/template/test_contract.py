@@ -146,8 +146,43 @@ class ContractTest(unittest.TestCase):
         confirmed = names["DriftDetected"]
         self.assertEqual((confirmed["EvaluationPeriods"], confirmed["DatapointsToAlarm"]), ("3", "2"))
         self.assertEqual((confirmed["Threshold"], confirmed["ComparisonOperator"]), (1, "GreaterThanOrEqualToThreshold"))
+        # AlarmGrouping=incident (the default): the composite e-mails, the two have no actions.
         for metric in ("Violations", "DriftedFeatures"):
-            self.assertEqual(names[metric]["AlarmActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+            self.assertNotIn("AlarmActions", names[metric])
+            self.assertNotIn("OKActions", names[metric])
+        each = Evaluator(self.t, {**PARAMS, "AlarmGrouping": "each"})
+        for a in self.alarms(each).values():
+            if a.get("MetricName") in ("Violations", "DriftedFeatures"):
+                self.assertEqual(a["AlarmActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+                self.assertEqual(a["OKActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+
+    def composites(self, ev):
+        return {rid: ev.resolve(r["Properties"]) for rid, r in self.t["Resources"].items()
+                if r["Type"] == "AWS::CloudWatch::CompositeAlarm" and ev.active(rid)}
+
+    def test_one_incident_one_e_mail(self):
+        ev = Evaluator(self.t, PARAMS)
+        (c,) = self.composites(ev).values()
+        # Ref of an AWS::CloudWatch::Alarm is its name.
+        by_metric = {a["MetricName"]: f"REF:{rid}" for rid, a in self.alarms(ev).items()
+                     if a["Namespace"] == "Driftline"}
+        self.assertEqual(c["AlarmRule"], f'ALARM("{by_metric["Violations"]}") OR '
+                                         f'ALARM("{by_metric["DriftedFeatures"]}")')
+        self.assertEqual(c["AlarmActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+        self.assertEqual(c["OKActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+        self.assertTrue(c["AlarmName"].endswith("-data-incident"))
+        self.assertEqual(self.env(ev, "StartRetrainingFunction")["ALARM_GROUPING"], "incident")
+        self.assertEqual(self.env(ev, "NotifyAlarmFunction")["VARIANT_NAME"], "AllTraffic")
+        # The confirmations reach start-retraining only: its note is their one e-mail.
+        for rule_id in ("DriftConfirmedRule", "QualityConfirmedRule"):
+            rule = ev.resolve(self.t["Resources"][rule_id]["Properties"])
+            self.assertEqual([t["Id"] for t in rule["Targets"]], ["start-retraining"])
+        each = Evaluator(self.t, {**PARAMS, "AlarmGrouping": "each"})
+        self.assertEqual(self.composites(each), {})
+        for rule_id in ("DriftConfirmedRule", "QualityConfirmedRule"):
+            rule = each.resolve(self.t["Resources"][rule_id]["Properties"])
+            self.assertEqual([t["Id"] for t in rule["Targets"]], ["start-retraining", "notify-alarm"])
+        self.assertEqual(self.env(each, "StartRetrainingFunction")["ALARM_GROUPING"], "each")
 
     def test_silent_endpoint_alarm(self):
         ev = Evaluator(self.t, {**PARAMS, "SilentHours": "3"})
@@ -197,13 +232,14 @@ class ContractTest(unittest.TestCase):
 
     def test_every_lambda_alarm_action_has_a_permission_scoped_to_that_alarm(self):
         for extra in ({"EnableInfraAlarms": "true"}, {"EnableInfraAlarms": "false"},
-                      {"EstimatedAccuracyThreshold": "0.8"}, {"SilentHours": "0"}):
+                      {"EstimatedAccuracyThreshold": "0.8"}, {"SilentHours": "0"},
+                      {"AlarmGrouping": "each"}):
             ev = Evaluator(self.t, {**PARAMS, **extra})
             perms = [ev.resolve(r["Properties"]) for rid, r in self.t["Resources"].items()
                      if r["Type"] == "AWS::Lambda::Permission" and ev.active(rid)
                      and r["Properties"]["Principal"] == "lambda.alarms.cloudwatch.amazonaws.com"]
             want = set()
-            for a in self.alarms(ev).values():
+            for a in list(self.alarms(ev).values()) + list(self.composites(ev).values()):
                 for target in a.get("AlarmActions", []) + a.get("OKActions", []):
                     want.add((target, f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{a['AlarmName']}"))
             got = {(p["FunctionName"], p["SourceArn"]) for p in perms}
@@ -212,7 +248,8 @@ class ContractTest(unittest.TestCase):
             self.assertTrue(all(a["AlarmName"].startswith(STACK_NAME + "-") for a in self.alarms(ev).values()))
 
     def test_drift_confirmed_rule_routes_to_both_functions(self):
-        ev = Evaluator(self.t, PARAMS)
+        # AlarmGrouping=each; with incident (the default) see test_one_incident_one_e_mail.
+        ev = Evaluator(self.t, {**PARAMS, "AlarmGrouping": "each"})
         rule = ev.resolve(self.t["Resources"]["DriftConfirmedRule"]["Properties"])
         self.assertEqual(rule["EventPattern"]["detail-type"], ["CloudWatch Alarm State Change"])
         self.assertEqual(rule["EventPattern"]["resources"], ["GETATT:DriftConfirmedAlarm.Arn"])
@@ -220,7 +257,8 @@ class ContractTest(unittest.TestCase):
         self.assertEqual({t["Arn"] for t in rule["Targets"]},
                          {"GETATT:StartRetrainingFunction.Arn", "GETATT:NotifyAlarmFunction.Arn"})
         perms = {(p["FunctionName"], p["SourceArn"]) for p in
-                 (ev.resolve(r["Properties"]) for r in self.t["Resources"].values() if r["Type"] == "AWS::Lambda::Permission")
+                 (ev.resolve(r["Properties"]) for rid, r in self.t["Resources"].items()
+                  if r["Type"] == "AWS::Lambda::Permission" and ev.active(rid))
                  if p["Principal"] == "events.amazonaws.com"}
         self.assertIn(("GETATT:StartRetrainingFunction.Arn", "GETATT:DriftConfirmedRule.Arn"), perms)
         self.assertIn(("GETATT:NotifyAlarmFunction.Arn", "GETATT:DriftConfirmedRule.Arn"), perms)
@@ -272,9 +310,14 @@ class ContractTest(unittest.TestCase):
             self.assertEqual(cfg["DestinationConfig"]["OnFailure"]["Type"], "SQS")
             self.assertEqual(cfg["DestinationConfig"]["OnFailure"]["Destination"], {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]})
         for rid, r in self.t["Resources"].items():
-            if r["Type"] == "AWS::Events::Rule":
-                for target in r["Properties"]["Targets"]:
-                    with self.subTest(rule=rid, target=target["Id"]):
+            if r["Type"] != "AWS::Events::Rule":
+                continue
+            for grouping in ("incident", "each"):
+                ev = Evaluator(self.t, {**PARAMS, "AlarmGrouping": grouping})
+                if not ev.active(rid):
+                    continue
+                for target in ev.resolve(r["Properties"])["Targets"]:
+                    with self.subTest(rule=rid, target=target["Id"], grouping=grouping):
                         self.assertIn("DeadLetterConfig", target)
                         self.assertLessEqual(target["RetryPolicy"]["MaximumRetryAttempts"], 185)
 

@@ -14,6 +14,8 @@ pub struct Config {
     pub notify_on_insufficient_data: bool,
     /// `ENDPOINT_NAME`: fallback when the alarm has no endpoint dimension.
     pub endpoint_name: Option<String>,
+    /// `VARIANT_NAME`: fallback when the alarm has no variant dimension (a composite alarm).
+    pub variant_name: Option<String>,
     /// `AWS_REGION` (for console links when the event has no valid region).
     pub region: Option<String>,
 }
@@ -30,6 +32,7 @@ impl Config {
                 vars::DEFAULT_NOTIFY_ON_INSUFFICIENT_DATA,
             )?,
             endpoint_name: cfg::optional(env, vars::ENDPOINT_NAME),
+            variant_name: cfg::optional(env, vars::VARIANT_NAME),
             region: cfg::region(env)?,
         })
     }

@@ -95,7 +95,7 @@ pub async fn handle<S: ObjectStore, N: Notifier>(
     let endpoint = alarm.endpoint().or_else(|| cfg.endpoint_name.clone());
     let ctx = Context {
         endpoint: endpoint.clone(),
-        variant: alarm.variant(),
+        variant: alarm.variant().or_else(|| cfg.variant_name.clone()),
         region: alarm.region.clone().or_else(|| cfg.region.clone()),
     };
     let report = if alarm.state.value != StateValue::Alarm {

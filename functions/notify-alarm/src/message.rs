@@ -104,6 +104,35 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
                 variant_suffix(ctx)
             )
         }
+        StateValue::Alarm if matches!(alarm.kind, AlarmKind::Composite { .. }) => {
+            // One e-mail for the incident: what the window showed, not which alarm said it.
+            let mut parts = Vec::new();
+            let mut window = String::new();
+            if let ReportLookup::Found { summary, .. } = report {
+                if summary.drifted_feature_count > 0 {
+                    parts.push(format!(
+                        "{} drifted feature(s)",
+                        summary.drifted_feature_count
+                    ));
+                }
+                if summary.violation_count > 0 {
+                    parts.push(format!("{} violation(s)", summary.violation_count));
+                }
+                if let Some(hm) = summary.window.as_ref().and_then(|w| w.start.get(11..16)) {
+                    window = format!(" {hm} UTC");
+                }
+            }
+            let what = if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" - {}", parts.join(", "))
+            };
+            // Subjects are cut at 100 characters: the window's hour only (the body has it all).
+            format!(
+                "ALARM incident: {endpoint}{}{window}{what}",
+                variant_suffix(ctx)
+            )
+        }
         StateValue::Alarm => {
             let what = match report {
                 ReportLookup::Found { summary, .. } if alarm.is_quality_estimate() => {
@@ -241,6 +270,9 @@ fn alarm_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str, report: &Report
     );
     let _ = writeln!(b, "\nWHAT CROSSED WHICH THRESHOLD");
     write_alarm_facts(&mut b, alarm);
+    if matches!(alarm.kind, AlarmKind::Composite { .. }) {
+        write_incident_alarms(&mut b, alarm, report);
+    }
     if alarm.is_silence() {
         write_silence(&mut b, alarm, endpoint, ctx);
     }
@@ -363,6 +395,51 @@ fn readable_time(t: &str) -> String {
         }
         _ => t.to_string(),
     }
+}
+
+/// The alarms of an incident (a composite alarm's rule): each with what is known of it — it
+/// triggered this e-mail, or the figure it watches in the window the e-mail reports (the
+/// alarms of one window are evaluated within a minute of each other, so one that has not
+/// turned yet is shown with the value it is about to see).
+fn write_incident_alarms(b: &mut String, alarm: &AlarmEvent, report: &ReportLookup) {
+    let names = alarm.rule_alarms();
+    if names.is_empty() {
+        return;
+    }
+    let summary = match report {
+        ReportLookup::Found { summary, .. } => Some(summary.as_ref()),
+        _ => None,
+    };
+    let _ = writeln!(b, "\nALARMS IN THIS INCIDENT");
+    for name in &names {
+        let figure = summary.and_then(|s| {
+            if name.ends_with("-violations") {
+                Some(format!("{} violation(s) in the window", s.violation_count))
+            } else if name.ends_with("-drifted-features") {
+                Some(format!(
+                    "{} drifted feature(s) in the window",
+                    s.drifted_feature_count
+                ))
+            } else {
+                None
+            }
+        });
+        let state = if alarm.triggered_by(name) {
+            "ALARM"
+        } else {
+            "state not in this event"
+        };
+        let _ = writeln!(
+            b,
+            "  {name}: {state}{}",
+            figure.map(|f| format!(" ({f})")).unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        b,
+        "  One e-mail per incident: these alarms have no actions of their own \
+         (template parameter AlarmGrouping=incident); a retraining decision follows as its own note."
+    );
 }
 
 /// The silent-endpoint alarm: what it means and what to check.

@@ -587,3 +587,43 @@ async fn a_silent_endpoint_is_said_plainly() {
     assert!(m.body.contains("DataCaptureConfig"), "{}", m.body);
     assert!(m.body.contains("InitialSamplingPercentage"), "{}", m.body);
 }
+
+/// The template's composite alarm (AlarmGrouping=incident): one e-mail for the window, whose
+/// subject says what the window showed and whose body names every alarm of the incident.
+#[tokio::test]
+async fn a_data_incident_is_one_e_mail_naming_its_alarms() {
+    let mut d = deps();
+    d.config.endpoint_name = Some("churn-endpoint".into());
+    d.config.variant_name = Some("AllTraffic".into());
+    put_summary(&d.store, DIR, &standard_summary());
+    let r = run_fixture(&d, "lambda-action-data-incident.json")
+        .await
+        .unwrap();
+    assert_eq!(r.outcome, "published");
+    assert_eq!(
+        r.report_key.as_deref(),
+        Some(&*format!("{DIR}/summary.json"))
+    );
+    let m = &sent(&d)[0];
+    assert_eq!(
+        m.subject,
+        "ALARM incident: churn-endpoint/AllTraffic 09:00 UTC - 2 drifted feature(s), 1 violation(s)"
+    );
+    assert_eq!(m.attributes["severity"], "critical");
+    let b = &m.body;
+    assert!(b.contains("ALARMS IN THIS INCIDENT"), "{b}");
+    assert!(
+        b.contains("driftline-churn-endpoint-AllTraffic-drifted-features: ALARM (2 drifted feature(s) in the window)"),
+        "{b}"
+    );
+    assert!(
+        b.contains("driftline-churn-endpoint-AllTraffic-violations: state not in this event (1 violation(s) in the window)"),
+        "{b}"
+    );
+    // The evidence itself, as in a single alarm's e-mail.
+    assert!(b.contains("balance") && b.contains("age"), "{b}");
+    assert!(
+        b.contains(&format!("s3://{BUCKET}/{DIR}/report.html")),
+        "{b}"
+    );
+}

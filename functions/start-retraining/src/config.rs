@@ -31,6 +31,11 @@ pub struct Config {
     pub topic_arn: Option<String>,
     /// `ENDPOINT_NAME`: fallback when the alarm has no endpoint dimension.
     pub endpoint_name: Option<String>,
+    /// `ALARM_GROUPING=incident` (the default): the confirmation's one e-mail is this
+    /// function's note, sent for every decision but a retry's `already-started` (notify-alarm
+    /// is not a target of the confirmation rules). `each`: notes only when a run started or
+    /// was refused (notify-alarm e-mails the confirmation itself).
+    pub incident_notes: bool,
 }
 
 /// Largest `CONFIRM_N` accepted (one week of hourly windows).
@@ -96,6 +101,12 @@ impl Config {
             )?,
             topic_arn: cfg::topic_arn(env, vars::TOPIC_ARN)?,
             endpoint_name: cfg::optional(env, vars::ENDPOINT_NAME),
+            incident_notes: cfg::one_of(
+                env,
+                vars::ALARM_GROUPING,
+                vars::DEFAULT_ALARM_GROUPING,
+                &["incident", "each"],
+            )? == "incident",
         })
     }
 }
@@ -123,6 +134,10 @@ mod tests {
         assert_eq!(c.param_report_uri, "DriftReportUri");
         assert_eq!(c.param_drifted_features, "DriftedFeatures");
         assert_eq!(c.param_trigger_time, "DriftTriggerTime");
+        assert!(c.incident_notes);
+        assert!(!cfg(&[("ALARM_GROUPING", "each")]).unwrap().incident_notes);
+        let e = cfg(&[("ALARM_GROUPING", "some")]).unwrap_err().to_string();
+        assert!(e.contains("ALARM_GROUPING"), "{e}");
         // The audit record keeps its flat shape.
         let v = serde_json::to_value(&c).unwrap();
         assert_eq!(v["bucket"], "bkt");

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use driftline_aws::alarm::{AlarmEvent, StateValue};
 use driftline_aws::keys::ReportFile;
 use driftline_aws::ports::{
-    Message, Notifier, ObjectStore, PipelineRunner, PortError, StartRequest,
+    Message, Notifier, ObjectStore, PipelineRunner, PortError, StartRequest, WriteCondition,
 };
 use driftline_aws::reports::{list_summaries, read_summaries, s3_uri};
 use driftline_aws::text::sanitize_subject;
@@ -18,6 +18,7 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// What the handler works with (built once in `main`).
 pub struct Deps<S, P, N> {
@@ -323,23 +324,37 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
         key: audit_key.clone(),
         source: PortError::Permanent(format!("serialising the audit record: {e}")),
     })?;
-    deps.store
-        .put(
+    // The key is the event's (state time + decision): a record already there means this is a
+    // redelivery of an event already decided the same way, which keeps its first record and
+    // sends no second note.
+    let redelivered = match deps
+        .store
+        .put_if(
             &cfg.common.bucket,
             &audit_key,
             Bytes::from(body),
             "application/json",
+            &WriteCondition::IfAbsent,
         )
         .await
-        .map_err(|source| HandlerError::Audit {
-            bucket: cfg.common.bucket.clone(),
-            key: audit_key.clone(),
-            source,
-        })?;
+    {
+        Ok(_) => false,
+        Err(PortError::Conflict(_)) => true,
+        Err(source) => {
+            return Err(HandlerError::Audit {
+                bucket: cfg.common.bucket.clone(),
+                key: audit_key.clone(),
+                source,
+            })
+        }
+    };
+    if redelivered {
+        tracing::info!(audit_key = %audit_key, "redelivered event: decided before, no second note");
+    }
     tracing::info!(decision = decision.slug(), reason = %reason, endpoint = %endpoint, audit_key = %audit_key, "decided");
 
     // 5. A short note when a run started, and when SageMaker refused it (someone must act).
-    if let Some(n) = &deps.notifier {
+    if let Some(n) = deps.notifier.as_ref().filter(|_| !redelivered) {
         if let Some(msg) = note(
             cfg,
             &endpoint,
@@ -349,6 +364,8 @@ pub async fn handle<S: ObjectStore, P: PipelineRunner, N: Notifier>(
             execution_arn.as_deref(),
             &audit_key,
             &alarm.alarm_name,
+            &evidence,
+            quality,
         ) {
             if let Err(e) = n.publish(msg).await {
                 // The decision is taken and audited; a lost note must not cause a retry.
@@ -537,6 +554,8 @@ fn note(
     execution_arn: Option<&str>,
     audit_key: &str,
     alarm_name: &str,
+    evidence: &[WindowEvidence],
+    quality: bool,
 ) -> Option<Message> {
     let audit_uri = s3_uri(&cfg.common.bucket, audit_key);
     let features = request
@@ -549,6 +568,21 @@ fn note(
         .get(&cfg.param_report_uri)
         .map(String::as_str)
         .unwrap_or("");
+    if cfg.incident_notes {
+        return incident_note(
+            cfg,
+            endpoint,
+            decision,
+            reason,
+            features,
+            report,
+            execution_arn,
+            &audit_uri,
+            alarm_name,
+            evidence,
+            quality,
+        );
+    }
     let (subject, body, severity) = match (decision, execution_arn) {
         (Decision::Started, Some(arn)) => (
             format!("driftline: retraining started for {endpoint}"),
@@ -574,6 +608,102 @@ fn note(
     Some(Message {
         subject: sanitize_subject(&subject),
         body,
+        attributes: BTreeMap::from([
+            ("endpoint".to_string(), endpoint.to_string()),
+            ("severity".to_string(), severity.to_string()),
+            ("state".to_string(), "ALARM".to_string()),
+            ("alarm".to_string(), alarm_name.to_string()),
+            ("decision".to_string(), decision.slug().to_string()),
+        ]),
+    })
+}
+
+/// The confirmation's one e-mail when alarms are grouped by incident: what was confirmed,
+/// what was decided, and the windows it rests on — by reference (their reports and the
+/// incident e-mail already sent for them), not repeated. Nothing for a retry's
+/// `already-started` (the first delivery sent it).
+#[allow(clippy::too_many_arguments)]
+fn incident_note(
+    cfg: &Config,
+    endpoint: &str,
+    decision: Decision,
+    reason: &str,
+    features: &str,
+    report: &str,
+    execution_arn: Option<&str>,
+    audit_uri: &str,
+    alarm_name: &str,
+    evidence: &[WindowEvidence],
+    quality: bool,
+) -> Option<Message> {
+    let what = if quality {
+        "model-quality degradation"
+    } else {
+        "drift"
+    };
+    let (outcome, severity) = match decision {
+        Decision::AlreadyStarted => return None,
+        Decision::Started => ("retraining started".to_string(), "info"),
+        Decision::DryRun => ("retraining not started (dry run)".to_string(), "info"),
+        Decision::SkippedCooldown => (
+            "retraining held (a run started within the cooldown)".to_string(),
+            "info",
+        ),
+        Decision::SkippedInFlight => ("retraining already running".to_string(), "info"),
+        Decision::SkippedNotConfirmed => ("nothing started".to_string(), "high"),
+        Decision::StartFailed => ("retraining NOT started".to_string(), "critical"),
+    };
+    let confirmed = decision != Decision::SkippedNotConfirmed;
+    let subject = if confirmed {
+        format!("driftline: {what} confirmed on {endpoint} - {outcome}")
+    } else {
+        format!("driftline: {what} alarm on {endpoint} not confirmed by the reports - {outcome}")
+    };
+    let mut b = String::new();
+    let _ = writeln!(
+        b,
+        "{} on endpoint {endpoint}: {outcome}.\n\nWhy: {reason}.",
+        if confirmed {
+            format!("The {what} is confirmed ({alarm_name})")
+        } else {
+            format!("{alarm_name} is in ALARM")
+        }
+    );
+    match (decision, execution_arn) {
+        (Decision::Started, Some(arn)) => {
+            let _ = writeln!(b, "Pipeline: {}\nExecution: {arn}", cfg.pipeline_name);
+        }
+        (Decision::StartFailed, _) => {
+            let _ = writeln!(
+                b,
+                "Nothing was started; retraining needs a person now. Check the function's IAM role (sagemaker:StartPipelineExecution, sagemaker:ListPipelineExecutions on pipeline {}) and the pipeline's parameters ({}, {}, {}).",
+                cfg.pipeline_name, cfg.param_report_uri, cfg.param_drifted_features, cfg.param_trigger_time
+            );
+        }
+        _ => {}
+    }
+    if !features.is_empty() {
+        let _ = writeln!(b, "Drifted features: {features}");
+    }
+    let _ = writeln!(
+        b,
+        "\nTHE WINDOWS IT RESTS ON (each was e-mailed as an incident when it happened; the evidence is in their reports)"
+    );
+    for w in evidence.iter().filter(|w| w.counts) {
+        let _ = writeln!(
+            b,
+            "  {}  {}",
+            w.window_start.as_deref().unwrap_or("?"),
+            s3_uri(&cfg.common.bucket, &sibling(&w.key, ReportFile::Html))
+        );
+    }
+    if !report.is_empty() {
+        let _ = writeln!(b, "Latest report: {report}");
+    }
+    let _ = writeln!(b, "Audit record: {audit_uri}");
+    Some(Message {
+        subject: sanitize_subject(&subject),
+        body: b,
         attributes: BTreeMap::from([
             ("endpoint".to_string(), endpoint.to_string()),
             ("severity".to_string(), severity.to_string()),

@@ -192,11 +192,40 @@ async fn confirmed_k_of_n_starts_with_evidence() {
     // Note.
     let n = notes(&d);
     assert_eq!(n.len(), 1);
+    // ALARM_GROUPING=incident (the default): the confirmation's one e-mail, which refers to
+    // the windows' reports instead of repeating their evidence.
+    assert_eq!(
+        n[0].subject,
+        "driftline: drift confirmed on churn-endpoint - retraining started"
+    );
+    assert!(n[0].body.contains(r.execution_arn.as_deref().unwrap()));
+    let windows: Vec<&str> = n[0]
+        .body
+        .lines()
+        .filter(|l| l.starts_with("  2026-") && l.contains("/report.html"))
+        .collect();
+    assert_eq!(windows.len(), 2, "the two counting windows: {}", n[0].body);
+    assert!(
+        windows[0].contains("2026/11/25/08/report.html"),
+        "{}",
+        n[0].body
+    );
+    assert!(
+        windows[1].contains("2026/11/25/09/report.html"),
+        "{}",
+        n[0].body
+    );
+
+    // ALARM_GROUPING=each: notify-alarm e-mails the confirmation; the note is the short one.
+    let mut d = deps();
+    d.config.incident_notes = false;
+    two_of_three(&d);
+    run(&d, event()).await.unwrap();
+    let n = notes(&d);
     assert_eq!(
         n[0].subject,
         "driftline: retraining started for churn-endpoint"
     );
-    assert!(n[0].body.contains(r.execution_arn.as_deref().unwrap()));
 }
 
 #[tokio::test]
@@ -213,7 +242,22 @@ async fn not_confirmed_skips_and_records() {
         r.reason
     );
     assert!(requests(&d).is_empty());
-    assert!(notes(&d).is_empty());
+    // Grouped by incident, the alarm's only e-mail says it was not confirmed.
+    let n = notes(&d);
+    assert_eq!(n.len(), 1);
+    assert_eq!(
+        n[0].subject,
+        "driftline: drift alarm on churn-endpoint not confirmed by the reports - nothing started"
+    );
+    assert_eq!(n[0].attributes["severity"], "high");
+    // EventBridge redelivers: the same event decided the same way keeps its first audit
+    // record and sends no second e-mail.
+    let first = audit(&d, &r);
+    let again = run(&d, event()).await.unwrap();
+    assert_eq!(again.decision, "skipped-not-confirmed");
+    assert_eq!(again.audit_key, r.audit_key);
+    assert_eq!(notes(&d).len(), 1, "no second note for a redelivered event");
+    assert_eq!(audit(&d, &r), first);
     let a = audit(&d, &r);
     assert_eq!(a["decision"], "skipped-not-confirmed");
     assert!(a.get("start_request").is_none());
@@ -360,7 +404,18 @@ async fn dry_run_decides_and_records_without_starting() {
     let r = run(&d, event()).await.unwrap();
     assert_eq!(r.decision, "dry-run");
     assert!(requests(&d).is_empty());
-    assert!(notes(&d).is_empty());
+    let n = notes(&d);
+    assert_eq!(
+        n.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(),
+        ["driftline: drift confirmed on churn-endpoint - retraining not started (dry run)"]
+    );
+    // ALARM_GROUPING=each: no note for a run that was not started.
+    let mut each = deps();
+    each.config.dry_run = true;
+    each.config.incident_notes = false;
+    two_of_three(&each);
+    run(&each, event()).await.unwrap();
+    assert!(notes(&each).is_empty());
     let a = audit(&d, &r);
     assert_eq!(a["decision"], "dry-run");
     assert_eq!(

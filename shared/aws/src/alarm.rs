@@ -378,6 +378,24 @@ impl AlarmEvent {
         }) || self.alarm_name.ends_with("-quality-estimate")
     }
 
+    /// The alarms a composite alarm's rule names, in rule order, each once (names; an ARN
+    /// becomes the name after `:alarm:`). Empty for a metric alarm.
+    pub fn rule_alarms(&self) -> Vec<String> {
+        match &self.kind {
+            AlarmKind::Composite { rule } => rule_alarm_names(rule),
+            _ => Vec::new(),
+        }
+    }
+
+    /// True when the alarm named `name` is among the composite's triggering alarms.
+    pub fn triggered_by(&self, name: &str) -> bool {
+        self.state
+            .reason_data
+            .triggering_alarms
+            .iter()
+            .any(|t| alarm_name_of(&t.arn) == name)
+    }
+
     /// The threshold crossed, from `reasonData`.
     pub fn threshold(&self) -> Option<f64> {
         self.state.reason_data.threshold
@@ -391,6 +409,55 @@ impl AlarmEvent {
             .and_then(parse_time)
             .or_else(|| self.time.as_deref().and_then(parse_time))
     }
+}
+
+/// The alarm name of an alarm ARN (the part after `:alarm:`), or the text itself.
+pub fn alarm_name_of(arn_or_name: &str) -> &str {
+    arn_or_name
+        .split_once(":alarm:")
+        .map_or(arn_or_name, |(_, name)| name)
+}
+
+/// The alarms named in a composite alarm rule: the arguments of `ALARM(…)`, `OK(…)` and
+/// `INSUFFICIENT_DATA(…)`, quoted or not, in rule order, each once.
+///
+/// ```
+/// use driftline_aws::alarm::rule_alarm_names;
+/// let rule = r#"ALARM("s-ep-v-violations") OR (ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:s-ep-v-drifted-features) AND NOT OK("s-ep-v-violations"))"#;
+/// assert_eq!(rule_alarm_names(rule), ["s-ep-v-violations", "s-ep-v-drifted-features"]);
+/// ```
+pub fn rule_alarm_names(rule: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = rule;
+    while let Some(open) = rest.find('(') {
+        let head = rest[..open].trim_end();
+        let func = head
+            .rsplit(|c: char| !(c.is_ascii_alphabetic() || c == '_'))
+            .next()
+            .unwrap_or("");
+        rest = &rest[open + 1..];
+        if !matches!(func, "ALARM" | "OK" | "INSUFFICIENT_DATA") {
+            continue;
+        }
+        let arg = rest.trim_start();
+        let (name, after) = if let Some(q) = arg.strip_prefix('"') {
+            match q.find('"') {
+                Some(end) => (&q[..end], &q[end + 1..]),
+                None => break,
+            }
+        } else {
+            match arg.find(')') {
+                Some(end) => (arg[..end].trim(), &arg[end..]),
+                None => break,
+            }
+        };
+        let name = alarm_name_of(name).to_string();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+        rest = after;
+    }
+    out
 }
 
 /// Parses CloudWatch's timestamp spellings: RFC 3339 (`…Z`, `…+00:00`) and

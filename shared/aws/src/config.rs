@@ -67,6 +67,14 @@ pub mod vars {
     pub const DEFAULT_NOTIFY_ON_INSUFFICIENT_DATA: bool = false;
     /// Fallback endpoint name.
     pub const ENDPOINT_NAME: &str = "ENDPOINT_NAME";
+    /// Variant of the monitored endpoint (notify-alarm's fallback for composite alarms, which
+    /// carry no dimensions).
+    pub const VARIANT_NAME: &str = "VARIANT_NAME";
+    /// `incident` (one e-mail per incident: a composite alarm e-mails, start-retraining's note
+    /// is the confirmation's one e-mail) or `each` (every alarm e-mails on its own).
+    pub const ALARM_GROUPING: &str = "ALARM_GROUPING";
+    /// Default of [`ALARM_GROUPING`].
+    pub const DEFAULT_ALARM_GROUPING: &str = "incident";
     /// SageMaker pipeline to start (required by start-retraining).
     pub const PIPELINE_NAME: &str = "PIPELINE_NAME";
     /// Drift in at least k …
