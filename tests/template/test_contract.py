@@ -120,9 +120,34 @@ class ContractTest(unittest.TestCase):
                          ("3", "5", "true", "churn-retrain"))
         self.assertEqual(env["TOPIC_ARN"], "REF:AlertTopic")
 
-    def alarms(self, ev):
+    def all_alarms(self, ev):
         return {rid: ev.resolve(r["Properties"]) for rid, r in self.t["Resources"].items()
                 if r["Type"] == "AWS::CloudWatch::Alarm" and ev.active(rid)}
+
+    HEALTH = ("DeadLetterAlarm", "FunctionErrorsAlarm")
+
+    def alarms(self, ev):
+        """The model-monitoring and endpoint alarms (not those on driftline itself)."""
+        return {rid: a for rid, a in self.all_alarms(ev).items() if rid not in self.HEALTH}
+
+    def test_failures_are_announced(self):
+        ev = Evaluator(self.t, PARAMS)
+        health = {rid: a for rid, a in self.all_alarms(ev).items() if rid in self.HEALTH}
+        self.assertEqual(set(health), set(self.HEALTH))
+        dlq = health["DeadLetterAlarm"]
+        self.assertEqual((dlq["Namespace"], dlq["MetricName"]), ("AWS/SQS", "ApproximateNumberOfMessagesVisible"))
+        self.assertEqual(dlq["Dimensions"], [{"Name": "QueueName", "Value": "GETATT:DeadLetterQueue.QueueName"}])
+        self.assertEqual((dlq["Threshold"], dlq["ComparisonOperator"]), (1, "GreaterThanOrEqualToThreshold"))
+        errors = health["FunctionErrorsAlarm"]
+        stats = [m["MetricStat"] for m in errors["Metrics"] if "MetricStat" in m]
+        watched = {(st["Metric"]["MetricName"], st["Metric"]["Dimensions"][0]["Value"]) for st in stats}
+        self.assertEqual(watched, {(m, f"REF:{fid}") for m in ("Errors", "Throttles") for fid in FUNCTIONS.values()})
+        (expr,) = [m for m in errors["Metrics"] if m.get("ReturnData")]
+        ids = [m["Id"] for m in errors["Metrics"] if "MetricStat" in m]
+        self.assertEqual(expr["Expression"], f"SUM([{', '.join(ids)}])")
+        for a in health.values():
+            self.assertEqual(a["AlarmActions"], ["GETATT:NotifyAlarmFunction.Arn"])
+            self.assertEqual(a["TreatMissingData"], "notBreaching")
 
     def test_driftline_alarms_use_contract_metrics(self):
         ev = Evaluator(self.t, PARAMS)
@@ -239,13 +264,13 @@ class ContractTest(unittest.TestCase):
                      if r["Type"] == "AWS::Lambda::Permission" and ev.active(rid)
                      and r["Properties"]["Principal"] == "lambda.alarms.cloudwatch.amazonaws.com"]
             want = set()
-            for a in list(self.alarms(ev).values()) + list(self.composites(ev).values()):
+            for a in list(self.all_alarms(ev).values()) + list(self.composites(ev).values()):
                 for target in a.get("AlarmActions", []) + a.get("OKActions", []):
                     want.add((target, f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{a['AlarmName']}"))
             got = {(p["FunctionName"], p["SourceArn"]) for p in perms}
             self.assertEqual(got, want)
             self.assertTrue(all(p["SourceAccount"] == ACCOUNT for p in perms))
-            self.assertTrue(all(a["AlarmName"].startswith(STACK_NAME + "-") for a in self.alarms(ev).values()))
+            self.assertTrue(all(a["AlarmName"].startswith(STACK_NAME + "-") for a in self.all_alarms(ev).values()))
 
     def test_drift_confirmed_rule_routes_to_both_functions(self):
         # AlarmGrouping=each; with incident (the default) see test_one_incident_one_e_mail.

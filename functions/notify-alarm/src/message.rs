@@ -73,7 +73,8 @@ pub fn severity(alarm: &AlarmEvent, report: &ReportLookup) -> &'static str {
                 .iter()
                 .filter_map(|m| m.name.as_deref())
                 .any(|n| n.contains("5XX"));
-            if confirmed || (alarm.is_infrastructure() && errors) {
+            // driftline's own failures may mean unhandled data: someone must look.
+            if confirmed || (alarm.is_infrastructure() && errors) || alarm.is_driftline_health() {
                 "critical"
             } else {
                 "high"
@@ -103,6 +104,31 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
                 "ALARM: no capture data for {endpoint}{}{since}",
                 variant_suffix(ctx)
             )
+        }
+        StateValue::Alarm if alarm.is_driftline_health() => {
+            let latest = alarm
+                .state
+                .reason_data
+                .recent_datapoints
+                .last()
+                .copied()
+                .map(fmt_num);
+            // The queue's name is in the body (subjects are cut at 100 characters).
+            match (alarm.dimension(&["QueueName"]), latest) {
+                (Some(_), Some(n)) => {
+                    format!(
+                        "ALARM: driftline - {n} failed event(s) parked in the dead-letter queue"
+                    )
+                }
+                (Some(_), None) => {
+                    "ALARM: driftline - failed events parked in the dead-letter queue".to_string()
+                }
+                (None, Some(n)) => format!(
+                    "ALARM: driftline failing - {n} function error(s) ({})",
+                    alarm.alarm_name
+                ),
+                (None, None) => format!("ALARM: driftline failing ({})", alarm.alarm_name),
+            }
         }
         StateValue::Alarm if matches!(alarm.kind, AlarmKind::Composite { .. }) => {
             // One e-mail for the incident: what the window showed, not which alarm said it.
@@ -253,7 +279,9 @@ fn resolved_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str) -> String {
 
 fn alarm_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str, report: &ReportLookup) -> String {
     let mut b = String::new();
-    let headline = if alarm.is_infrastructure() {
+    let headline = if alarm.is_driftline_health() {
+        "driftline health alarm"
+    } else if alarm.is_infrastructure() {
         "SageMaker endpoint health alarm"
     } else {
         "Model monitoring alarm"

@@ -627,3 +627,41 @@ async fn a_data_incident_is_one_e_mail_naming_its_alarms() {
         "{b}"
     );
 }
+
+/// Failures of driftline itself are announced, readable, and say what to do; no model report
+/// is looked for.
+#[tokio::test]
+async fn driftline_failures_are_announced_with_what_to_do() {
+    let d = deps();
+    put_summary(&d.store, DIR, &standard_summary());
+    let r = run_fixture(&d, "lambda-action-dead-letters.json")
+        .await
+        .unwrap();
+    assert_eq!(r.outcome, "published");
+    assert_eq!(r.report_key, None);
+    let m = &sent(&d)[0];
+    assert_eq!(
+        m.subject,
+        "ALARM: driftline - 2 failed event(s) parked in the dead-letter queue"
+    );
+    assert_eq!(m.attributes["severity"], "critical");
+    assert!(m.body.starts_with("driftline health alarm"), "{}", m.body);
+    assert!(
+        m.body.contains("aws sqs receive-message --queue-url $(aws sqs get-queue-url --queue-name driftline-DeadLetterQueue-1AbCdEfGh"),
+        "{}",
+        m.body
+    );
+    assert!(!m.body.contains("LATEST WINDOW"), "{}", m.body);
+
+    let d = deps();
+    run_fixture(&d, "lambda-action-function-errors.json")
+        .await
+        .unwrap();
+    let m = &sent(&d)[0];
+    assert_eq!(
+        m.subject,
+        "ALARM: driftline failing - 3 function error(s) (driftline-function-errors)"
+    );
+    assert!(m.body.contains("functions' logs"), "{}", m.body);
+    assert!(m.body.contains("DeadLetterQueueUrl"), "{}", m.body);
+}

@@ -343,6 +343,17 @@ impl AlarmEvent {
             })
     }
 
+    /// True for an alarm on driftline itself: its functions' `AWS/Lambda` metrics (errors,
+    /// throttles) or its dead-letter queue's `AWS/SQS` depth — failures that would otherwise be
+    /// parked without a word.
+    pub fn is_driftline_health(&self) -> bool {
+        let ns = self.namespaces();
+        !ns.is_empty()
+            && ns
+                .iter()
+                .all(|n| n.eq_ignore_ascii_case("AWS/Lambda") || n.eq_ignore_ascii_case("AWS/SQS"))
+    }
+
     /// True for a model-quality alarm: a metric of SageMaker's model-metrics namespace or one
     /// of driftline's `Quality*` metrics, or an alarm named `…quality-…` (the template's
     /// quality alarms; an EventBridge event of a composite alarm names no metric).
