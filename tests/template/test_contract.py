@@ -25,7 +25,7 @@ NOT_CONTRACT: set = set()
 LOCAL_ONLY = {"AWS_ENDPOINT_URL"}
 DRIFTLINE_METRICS = {"Records", "MalformedRecords", "Violations", "DriftedFeatures", "DriftDetected", "InsufficientData",
                      "QualityLabels", "QualityViolations", "QualityDegraded", "QualityDegradedWindows",
-                     "EstimatedAccuracy", "CaptureFiles"}
+                     "EstimatedAccuracy", "CaptureFiles", "UnreadableObjects"}
 
 
 #: Where the environment-variable table lives (docs/ARCHITECTURE.md points to the README).
@@ -165,7 +165,7 @@ class ContractTest(unittest.TestCase):
             names[(a["MetricName"], a.get("DatapointsToAlarm"))] = a
         self.assertEqual(set(names), {("Violations", None), ("DriftedFeatures", None), ("DriftDetected", "2"),
                                       ("QualityDegraded", None), ("QualityDegradedWindows", None),
-                                      ("CaptureFiles", "2")})
+                                      ("CaptureFiles", "2"), ("UnreadableObjects", None)})
         names = {m: a for (m, _k), a in names.items()}
         self.assertEqual(names["QualityDegradedWindows"]["Threshold"], "2")
         confirmed = names["DriftDetected"]

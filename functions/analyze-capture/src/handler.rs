@@ -281,7 +281,15 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         let arrived = MetricSet::new(self.config.metrics_namespace.clone(), chrono::Utc::now())
             .dimension("Endpoint", capture.endpoint.clone())
             .dimension("Variant", capture.variant.clone())
-            .with("CaptureFiles", Unit::Count, 1.0);
+            .with("CaptureFiles", Unit::Count, 1.0)
+            // A capture object that could not be read (access denied, a KMS key that refuses,
+            // an archived or deleted object) is counted where an alarm sees it, not only in
+            // the window's faults.
+            .with(
+                "UnreadableObjects",
+                Unit::Count,
+                f64::from(u8::from(object_fault.is_some())),
+            );
         if let Err(e) = self.metrics.emit(&arrived) {
             warn!(error = %e, "could not emit metrics");
         }

@@ -650,3 +650,38 @@ async fn input_only_analysis_against_a_features_only_baseline() {
         v["captureData"]["endpointOutput"]["data"].as_str()
     );
 }
+
+/// A capture object that cannot be read (a permanent GetObject error: access denied, a KMS key
+/// that refuses, an archived object) does not vanish: the invocation succeeds, the window's
+/// faults name it, and `UnreadableObjects` = 1 is emitted where an alarm sees it (0 for a
+/// file that was read).
+#[tokio::test]
+async fn an_unreadable_object_is_counted_in_a_metric() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let good = put_capture(&store, "good.jsonl", capture_file(3, 150, 0.0, 10));
+    let denied = put_capture(&store, "denied.jsonl", capture_file(4, 150, 0.0, 10));
+    store.inject(
+        Fault::new(
+            StoreOp::Get,
+            PortError::Permanent("AccessDenied: kms:Decrypt".into()),
+        )
+        .key(denied.clone()),
+    );
+    invoke(&h, &[&good]).await.unwrap();
+    let resp = invoke(&h, &[&denied]).await.unwrap();
+    assert_eq!(resp.objects[0].outcome, "fault", "{resp:?}");
+    let dims = [("Endpoint", "ep"), ("Variant", "AllTraffic")];
+    assert_eq!(
+        sink.values("Driftline", "UnreadableObjects", &dims),
+        vec![0.0, 1.0]
+    );
+    let s = summary(&store);
+    assert_eq!(s.faults.counts.get("object_unreadable"), Some(&1));
+    assert!(s
+        .faults
+        .examples
+        .iter()
+        .any(|e| e.kind == "object_unreadable" && e.reason.contains("AccessDenied")));
+    assert_eq!(s.records, 150);
+}

@@ -105,6 +105,19 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
                 variant_suffix(ctx)
             )
         }
+        StateValue::Alarm if alarm.is_unreadable() => {
+            let n = alarm
+                .state
+                .reason_data
+                .recent_datapoints
+                .last()
+                .map(|v| format!("{} ", fmt_num(*v)))
+                .unwrap_or_default();
+            format!(
+                "ALARM: {n}capture object(s) of {endpoint}{} could not be read",
+                variant_suffix(ctx)
+            )
+        }
         StateValue::Alarm if alarm.is_driftline_health() => {
             let latest = alarm
                 .state
@@ -304,6 +317,9 @@ fn alarm_body(alarm: &AlarmEvent, ctx: &Context, endpoint: &str, report: &Report
     if alarm.is_silence() {
         write_silence(&mut b, alarm, endpoint, ctx);
     }
+    if alarm.is_unreadable() {
+        write_unreadable(&mut b, report);
+    }
 
     match report {
         ReportLookup::Found {
@@ -467,6 +483,39 @@ fn write_incident_alarms(b: &mut String, alarm: &AlarmEvent, report: &ReportLook
         b,
         "  One e-mail per incident: these alarms have no actions of their own \
          (template parameter AlarmGrouping=incident); a retraining decision follows as its own note."
+    );
+}
+
+/// The unreadable-objects alarm: which objects (from the window's faults) and what to check.
+fn write_unreadable(b: &mut String, report: &ReportLookup) {
+    let _ = writeln!(
+        b,
+        "\nCAPTURE OBJECTS NOT READ\n  driftline could not read these capture objects, so their records are in no window:"
+    );
+    let examples: Vec<_> = match report {
+        ReportLookup::Found { summary, .. } => summary
+            .faults
+            .examples
+            .iter()
+            .filter(|e| e.kind == "object_unreadable" || e.kind == "object_not_found")
+            .collect(),
+        _ => Vec::new(),
+    };
+    if examples.is_empty() {
+        let _ = writeln!(
+            b,
+            "    (not in the latest window's report: see the faults of the window the object belongs to)"
+        );
+    }
+    for e in examples {
+        let _ = writeln!(b, "    {} ({}): {}", e.source, e.kind, e.reason);
+    }
+    let _ = writeln!(
+        b,
+        "  Check: analyze-capture's role may read the capture prefix (s3:GetObject) and use the \
+         bucket's KMS key (kms:Decrypt); the object is not archived (Glacier) and was not deleted \
+         by a lifecycle rule. Once fixed, copy the object onto itself (or upload it again) to \
+         deliver it once more."
     );
 }
 

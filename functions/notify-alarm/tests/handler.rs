@@ -665,3 +665,37 @@ async fn driftline_failures_are_announced_with_what_to_do() {
     assert!(m.body.contains("functions' logs"), "{}", m.body);
     assert!(m.body.contains("DeadLetterQueueUrl"), "{}", m.body);
 }
+
+/// An unreadable capture object: the e-mail says which object and why (from the window's
+/// faults), and what to check.
+#[tokio::test]
+async fn unreadable_objects_are_named_with_the_reason() {
+    let d = deps();
+    let mut s = standard_summary();
+    s.faults.counts.insert("object_unreadable".into(), 1);
+    s.faults
+        .examples
+        .push(driftline_stats::summary::FaultExample {
+            source: "s3://bkt/datacapture/churn-endpoint/AllTraffic/2026/11/25/09/x.jsonl".into(),
+            line: 0,
+            kind: "object_unreadable".into(),
+            reason: "AccessDenied: kms:Decrypt".into(),
+        });
+    put_summary(&d.store, DIR, &s);
+    run_fixture(&d, "lambda-action-unreadable.json")
+        .await
+        .unwrap();
+    let m = &sent(&d)[0];
+    assert_eq!(
+        m.subject,
+        "ALARM: 1 capture object(s) of churn-endpoint/AllTraffic could not be read"
+    );
+    assert!(
+        m.body.contains(
+            "s3://bkt/datacapture/churn-endpoint/AllTraffic/2026/11/25/09/x.jsonl (object_unreadable): AccessDenied: kms:Decrypt"
+        ),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains("kms:Decrypt"), "{}", m.body);
+}

@@ -343,6 +343,15 @@ impl AlarmEvent {
             })
     }
 
+    /// True for the unreadable-objects alarm: driftline's `UnreadableObjects` metric (capture
+    /// objects analyze-capture could not read), or the template's `…-unreadable` alarm.
+    pub fn is_unreadable(&self) -> bool {
+        self.metrics
+            .iter()
+            .any(|m| m.name.as_deref() == Some("UnreadableObjects"))
+            || self.alarm_name.ends_with("-unreadable")
+    }
+
     /// True for an alarm on driftline itself: its functions' `AWS/Lambda` metrics (errors,
     /// throttles) or its dead-letter queue's `AWS/SQS` depth — failures that would otherwise be
     /// parked without a word.
