@@ -126,7 +126,7 @@ assert keys == ["driftline/remediation/churn-endpoint/20261125T100602Z-already-s
 started = json.loads(s3.get_object(Bucket=bucket, Key=keys[1])["Body"].read())
 assert started["execution_arn"] == ex[0]["PipelineExecutionArn"], started
 note = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
-assert len(note) == 1 and json.loads(note[0]["Body"])["Subject"] == "driftline: retraining started for churn-endpoint", note
+assert len(note) == 1 and json.loads(note[0]["Body"])["Subject"] == "driftline: drift confirmed on churn-endpoint - retraining started", note
 print("pipeline: 1 execution, 2 audit records, 1 note", file=sys.stderr)
 PY
 

@@ -1023,7 +1023,9 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 "MonitoringSchedule",
                 self.config.monitoring_schedule.clone(),
             );
-        for f in &s.features {
+        // Per-feature metrics only for the baseline's features: a request's JSON keys are not
+        // trusted to name custom metrics (each new name is a billed metric).
+        for f in s.features.iter().filter(|f| f.baseline_type.is_some()) {
             sm.add(
                 format!("feature_non_null_{}", f.name),
                 Unit::None,

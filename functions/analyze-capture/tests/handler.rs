@@ -685,3 +685,61 @@ async fn an_unreadable_object_is_counted_in_a_metric() {
         .any(|e| e.kind == "object_unreadable" && e.reason.contains("AccessDenied")));
     assert_eq!(s.records, 150);
 }
+
+/// Request keys are not trusted to name metrics: a JSON capture with an extra key (here 300
+/// characters long, which CloudWatch would refuse as a metric name) gives SageMaker-style
+/// per-feature metrics for the baseline's features only, and they are all still emitted.
+#[tokio::test]
+async fn per_feature_metrics_only_for_baseline_features() {
+    use driftline_stats::jackson::to_string_pretty;
+    use driftline_stats::profile::{Cell, DatasetProfile};
+    use driftline_stats::suggest::suggest_constraints;
+    let store = MemoryStore::new();
+    let sink = MemorySink::new();
+    let mut p = DatasetProfile::new();
+    let (a, b) = (p.column_index("a"), p.column_index("b"));
+    for i in 0..500 {
+        p.update(a, Cell::Float(f64::from(i % 50)));
+        p.update(b, Cell::Float(f64::from(i % 7)));
+    }
+    p.add_records(500);
+    let stats = p.to_statistics();
+    store.insert(
+        BUCKET,
+        "driftline/baselines/ep/statistics.json",
+        to_string_pretty(&stats),
+    );
+    store.insert(
+        BUCKET,
+        "driftline/baselines/ep/constraints.json",
+        to_string_pretty(&suggest_constraints(&stats)),
+    );
+    let evil = "k".repeat(300);
+    let mut body = String::new();
+    for i in 0..200 {
+        let payload = format!("{{\"a\": {}, \"b\": {}, \"{evil}\": 1}}", i % 50, i % 7);
+        body.push_str(
+            &serde_json::json!({"captureData": {"endpointInput": {"observedContentType": "application/json",
+                "mode": "INPUT", "data": payload, "encoding": "JSON"}},
+                "eventMetadata": {"eventId": format!("e{i}"), "inferenceTime": "2026-11-25T10:00:00Z"},
+                "eventVersion": "0"})
+            .to_string(),
+        );
+        body.push('\n');
+    }
+    let key = put_capture(&store, "json.jsonl", body);
+    invoke(&handler(&store, &sink), &[&key]).await.unwrap();
+    let names: Vec<String> = sink
+        .datums()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.namespace == "aws/sagemaker/Endpoints/data-metrics")
+        .map(|d| d.name)
+        .collect();
+    assert!(names.contains(&"feature_data_a".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"feature_non_null_b".to_string()),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.contains("kkkk")), "{names:?}");
+}

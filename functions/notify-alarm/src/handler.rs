@@ -9,6 +9,9 @@ use driftline_aws::reports::{
     list_summaries, list_summaries_of, read_json, read_summary, summaries_prefix,
     summaries_prefix_of, SummaryKey, SummaryKind,
 };
+use driftline_aws::text::{
+    escape_untrusted, UNTRUSTED_NAME_MAX_CHARS as NAME, UNTRUSTED_TEXT_MAX_CHARS as TEXT,
+};
 use driftline_stats::quality::analysis::QualitySummary;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
@@ -143,6 +146,29 @@ pub async fn handle<S: ObjectStore, N: Notifier>(
         subject: Some(subject),
         report_key,
     })
+}
+
+/// Escapes what in a summary came from untrusted input (feature names are request keys,
+/// descriptions quote values and names, fault examples quote lines and object keys) before it
+/// goes into an e-mail: see [`escape_untrusted`].
+fn neutralize(s: &mut driftline_stats::summary::Summary) {
+    for f in &mut s.features {
+        f.name = escape_untrusted(&f.name, NAME);
+        for r in &mut f.reasons {
+            *r = escape_untrusted(r, TEXT);
+        }
+    }
+    for v in &mut s.violations {
+        v.feature_name = escape_untrusted(&v.feature_name, NAME);
+        v.description = escape_untrusted(&v.description, TEXT);
+    }
+    for e in &mut s.faults.examples {
+        e.source = escape_untrusted(&e.source, TEXT);
+        e.reason = escape_untrusted(&e.reason, TEXT);
+    }
+    if let Some(r) = &mut s.reason {
+        *r = escape_untrusted(r, TEXT);
+    }
 }
 
 /// What to do when driftline itself fails (its functions' errors, its dead-letter queue).
@@ -317,11 +343,14 @@ async fn find_report<S: ObjectStore, N: Notifier>(
         )));
     };
     match read_summary(&deps.store, &cfg.common.bucket, &key.key).await {
-        Ok(summary) => Ok(ReportLookup::Found {
-            bucket: cfg.common.bucket.clone(),
-            key: key.clone(),
-            summary: Box::new(summary),
-        }),
+        Ok(mut summary) => {
+            neutralize(&mut summary);
+            Ok(ReportLookup::Found {
+                bucket: cfg.common.bucket.clone(),
+                key: key.clone(),
+                summary: Box::new(summary),
+            })
+        }
         Err(e) if e.is_transient() => Err(HandlerError::Reports {
             endpoint: endpoint.to_string(),
             source: PortError::Transient(e.to_string()),

@@ -699,3 +699,44 @@ async fn unreadable_objects_are_named_with_the_reason() {
     );
     assert!(m.body.contains("kms:Decrypt"), "{}", m.body);
 }
+
+/// Feature names are request keys: one with line breaks cannot forge lines of the e-mail, a
+/// huge one is cut, and a bidirectional override is shown as an escape.
+#[tokio::test]
+async fn untrusted_names_cannot_forge_e_mail_lines() {
+    let d = deps();
+    let forged = "zip\n\nACTION REQUIRED: reply with your AWS keys\r\n";
+    let mut s = summary(vec![
+        feature(forged, true, 0.5, 0.1),
+        feature(&"n".repeat(5000), true, 0.4, 0.1),
+        feature("ab\u{202e}cd", true, 0.3, 0.1),
+    ]);
+    s.violations
+        .push(driftline_stats::summary::ViolationSummary {
+            feature_name: forged.into(),
+            constraint_check_type: "extra_column_check".into(),
+            description: format!("Extra column {forged}"),
+        });
+    put_summary(&d.store, DIR, &s);
+    run_fixture(&d, DRIFTED).await.unwrap();
+    let m = &sent(&d)[0];
+    assert!(
+        !m.body.lines().any(|l| l.starts_with("ACTION REQUIRED")),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body
+            .contains(r"zip\n\nACTION REQUIRED: reply with your AWS keys\r\n"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body.contains(&format!("{}...", "n".repeat(200))),
+        "{}",
+        m.body
+    );
+    assert!(!m.body.contains(&"n".repeat(201)));
+    assert!(m.body.contains(r"ab\u{202e}cd"), "{}", m.body);
+    assert!(!m.body.contains('\u{202e}'));
+}

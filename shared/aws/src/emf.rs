@@ -251,13 +251,7 @@ impl MetricSet {
                 return bad(format!("dimension {name:?} given twice"));
             }
         }
-        for m in &self.metrics {
-            if m.name.is_empty() || m.name.chars().count() > MAX_NAME_LEN || m.name == "_aws" {
-                return bad(format!(
-                    "metric name {:?} must be 1-{MAX_NAME_LEN} characters and not \"_aws\"",
-                    m.name
-                ));
-            }
+        for m in self.metrics.iter().filter(|m| valid_metric_name(&m.name)) {
             if let Some(kind) = members.insert(&m.name, "metric") {
                 return bad(format!(
                     "metric {:?} clashes with a {kind} of the same name",
@@ -277,6 +271,13 @@ impl MetricSet {
             .metrics
             .iter()
             .filter(|m| {
+                // A name CloudWatch would refuse (e.g. built from a 300-character feature name
+                // in a request) would make it drop the whole document: that metric alone is
+                // left out.
+                if !valid_metric_name(&m.name) {
+                    tracing::warn!(metric = %truncate_for_log(&m.name), "skipping metric with an invalid name");
+                    return false;
+                }
                 let ok = m.value.is_finite();
                 if !ok {
                     tracing::warn!(metric = %m.name, value = %m.value, "skipping non-finite metric value");
@@ -571,6 +572,16 @@ pub fn parse_line(line: &str) -> Result<EmfDocument, EmfError> {
     })
 }
 
+/// A metric name CloudWatch accepts: 1 to [`MAX_NAME_LEN`] characters, not `_aws`.
+fn valid_metric_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().count() <= MAX_NAME_LEN && name != "_aws"
+}
+
+/// The first 80 characters of a name, for a log line.
+fn truncate_for_log(name: &str) -> String {
+    name.chars().take(80).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,6 +662,23 @@ mod tests {
         assert_eq!(doc.metrics.len(), 1);
         assert_eq!(doc.metrics[0].name, "b");
         assert!(MetricSet::new("N", ts()).render().unwrap().is_empty());
+    }
+
+    /// One metric whose name CloudWatch would refuse is left out; the others of the set are
+    /// still emitted (before, the whole set was refused).
+    #[test]
+    fn an_invalid_metric_name_drops_only_that_metric() {
+        let long = format!("feature_data_{}", "x".repeat(300));
+        let set = MetricSet::new("N", ts())
+            .with("a", Unit::Count, 1.0)
+            .with(long, Unit::Count, 2.0)
+            .with("_aws", Unit::Count, 3.0)
+            .with("", Unit::Count, 4.0)
+            .with("b", Unit::Count, 5.0);
+        let docs = set.render().unwrap();
+        let doc = parse_line(&docs[0]).unwrap();
+        let names: Vec<&str> = doc.metrics.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
     }
 
     #[test]

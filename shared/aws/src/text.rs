@@ -14,6 +14,50 @@ pub const SUBJECT_MAX_CHARS: usize = 99;
 /// Data type every attribute is sent with.
 pub const ATTRIBUTE_DATA_TYPE: &str = "String";
 
+/// Longest untrusted name (a feature name) put into an e-mail as it is.
+pub const UNTRUSTED_NAME_MAX_CHARS: usize = 200;
+/// Longest untrusted text (a description, a fault reason) put into an e-mail as it is.
+pub const UNTRUSTED_TEXT_MAX_CHARS: usize = 2000;
+
+/// Makes text from untrusted input (feature names from request keys, values, fault reasons)
+/// safe to put into an e-mail line: control characters (line breaks included) are written as
+/// escapes (`\n`, `\r`, `\t`, `\u{1b}`), so a name cannot start a line of its own that looks
+/// like driftline's; Unicode bidirectional overrides are escaped too; the text is cut to
+/// `max_chars` characters (with `...`; [`UNTRUSTED_NAME_MAX_CHARS`] for names,
+/// [`UNTRUSTED_TEXT_MAX_CHARS`] for longer text).
+///
+/// ```
+/// use driftline_aws::text::escape_untrusted;
+/// assert_eq!(escape_untrusted("age", 200), "age");
+/// assert_eq!(
+///     escape_untrusted("x\n\nURGENT: wire money to ...", 200),
+///     "x\\n\\nURGENT: wire money to ..."
+/// );
+/// assert_eq!(escape_untrusted("a\u{202e}b", 200), "a\\u{202e}b");
+/// assert_eq!(escape_untrusted("abcdef", 3), "abc...");
+/// ```
+pub fn escape_untrusted(raw: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(raw.len().min(max_chars + 8));
+    for (n, c) in raw.chars().enumerate() {
+        if n == max_chars {
+            out.push_str("...");
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Turns any text into a valid SNS subject: control characters and line breaks become spaces,
 /// runs of whitespace collapse, leading whitespace goes, and the result is cut to
 /// [`SUBJECT_MAX_CHARS`] characters (with `...` when cut).
