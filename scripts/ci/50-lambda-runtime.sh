@@ -98,6 +98,11 @@ assert attrs["severity"]["Value"] == "critical" and attrs["alarm"]["Value"] == "
 print("queue: 2 messages as expected", file=sys.stderr)
 PY
 
+# 2b. The same alarm event delivered again (at-least-once delivery): no second e-mail.
+RESP=$(invoke notify-alarm "$FIX/lambda-action-drifted-features.json")
+log "notify-alarm (redelivered) -> $RESP"
+check 'r["outcome"] == "skipped" and "already sent" in r["reason"]' "a redelivered alarm event was sent again"
+
 # 3. start-retraining: the EventBridge "drift confirmed" state change.
 RESP=$(invoke start-retraining "$FIX/eventbridge-drift-confirmed.json")
 log "start-retraining -> $RESP"

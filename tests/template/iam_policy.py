@@ -99,6 +99,8 @@ def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
         Grant("s3:GetObject", f"{s3}/{p}/quality/*"),
         list_under(f"{p}/reports/*", f"{p}/quality/*"),
         Grant("sns:Publish", topic),
+        Grant("s3:GetObject", f"{s3}/{p}/notifications/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/notifications/*"),
     }
     retrain = common("StartRetrainingLogGroup") | {
         Grant("s3:GetObject", f"{s3}/{p}/reports/*"),
@@ -122,7 +124,7 @@ def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
     if key:
         analyze |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
         evaluate |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
-        notify |= {Grant("kms:Decrypt", key)}
+        notify |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
         retrain |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
     return {
         "AnalyzeCaptureFunction": analyze,

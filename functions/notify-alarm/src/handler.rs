@@ -131,6 +131,33 @@ pub async fn handle<S: ObjectStore, N: Notifier>(
         }
         ReportLookup::NotApplicable(_) => None,
     };
+    // At-least-once delivery (CloudWatch retries, Lambda's async retries, EventBridge): a state
+    // change whose e-mail was sent has a marker; its redelivery sends nothing. Checked before
+    // and written after publishing, so a failed publish is retried, never lost (two deliveries
+    // racing can still both send).
+    let marker = alarm.state.timestamp.as_deref().map(|t| {
+        cfg.common
+            .keys()
+            .notification(&alarm.alarm_name, alarm.state.value.as_str(), t)
+    });
+    if let Some(m) = &marker {
+        match deps.store.etag(&cfg.common.bucket, m).await {
+            Ok(_) => {
+                tracing::info!(marker = %m, "already sent for this state change");
+                return Ok(skip(
+                    "skipped",
+                    format!("already sent for this state change ({m})"),
+                ));
+            }
+            Err(PortError::Transient(e)) => {
+                return Err(HandlerError::Reports {
+                    endpoint: endpoint.clone().unwrap_or_default(),
+                    source: PortError::Transient(e),
+                })
+            }
+            Err(_) => {}
+        }
+    }
     let msg = message::build(&alarm, &ctx, &report);
     let subject = msg.subject.clone();
     let id = deps
@@ -139,6 +166,22 @@ pub async fn handle<S: ObjectStore, N: Notifier>(
         .await
         .map_err(HandlerError::Publish)?;
     tracing::info!(message_id = %id, subject = %subject, "published");
+    if let Some(m) = &marker {
+        let body = serde_json::json!({"message_id": id, "subject": subject}).to_string();
+        if let Err(e) = deps
+            .store
+            .put(
+                &cfg.common.bucket,
+                m,
+                bytes::Bytes::from(body),
+                "application/json",
+            )
+            .await
+        {
+            // Sent; a lost marker only means a redelivery would send it again.
+            tracing::warn!(marker = %m, error = %e, "could not record the sent e-mail");
+        }
+    }
     Ok(Response {
         outcome: "published",
         reason: None,

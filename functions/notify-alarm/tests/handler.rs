@@ -740,3 +740,29 @@ async fn untrusted_names_cannot_forge_e_mail_lines() {
     assert!(m.body.contains(r"ab\u{202e}cd"), "{}", m.body);
     assert!(!m.body.contains('\u{202e}'));
 }
+
+/// A redelivered alarm event (CloudWatch, Lambda's async retry, EventBridge) sends no second
+/// e-mail; a new state change of the same alarm does.
+#[tokio::test]
+async fn a_redelivered_event_sends_no_second_e_mail() {
+    let d = deps();
+    put_summary(&d.store, DIR, &standard_summary());
+    assert_eq!(run_fixture(&d, DRIFTED).await.unwrap().outcome, "published");
+    let again = run_fixture(&d, DRIFTED).await.unwrap();
+    assert_eq!(again.outcome, "skipped");
+    assert!(again.reason.unwrap().contains("already sent"));
+    assert_eq!(sent(&d).len(), 1);
+    let mut later = fixture(DRIFTED);
+    later["alarmData"]["state"]["timestamp"] = "2026-11-25T11:06:02.335+0000".into();
+    assert_eq!(run(&d, later).await.unwrap().outcome, "published");
+    assert_eq!(sent(&d).len(), 2);
+    // A failed publish leaves no marker: the retry sends it.
+    let d = deps();
+    d.notifier.fail_next(
+        1,
+        driftline_aws::ports::PortError::Transient("throttled".into()),
+    );
+    assert!(run_fixture(&d, DRIFTED).await.is_err());
+    assert_eq!(run_fixture(&d, DRIFTED).await.unwrap().outcome, "published");
+    assert_eq!(sent(&d).len(), 1);
+}

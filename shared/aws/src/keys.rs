@@ -400,6 +400,33 @@ impl Keys {
         })
     }
 
+    /// `P/notifications/{alarm}/{state timestamp}-{STATE}.json`: the marker notify-alarm writes
+    /// after sending the e-mail of one alarm state change (so a redelivered event sends none).
+    /// Characters other than letters, digits, `.`, `_` and `-` become `_`.
+    pub fn notification(&self, alarm: &str, state: &str, timestamp: &str) -> String {
+        let clean = |s: &str| -> String {
+            s.chars()
+                .take(200)
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        };
+        join(
+            &self.prefix,
+            &format!(
+                "notifications/{}/{}-{}.json",
+                clean(alarm),
+                clean(timestamp),
+                clean(state)
+            ),
+        )
+    }
+
     /// `P/predictions/{endpoint}/{variant}/yyyy/mm/dd/hh/{stem}.jsonl`: the predictions of one
     /// capture file (join key, inference time, label, score).
     pub fn predictions(&self, capture: &CaptureKey) -> String {
