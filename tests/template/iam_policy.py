@@ -91,7 +91,11 @@ def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
     analyze = common("AnalyzeCaptureLogGroup") | {
         Grant("s3:GetObject", f"{s3}/{capture}/*"),
         Grant("s3:GetObject", f"{s3}/{p}/*"),
-        Grant("s3:PutObject", f"{s3}/{p}/*"),
+        # Only what it produces: not baselines/, remediation/ or notifications/.
+        Grant("s3:PutObject", f"{s3}/{p}/profiles/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/windows/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/reports/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/predictions/*"),
         list_under(f"{p}/*"),
     }
     notify = common("NotifyAlarmLogGroup") | {
