@@ -104,7 +104,7 @@ pub async fn handle<S: ObjectStore, N: Notifier>(
     let report = if alarm.state.value != StateValue::Alarm {
         ReportLookup::NotApplicable(String::new())
     } else if alarm.is_driftline_health() {
-        ReportLookup::NotApplicable(health_checklist(&alarm))
+        ReportLookup::NotApplicable(message::health_checklist(&alarm))
     } else if alarm.is_infrastructure() {
         ReportLookup::NotApplicable(
             "This is an endpoint health alarm; driftline's data reports do not cover it.".into(),
@@ -212,32 +212,6 @@ fn neutralize(s: &mut driftline_stats::summary::Summary) {
     if let Some(r) = &mut s.reason {
         *r = escape_untrusted(r, TEXT);
     }
-}
-
-/// What to do when driftline itself fails (its functions' errors, its dead-letter queue).
-fn health_checklist(alarm: &AlarmEvent) -> String {
-    let queue = alarm.dimension(&["QueueName"]);
-    let mut s = String::from(
-        "This alarm is about driftline itself, not the model: an invocation failed after its \
-         retries, so a capture file, label file or alarm may not have been handled.\n",
-    );
-    s.push_str("  What to check:\n");
-    s.push_str(
-        "  - the functions' logs (CloudWatch Logs groups /aws/lambda/<stack>-…): the error and \
-         the object or event it was about;\n",
-    );
-    match queue {
-        Some(q) => s.push_str(&format!(
-            "  - the dead-letter queue {q}: `aws sqs receive-message --queue-url $(aws sqs get-queue-url --queue-name {q} --query QueueUrl --output text) --max-number-of-messages 10` shows the failed events; once the cause is fixed, deliver them again (re-upload the object, or `aws lambda invoke` with the event) and delete them;\n"
-        )),
-        None => s.push_str(
-            "  - the dead-letter queue (stack output DeadLetterQueueUrl): the failed events wait there 14 days;\n",
-        ),
-    }
-    s.push_str(
-        "  - until then the windows those events belong to may read \"insufficient data\" or miss records.",
-    );
-    s
 }
 
 fn skip(outcome: &'static str, reason: String) -> Response {

@@ -486,6 +486,32 @@ fn write_incident_alarms(b: &mut String, alarm: &AlarmEvent, report: &ReportLook
     );
 }
 
+/// What to do when driftline itself fails (its functions' errors, its dead-letter queue).
+pub fn health_checklist(alarm: &AlarmEvent) -> String {
+    let queue = alarm.dimension(&["QueueName"]);
+    let mut s = String::from(
+        "This alarm is about driftline itself, not the model: an invocation failed after its \
+         retries, so a capture file, label file or alarm may not have been handled.\n",
+    );
+    s.push_str("  What to check:\n");
+    s.push_str(
+        "  - the functions' logs (CloudWatch Logs groups /aws/lambda/<stack>-…): the error and \
+         the object or event it was about;\n",
+    );
+    match queue {
+        Some(q) => s.push_str(&format!(
+            "  - the dead-letter queue {q}: `aws sqs receive-message --queue-url $(aws sqs get-queue-url --queue-name {q} --query QueueUrl --output text) --max-number-of-messages 10` shows the failed events; once the cause is fixed, deliver them again (re-upload the object, or `aws lambda invoke` with the event) and delete them;\n"
+        )),
+        None => s.push_str(
+            "  - the dead-letter queue (stack output DeadLetterQueueUrl): the failed events wait there 14 days;\n",
+        ),
+    }
+    s.push_str(
+        "  - until then the windows those events belong to may read \"insufficient data\" or miss records.",
+    );
+    s
+}
+
 /// The unreadable-objects alarm: which objects (from the window's faults) and what to check.
 fn write_unreadable(b: &mut String, report: &ReportLookup) {
     let _ = writeln!(

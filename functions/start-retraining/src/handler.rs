@@ -595,27 +595,17 @@ fn note(
         (Decision::StartFailed, _) => (
             format!("driftline: retraining NOT started for {endpoint}"),
             format!(
-                "driftline could not start SageMaker pipeline {} for endpoint {endpoint}: drift is confirmed, but {reason}.\n\nNothing was started; retraining needs a person now. Check the function's IAM role (sagemaker:StartPipelineExecution, sagemaker:ListPipelineExecutions on the pipeline) and the pipeline's parameters ({}, {}, {}).\nDrifted features: {features}\nReport: {report}\nAudit record: {audit_uri}\n",
+                "driftline could not start SageMaker pipeline {} for endpoint {endpoint}: drift is confirmed, but {reason}.\n\n{}\nDrifted features: {features}\nReport: {report}\nAudit record: {audit_uri}\n",
                 cfg.pipeline_name,
-                cfg.param_report_uri,
-                cfg.param_drifted_features,
-                cfg.param_trigger_time,
+                refused_advice(cfg),
             ),
             "critical",
         ),
         _ => return None,
     };
-    Some(Message {
-        subject: sanitize_subject(&subject),
-        body,
-        attributes: BTreeMap::from([
-            ("endpoint".to_string(), endpoint.to_string()),
-            ("severity".to_string(), severity.to_string()),
-            ("state".to_string(), "ALARM".to_string()),
-            ("alarm".to_string(), alarm_name.to_string()),
-            ("decision".to_string(), decision.slug().to_string()),
-        ]),
-    })
+    Some(note_message(
+        &subject, body, severity, endpoint, alarm_name, decision,
+    ))
 }
 
 /// The confirmation's one e-mail when alarms are grouped by incident: what was confirmed,
@@ -674,11 +664,7 @@ fn incident_note(
             let _ = writeln!(b, "Pipeline: {}\nExecution: {arn}", cfg.pipeline_name);
         }
         (Decision::StartFailed, _) => {
-            let _ = writeln!(
-                b,
-                "Nothing was started; retraining needs a person now. Check the function's IAM role (sagemaker:StartPipelineExecution, sagemaker:ListPipelineExecutions on pipeline {}) and the pipeline's parameters ({}, {}, {}).",
-                cfg.pipeline_name, cfg.param_report_uri, cfg.param_drifted_features, cfg.param_trigger_time
-            );
+            let _ = writeln!(b, "{}", refused_advice(cfg));
         }
         _ => {}
     }
@@ -701,9 +687,32 @@ fn incident_note(
         let _ = writeln!(b, "Latest report: {report}");
     }
     let _ = writeln!(b, "Audit record: {audit_uri}");
-    Some(Message {
-        subject: sanitize_subject(&subject),
-        body: b,
+    Some(note_message(
+        &subject, b, severity, endpoint, alarm_name, decision,
+    ))
+}
+
+/// What a person checks when SageMaker refused the start.
+fn refused_advice(cfg: &Config) -> String {
+    format!(
+        "Nothing was started; retraining needs a person now. Check the function's IAM role (sagemaker:StartPipelineExecution, sagemaker:ListPipelineExecutions on pipeline {}) and the pipeline's parameters ({}, {}, {}).",
+        cfg.pipeline_name, cfg.param_report_uri, cfg.param_drifted_features, cfg.param_trigger_time
+    )
+}
+
+/// A note with the attributes subscription filters use (endpoint, severity, state, alarm,
+/// decision).
+fn note_message(
+    subject: &str,
+    body: String,
+    severity: &str,
+    endpoint: &str,
+    alarm_name: &str,
+    decision: Decision,
+) -> Message {
+    Message {
+        subject: sanitize_subject(subject),
+        body,
         attributes: BTreeMap::from([
             ("endpoint".to_string(), endpoint.to_string()),
             ("severity".to_string(), severity.to_string()),
@@ -711,7 +720,7 @@ fn incident_note(
             ("alarm".to_string(), alarm_name.to_string()),
             ("decision".to_string(), decision.slug().to_string()),
         ]),
-    })
+    }
 }
 
 fn plain(decision: &str, reason: String) -> Response {
