@@ -4,6 +4,7 @@
 use driftline_aws::config::{
     self as cfg, check_prefixes_disjoint, vars, Common, ConfigError, EnvSource,
 };
+use driftline_aws::keys::Span;
 use driftline_capture::predictions::{Attribute, PredictionSpec};
 use driftline_capture::{CaptureIndex, CaptureOptions, ColumnsPosition};
 
@@ -29,6 +30,32 @@ pub struct Config {
     /// Where the prediction is in the output, when predictions are recorded for the
     /// model-quality join (`RECORD_PREDICTIONS`, default true).
     pub predictions: Option<PredictionSpec>,
+    /// The windows reported besides the hour (`WINDOWS`): [`Span::Day`],
+    /// [`Span::Last24Hours`], in that order, each at most once.
+    pub longer_windows: Vec<Span>,
+}
+
+/// Reads `WINDOWS`: a comma list of `hour`, `day`, `last-24h`; returns the spans other than
+/// the hour (which is always kept), in a fixed order.
+pub fn longer_windows(env: &impl EnvSource) -> Result<Vec<Span>, ConfigError> {
+    let raw = cfg::string_or(env, vars::WINDOWS, vars::DEFAULT_WINDOWS);
+    let mut out = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match Span::parse(part) {
+            Some(Span::Hour) => {}
+            Some(s) => out.push(s),
+            None => {
+                return Err(ConfigError::invalid(
+                    vars::WINDOWS,
+                    &raw,
+                    format!("{part:?} is not a window: expected hour, day or last-24h"),
+                ))
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// Reads an attribute variable (`INFERENCE_ATTRIBUTE`, `PROBABILITY_ATTRIBUTE`).
@@ -137,6 +164,7 @@ impl Config {
                 ..CaptureOptions::default()
             },
             history_windows: 24,
+            longer_windows: longer_windows(env)?,
             predictions: if cfg::bool_or(env, vars::RECORD_PREDICTIONS, true)? {
                 Some(prediction_spec(env)?)
             } else {
@@ -202,6 +230,23 @@ mod tests {
             err.contains("CAPTURE_INDEX_NAMES") && err.contains("features"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn windows_setting() {
+        let c = Config::from_env(&MapEnv::from([("DRIFTLINE_BUCKET", "b-1")])).unwrap();
+        assert!(c.longer_windows.is_empty(), "hourly only by default");
+        let env = MapEnv::from([
+            ("DRIFTLINE_BUCKET", "b-1"),
+            ("WINDOWS", "last-24h, hour,day,day"),
+        ]);
+        assert_eq!(
+            Config::from_env(&env).unwrap().longer_windows,
+            [Span::Day, Span::Last24Hours]
+        );
+        let bad = MapEnv::from([("DRIFTLINE_BUCKET", "b-1"), ("WINDOWS", "hour,week")]);
+        let err = Config::from_env(&bad).unwrap_err().to_string();
+        assert!(err.contains("WINDOWS") && err.contains("week"), "{err}");
     }
 
     #[test]

@@ -7,9 +7,9 @@
 
 use crate::config::Config;
 use bytes::Bytes;
-use chrono::{Duration, SecondsFormat};
+use chrono::SecondsFormat;
 use driftline_aws::emf::{MetricSet, MetricSink, Unit};
-use driftline_aws::keys::{decode_event_key, CaptureKey, Keys, ReportFile, WindowHour};
+use driftline_aws::keys::{decode_event_key, CaptureKey, Keys, ReportFile, Span, WindowId};
 use driftline_aws::ports::{ObjectStore, PortError, WriteCondition};
 use driftline_aws::reports::{read_summaries, ReadSummaryError};
 use driftline_aws::s3_event::{objects_from_event, ObjectRef};
@@ -29,6 +29,7 @@ use driftline_stats::values::{ValueConstraints, ValueFindings};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -131,6 +132,9 @@ pub struct Handler<S, M> {
     calibrations: Mutex<HashMap<String, CachedSide<Calibration>>>,
     /// Value constraints by endpoint, as last read.
     value_constraints: Mutex<HashMap<String, CachedSide<ValueConstraints>>>,
+    /// Earlier hours' merged windows by state key (`None`: no state), with when they were
+    /// read: the rolling last-24-hours view merges them (see [`HISTORY_TTL`]).
+    hour_windows: Mutex<HashMap<String, Timed<Arc<Window>>>>,
 }
 
 /// A small file beside a baseline (`calibration.json`, `driftline-constraints.json`) as last
@@ -169,6 +173,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             history_cache: Mutex::new(HashMap::new()),
             calibrations: Mutex::new(HashMap::new()),
             value_constraints: Mutex::new(HashMap::new()),
+            hour_windows: Mutex::new(HashMap::new()),
         }
     }
 
@@ -293,16 +298,38 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         if let Err(e) = self.metrics.emit(&arrived) {
             warn!(error = %e, "could not emit metrics");
         }
-        let analysis = self
-            .analyze_window(
-                &capture,
-                &profile_key,
-                &partial,
-                baseline.as_deref(),
-                values.as_ref(),
-                baseline_note.as_deref(),
-            )
+        let ctx = AnalysisContext {
+            baseline: baseline.as_deref(),
+            values: values.as_ref(),
+            baseline_note: baseline_note.as_deref(),
+        };
+        let hour = WindowId::hour(capture.window());
+        let (analysis, hour_state) = self
+            .analyze_window(&capture, hour, &profile_key, &partial, &ctx, None)
             .await?;
+        // Longer windows (WINDOWS): the day this file belongs to, the 24 hours ending with its
+        // hour. Both are merges of hourly profiles, so a late file updates them too.
+        for span in &self.config.longer_windows {
+            let id = WindowId::of(*span, capture.window());
+            let (longer, _) = self
+                .analyze_window(
+                    &capture,
+                    id,
+                    &profile_key,
+                    &partial,
+                    &ctx,
+                    Some(hour_state.clone()),
+                )
+                .await?;
+            info!(
+                source = %source,
+                window = %id,
+                window_records = longer.summary.records,
+                status = ?longer.summary.status,
+                drift_detected = longer.summary.drift_detected,
+                "longer window analysed"
+            );
+        }
         let summary_uri = format!(
             "s3://{}/{}",
             self.config.common.bucket,
@@ -622,46 +649,54 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
     }
 
     /// Merges this file's partial into the window state, analyses the window, writes the
-    /// report files and emits the metrics.
+    /// report files and emits the metrics. Returns the analysis and the state it came from
+    /// (with its entity tag).
     ///
     /// Correct under concurrent files of the same hour without re-reading every partial:
     /// 1. the state is updated with a conditional write (`If-Match` its entity tag, or
     ///    `If-None-Match: *` when new); a lost race reads the state again and merges again;
-    /// 2. before writing, the hour's partials are listed (one LIST) and every partial not in the
-    ///    state yet is merged too, so a writer that died between its partial and the state is
-    ///    healed by the next file;
+    /// 2. before writing, the window's partials are listed (one LIST) and every partial not in
+    ///    the state yet is merged too, so a writer that died between its partial and the state
+    ///    is healed by the next file;
     /// 3. after writing the reports, the state's entity tag is checked: if another file
     ///    updated the state meanwhile, the reports are rendered again from the newer state. So
     ///    the last report written covers every file: every report write is followed by its
     ///    writer's check, and a state written after that check has a writer that renders after it.
+    ///
+    /// A day is the same over the day's partials (its own state). A rolling last-24-hours
+    /// view has no state of its own: `hour_state` (the file's hour, just merged) is merged with
+    /// the 23 earlier hours' states, and the hour's state is the one whose tag is checked.
     async fn analyze_window(
         &self,
         capture: &CaptureKey,
+        id: WindowId,
         own_key: &str,
         own: &PartialProfile,
-        baseline: Option<&Baseline>,
-        values: Option<&Arc<ValueConstraints>>,
-        baseline_note: Option<&str>,
-    ) -> Result<Analysis, HandlerError> {
-        let window = capture.window();
-        let (mut state, mut etag) = self.merge_into_state(capture, own_key, own).await?;
-        let state_key = self
-            .keys
-            .window_state(&capture.endpoint, &capture.variant, window);
+        ctx: &AnalysisContext<'_>,
+        hour_state: Option<(WindowState, String)>,
+    ) -> Result<(Analysis, (WindowState, String)), HandlerError> {
+        let (ep, var) = (&capture.endpoint, &capture.variant);
+        let rolling = id.span == Span::Last24Hours;
+        let (mut state, mut etag) = match hour_state {
+            Some(s) if rolling => s,
+            _ => self.merge_into_state(capture, id, own_key, own).await?,
+        };
+        let tracked = if rolling {
+            WindowId::hour(capture.window())
+        } else {
+            id
+        };
+        let state_key = self.keys.window_state_of(ep, var, tracked);
         let bucket = &self.config.common.bucket;
         let mut rounds = 0;
         loop {
             rounds += 1;
-            let analysis = self
-                .analyze_and_write(
-                    capture,
-                    window,
-                    &state.window,
-                    baseline,
-                    values,
-                    baseline_note,
-                )
-                .await?;
+            let merged = if rolling {
+                Cow::Owned(self.rolling_window(capture, &state.window).await?)
+            } else {
+                Cow::Borrowed(&state.window)
+            };
+            let analysis = self.analyze_and_write(capture, id, &merged, ctx).await?;
             let now = match self.store.etag(bucket, &state_key).await {
                 Ok(e) => e,
                 Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
@@ -669,8 +704,8 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 Err(_) => etag.clone(),
             };
             if now == etag || rounds >= MAX_REPORT_ROUNDS {
-                self.emit_metrics(capture, window, &analysis);
-                return Ok(analysis);
+                self.emit_metrics(capture, id, &analysis);
+                return Ok((analysis, (state, etag)));
             }
             info!(state = %state_key, "window changed meanwhile; rendering the newer state");
             match self.read_state(&state_key).await? {
@@ -679,11 +714,62 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                     etag = e;
                 }
                 None => {
-                    self.emit_metrics(capture, window, &analysis);
-                    return Ok(analysis);
+                    self.emit_metrics(capture, id, &analysis);
+                    return Ok((analysis, (state, etag)));
                 }
             }
         }
+    }
+
+    /// The rolling last 24 hours ending with the file's hour: the 23 earlier hours' merged
+    /// states (read concurrently, reused by this process for [`HISTORY_TTL`], so a late file
+    /// of an earlier hour reaches the view within that time) followed by `current`.
+    async fn rolling_window(
+        &self,
+        capture: &CaptureKey,
+        current: &Window,
+    ) -> Result<Window, HandlerError> {
+        let (ep, var) = (&capture.endpoint, &capture.variant);
+        let id = WindowId::of(Span::Last24Hours, capture.window());
+        let mut hours = id.hours();
+        hours.pop();
+        let keys: Vec<String> = hours
+            .into_iter()
+            .map(|h| self.keys.window_state_of(ep, var, WindowId::hour(h)))
+            .collect();
+        let fresh = |at: &Instant| at.elapsed() < HISTORY_TTL;
+        let wanted: Vec<String> = {
+            let cache = lock(&self.hour_windows);
+            keys.iter()
+                .filter(|k| !cache.get(*k).is_some_and(|(at, _)| fresh(at)))
+                .cloned()
+                .collect()
+        };
+        let mut read = Vec::with_capacity(wanted.len());
+        for chunk in wanted.chunks(8) {
+            let batch: Vec<_> = chunk.iter().map(|k| self.read_state(k)).collect();
+            read.extend(futures::future::join_all(batch).await);
+        }
+        {
+            let mut cache = lock(&self.hour_windows);
+            cache.retain(|_, (at, _)| fresh(at));
+            for (k, r) in wanted.iter().zip(read) {
+                let w = r?.map(|(s, _)| Arc::new(s.window));
+                cache.insert(k.clone(), (Instant::now(), w));
+            }
+        }
+        let earlier: Vec<Arc<Window>> = {
+            let cache = lock(&self.hour_windows);
+            keys.iter()
+                .filter_map(|k| cache.get(k).and_then(|(_, w)| w.clone()))
+                .collect()
+        };
+        let mut out = Window::with_policy(ExamplePolicy::of(&self.config.capture));
+        for w in &earlier {
+            out.merge(w);
+        }
+        out.merge(current);
+        Ok(out)
     }
 
     /// Reads the window state: `None` when it does not exist; a state that cannot be parsed is
@@ -714,22 +800,27 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         }
     }
 
-    /// Merges `own` (stored under `own_key`) and any other partial of the hour that the state
-    /// lacks into the state, with a conditional write; returns the state and its entity tag.
+    /// Merges `own` (stored under `own_key`) and any other partial of the window (an hour or
+    /// a day) that the state lacks into the state, with a conditional write; returns the state and its entity tag.
     async fn merge_into_state(
         &self,
         capture: &CaptureKey,
+        id: WindowId,
         own_key: &str,
         own: &PartialProfile,
     ) -> Result<(WindowState, String), HandlerError> {
         let bucket = &self.config.common.bucket;
-        let window = capture.window();
         let state_key = self
             .keys
-            .window_state(&capture.endpoint, &capture.variant, window);
-        let prefix = self
+            .window_state_of(&capture.endpoint, &capture.variant, id);
+        let Some(prefix) = self
             .keys
-            .profiles_window_prefix(&capture.endpoint, &capture.variant, window);
+            .profiles_prefix_of(&capture.endpoint, &capture.variant, id)
+        else {
+            return Err(HandlerError::Transient(format!(
+                "window {id} has no partials of its own"
+            )));
+        };
         let policy = ExamplePolicy::of(&self.config.capture);
         for attempt in 0..MAX_STATE_ATTEMPTS {
             let (mut state, condition) = match self.read_state(&state_key).await? {
@@ -805,17 +896,16 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
     async fn analyze_and_write(
         &self,
         capture: &CaptureKey,
-        window: WindowHour,
+        id: WindowId,
         merged: &Window,
-        baseline: Option<&Baseline>,
-        values: Option<&Arc<ValueConstraints>>,
-        baseline_note: Option<&str>,
+        ctx: &AnalysisContext<'_>,
     ) -> Result<Analysis, HandlerError> {
+        let (baseline, baseline_note) = (ctx.baseline, ctx.baseline_note);
         let bucket = &self.config.common.bucket;
-        let (start, end) = window_bounds(window);
+        let (start, end) = window_bounds(id);
         let opts = AnalysisOptions {
             min_records: self.config.min_records,
-            values: values.cloned(),
+            values: ctx.values.cloned(),
             endpoint: Some(capture.endpoint.clone()),
             variant: Some(capture.variant.clone()),
             window: Some(SummaryWindow { start, end }),
@@ -830,7 +920,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         }
         let file_key = |f: ReportFile| {
             self.keys
-                .report(&capture.endpoint, &capture.variant, window, f)
+                .report_of(&capture.endpoint, &capture.variant, id, f)
         };
         for f in [
             ReportFile::Statistics,
@@ -849,7 +939,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 .artifacts
                 .insert(name.to_string(), format!("s3://{bucket}/{}", file_key(f)));
         }
-        let history = self.history(capture, window).await;
+        let history = self.history(capture, id).await;
         let html = render_html(&ReportInput {
             summary: &analysis.summary,
             current: &analysis.statistics,
@@ -870,22 +960,15 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         Ok(analysis)
     }
 
-    /// Summaries of up to `history_windows` earlier hours (best effort, oldest first), read
-    /// concurrently and reused by this process for [`HISTORY_TTL`].
-    async fn history(&self, capture: &CaptureKey, window: WindowHour) -> Vec<Summary> {
-        let Some(start) = window.start() else {
-            return Vec::new();
-        };
+    /// Summaries of up to `history_windows` earlier windows of the same span (best effort,
+    /// oldest first), read concurrently and reused by this process for [`HISTORY_TTL`].
+    async fn history(&self, capture: &CaptureKey, id: WindowId) -> Vec<Summary> {
         let keys: Vec<String> = (1..=self.config.history_windows)
             .rev()
-            .filter_map(|h| start.checked_sub_signed(Duration::hours(i64::from(h))))
-            .map(|t| {
-                self.keys.report(
-                    &capture.endpoint,
-                    &capture.variant,
-                    WindowHour::containing(t),
-                    ReportFile::Summary,
-                )
+            .filter_map(|k| id.earlier(k))
+            .map(|w| {
+                self.keys
+                    .report_of(&capture.endpoint, &capture.variant, w, ReportFile::Summary)
             })
             .collect();
         let fresh = |at: &Instant| at.elapsed() < HISTORY_TTL;
@@ -942,15 +1025,24 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             .map_err(|e| HandlerError::Transient(format!("writing {key}: {e}")))
     }
 
-    /// Emits the window's metrics (EMF). Timestamped at the window's start so that hourly
-    /// alarms see one period per window.
-    fn emit_metrics(&self, capture: &CaptureKey, window: WindowHour, analysis: &Analysis) {
-        let ts = window.start().unwrap_or_else(chrono::Utc::now);
+    /// Emits the window's metrics (EMF). Timestamped at the window's labelling hour (a day's
+    /// midnight) so that an alarm of the window's length sees one period per window.
+    ///
+    /// Hourly windows keep the dimensions `Endpoint`, `Variant` (existing alarms keep working);
+    /// a day and the rolling view add `Window` = `day` / `last-24h` and emit only the
+    /// window-level metrics (per-feature and SageMaker-named metrics stay hourly).
+    fn emit_metrics(&self, capture: &CaptureKey, id: WindowId, analysis: &Analysis) {
+        let ts = id.hour.start().unwrap_or_else(chrono::Utc::now);
         let s = &analysis.summary;
         let insufficient = s.status == Status::InsufficientData;
         let own = MetricSet::new(self.config.metrics_namespace.clone(), ts)
             .dimension("Endpoint", capture.endpoint.clone())
-            .dimension("Variant", capture.variant.clone())
+            .dimension("Variant", capture.variant.clone());
+        let own = match id.span {
+            Span::Hour => own,
+            span => own.dimension("Window", span.name()),
+        };
+        let own = own
             .with("Records", Unit::Count, s.records as f64)
             .with("MalformedRecords", Unit::Count, s.malformed_records as f64)
             .with("Violations", Unit::Count, s.violation_count as f64)
@@ -993,6 +1085,9 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         };
         if let Err(e) = self.metrics.emit(&own) {
             warn!(error = %e, "could not emit metrics");
+        }
+        if id.span != Span::Hour {
+            return;
         }
         // Per feature, only where values broke a constraint (the features are the baseline's
         // or the operator's value-constraints file's: a bounded set of dimension values).
@@ -1059,11 +1154,21 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn window_bounds(w: WindowHour) -> (String, String) {
-    match w.start() {
-        Some(s) => (
+/// A cached read: when, and what was found (`None`: nothing there).
+type Timed<T> = (Instant, Option<T>);
+
+/// What every window of one file is analysed against.
+struct AnalysisContext<'a> {
+    baseline: Option<&'a Baseline>,
+    values: Option<&'a Arc<ValueConstraints>>,
+    baseline_note: Option<&'a str>,
+}
+
+fn window_bounds(id: WindowId) -> (String, String) {
+    match id.bounds() {
+        Some((s, e)) => (
             s.to_rfc3339_opts(SecondsFormat::Secs, true),
-            (s + Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, true),
+            e.to_rfc3339_opts(SecondsFormat::Secs, true),
         ),
         None => (String::new(), String::new()),
     }

@@ -59,6 +59,14 @@ pub mod vars {
     pub const CAPTURE_INDEX_NAMES: &str = "CAPTURE_INDEX_NAMES";
     /// Default of [`CAPTURE_INDEX_NAMES`]: both sides.
     pub const DEFAULT_CAPTURE_INDEX_NAMES: &str = "endpointInput,endpointOutput";
+    /// The windows analyze-capture reports: a comma list of `hour`, `day`, `last-24h`
+    /// (hourly windows are always kept: the others are merged from them).
+    pub const WINDOWS: &str = "WINDOWS";
+    /// Default of [`WINDOWS`].
+    pub const DEFAULT_WINDOWS: &str = "hour";
+    /// The window span whose summaries start-retraining counts (`hour`, `day`, `last-24h`;
+    /// the confirmation alarm's metrics must be of the same span).
+    pub const CONFIRM_WINDOW: &str = "CONFIRM_WINDOW";
     /// SNS topic for e-mails.
     pub const TOPIC_ARN: &str = "TOPIC_ARN";
     /// Also notify on INSUFFICIENT_DATA.

@@ -6,6 +6,9 @@
 //! - `P/profiles/{endpoint}/{variant}/yyyy/mm/dd/hh/{capture-file-stem}.json`
 //! - `P/windows/{endpoint}/{variant}/yyyy/mm/dd/hh/window.json` (the merged state of the hour)
 //! - `P/reports/{endpoint}/{variant}/yyyy/mm/dd/hh/{statistics.json,constraint_violations.json,summary.json,report.html}`
+//! - longer windows ([`Span`]): `…/yyyy/mm/dd/day/` (the UTC day) and `…/yyyy/mm/dd/hh/last-24h/`
+//!   (the 24 hours ending with hour `hh`) in place of `…/yyyy/mm/dd/hh/` under `windows/` and
+//!   `reports/`
 //! - `P/remediation/{endpoint}/{timestamp}-{decision}.json`
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc};
@@ -124,6 +127,132 @@ impl fmt::Display for WindowHour {
             "{:04}-{:02}-{:02}T{:02}",
             self.year, self.month, self.day, self.hour
         )
+    }
+}
+
+/// How long a window is. Hourly windows are the unit everything is merged from; a day and the
+/// rolling last 24 hours are merges of hourly profiles (for daily schedules and endpoints too
+/// quiet to reach the minimum sample in an hour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Span {
+    /// One UTC hour.
+    #[default]
+    Hour,
+    /// One UTC day (00:00 to 24:00).
+    Day,
+    /// The 24 hours ending with the labelling hour (a rolling view, one per hour).
+    Last24Hours,
+}
+
+impl Span {
+    /// Every span.
+    pub const ALL: [Span; 3] = [Span::Hour, Span::Day, Span::Last24Hours];
+
+    /// The name in settings and in the `Window` metric dimension: `hour`, `day`, `last-24h`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Span::Hour => "hour",
+            Span::Day => "day",
+            Span::Last24Hours => "last-24h",
+        }
+    }
+
+    /// Parses [`Span::name`] (ASCII case-insensitive).
+    pub fn parse(s: &str) -> Option<Span> {
+        Span::ALL
+            .into_iter()
+            .find(|sp| sp.name().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One window of any [`Span`], labelled by an hour: the hour itself, hour 0 of the day, or the
+/// last hour of the rolling 24.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WindowId {
+    /// How long.
+    pub span: Span,
+    /// The labelling hour (see the type's documentation).
+    pub hour: WindowHour,
+}
+
+impl WindowId {
+    /// The window of `span` that a file of hour `h` belongs to (for [`Span::Last24Hours`]: the
+    /// one ending with `h`).
+    pub fn of(span: Span, h: WindowHour) -> Self {
+        let hour = match span {
+            Span::Day => WindowHour { hour: 0, ..h },
+            Span::Hour | Span::Last24Hours => h,
+        };
+        WindowId { span, hour }
+    }
+
+    /// The hourly window `h`.
+    pub fn hour(h: WindowHour) -> Self {
+        WindowId::of(Span::Hour, h)
+    }
+
+    /// The path segment(s): `yyyy/mm/dd/hh`, `yyyy/mm/dd/day` or `yyyy/mm/dd/hh/last-24h`.
+    pub fn path(&self) -> String {
+        let h = &self.hour;
+        match self.span {
+            Span::Hour => h.path(),
+            Span::Day => format!("{:04}/{:02}/{:02}/day", h.year, h.month, h.day),
+            Span::Last24Hours => format!("{}/last-24h", h.path()),
+        }
+    }
+
+    /// Start and end (exclusive) of the window.
+    pub fn bounds(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let s = self.hour.start()?;
+        Some(match self.span {
+            Span::Hour => (s, s + chrono::Duration::hours(1)),
+            Span::Day => (s, s + chrono::Duration::days(1)),
+            Span::Last24Hours => (
+                s - chrono::Duration::hours(23),
+                s + chrono::Duration::hours(1),
+            ),
+        })
+    }
+
+    /// The hours the window covers, oldest first.
+    pub fn hours(&self) -> Vec<WindowHour> {
+        let Some((start, _)) = self.bounds() else {
+            return Vec::new();
+        };
+        let n = if self.span == Span::Hour { 1 } else { 24 };
+        (0..n)
+            .map(|i| WindowHour::containing(start + chrono::Duration::hours(i)))
+            .collect()
+    }
+
+    /// The window of the same span `k` windows earlier (rolling views step by an hour).
+    pub fn earlier(&self, k: u32) -> Option<WindowId> {
+        let s = self.hour.start()?;
+        let step = match self.span {
+            Span::Day => chrono::Duration::days(i64::from(k)),
+            Span::Hour | Span::Last24Hours => chrono::Duration::hours(i64::from(k)),
+        };
+        Some(WindowId {
+            span: self.span,
+            hour: WindowHour::containing(s.checked_sub_signed(step)?),
+        })
+    }
+}
+
+impl fmt::Display for WindowId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let h = &self.hour;
+        match self.span {
+            Span::Hour => write!(f, "{h}"),
+            Span::Day => write!(f, "{:04}-{:02}-{:02}", h.year, h.month, h.day),
+            Span::Last24Hours => write!(f, "24h to {h}"),
+        }
     }
 }
 
@@ -276,8 +405,10 @@ pub struct ReportKey {
     pub endpoint: String,
     /// Variant name.
     pub variant: String,
-    /// Window hour.
+    /// The labelling hour of the window ([`WindowId`]).
     pub window: WindowHour,
+    /// How long the window is.
+    pub span: Span,
     /// Which file.
     pub file: ReportFile,
 }
@@ -345,20 +476,47 @@ impl Keys {
         )
     }
 
+    /// The profiles a window is merged from: the hour's folder, or the day's (every hour of
+    /// it). `None` for a rolling view, which is merged from hourly states instead.
+    pub fn profiles_prefix_of(&self, endpoint: &str, variant: &str, w: WindowId) -> Option<String> {
+        let h = w.hour;
+        match w.span {
+            Span::Hour => Some(self.profiles_window_prefix(endpoint, variant, h)),
+            Span::Day => Some(join(
+                &self.prefix,
+                &format!(
+                    "profiles/{endpoint}/{variant}/{:04}/{:02}/{:02}/",
+                    h.year, h.month, h.day
+                ),
+            )),
+            Span::Last24Hours => None,
+        }
+    }
+
     /// `P/windows/{endpoint}/{variant}/yyyy/mm/dd/hh/window.json` — the window's merged state
     /// (the merge of the hour's partial profiles, updated with conditional writes).
     pub fn window_state(&self, endpoint: &str, variant: &str, window: WindowHour) -> String {
+        self.window_state_of(endpoint, variant, WindowId::hour(window))
+    }
+
+    /// The merged state of a window of any span (`…/{WindowId::path}/window.json`).
+    pub fn window_state_of(&self, endpoint: &str, variant: &str, w: WindowId) -> String {
         join(
             &self.prefix,
-            &format!("windows/{endpoint}/{variant}/{}/window.json", window.path()),
+            &format!("windows/{endpoint}/{variant}/{}/window.json", w.path()),
         )
     }
 
     /// `P/reports/{endpoint}/{variant}/yyyy/mm/dd/hh/` — the folder of one window's report.
     pub fn report_prefix(&self, endpoint: &str, variant: &str, window: WindowHour) -> String {
+        self.report_prefix_of(endpoint, variant, WindowId::hour(window))
+    }
+
+    /// The report folder of a window of any span (`P/reports/{endpoint}/{variant}/{WindowId::path}/`).
+    pub fn report_prefix_of(&self, endpoint: &str, variant: &str, w: WindowId) -> String {
         join(
             &self.prefix,
-            &format!("reports/{endpoint}/{variant}/{}/", window.path()),
+            &format!("reports/{endpoint}/{variant}/{}/", w.path()),
         )
     }
 
@@ -370,9 +528,20 @@ impl Keys {
         window: WindowHour,
         file: ReportFile,
     ) -> String {
+        self.report_of(endpoint, variant, WindowId::hour(window), file)
+    }
+
+    /// A report file of a window of any span.
+    pub fn report_of(
+        &self,
+        endpoint: &str,
+        variant: &str,
+        w: WindowId,
+        file: ReportFile,
+    ) -> String {
         format!(
             "{}{}",
-            self.report_prefix(endpoint, variant, window),
+            self.report_prefix_of(endpoint, variant, w),
             file.file_name()
         )
     }
@@ -382,12 +551,33 @@ impl Keys {
         join(&self.prefix, &format!("reports/{endpoint}/"))
     }
 
-    /// Parses a report key written by [`Keys::report`]; `None` for anything else.
+    /// Parses a report key written by [`Keys::report_of`] (any span); `None` for anything else.
     pub fn parse_report(&self, key: &str) -> Option<ReportKey> {
         let rest = strip_dir_prefix(key, &self.prefix)?.strip_prefix("reports/")?;
         let parts: Vec<&str> = rest.split('/').collect();
-        let [endpoint, variant, yyyy, mm, dd, hh, file] = parts.as_slice() else {
-            return None;
+        let (endpoint, variant, window, span, file) = match parts.as_slice() {
+            [endpoint, variant, yyyy, mm, dd, "day", file] => (
+                endpoint,
+                variant,
+                WindowHour::parse_segments(yyyy, mm, dd, "00")?,
+                Span::Day,
+                file,
+            ),
+            [endpoint, variant, yyyy, mm, dd, hh, "last-24h", file] => (
+                endpoint,
+                variant,
+                WindowHour::parse_segments(yyyy, mm, dd, hh)?,
+                Span::Last24Hours,
+                file,
+            ),
+            [endpoint, variant, yyyy, mm, dd, hh, file] => (
+                endpoint,
+                variant,
+                WindowHour::parse_segments(yyyy, mm, dd, hh)?,
+                Span::Hour,
+                file,
+            ),
+            _ => return None,
         };
         if endpoint.is_empty() || variant.is_empty() {
             return None;
@@ -395,7 +585,8 @@ impl Keys {
         Some(ReportKey {
             endpoint: (*endpoint).to_owned(),
             variant: (*variant).to_owned(),
-            window: WindowHour::parse_segments(yyyy, mm, dd, hh)?,
+            window,
+            span,
             file: ReportFile::from_file_name(file)?,
         })
     }
@@ -510,6 +701,7 @@ impl Keys {
             endpoint: (*endpoint).to_owned(),
             variant: (*variant).to_owned(),
             window: WindowHour::parse_segments(yyyy, mm, dd, hh)?,
+            span: Span::Hour,
             file: ReportFile::from_file_name(file)?,
         })
     }
@@ -665,6 +857,7 @@ mod tests {
                 endpoint: "ep".into(),
                 variant: "AllTraffic".into(),
                 window: c.window(),
+                span: Span::Hour,
                 file: ReportFile::Summary,
             })
         );
@@ -710,6 +903,63 @@ mod tests {
             Keys::new("").baseline_statistics("ep"),
             "baselines/ep/statistics.json"
         );
+    }
+
+    #[test]
+    fn longer_windows_have_their_own_folders() {
+        let keys = Keys::new("driftline");
+        let h = WindowHour::new(2026, 3, 1, 5).unwrap();
+        let day = WindowId::of(Span::Day, h);
+        assert_eq!(day.hour, WindowHour::new(2026, 3, 1, 0).unwrap());
+        assert_eq!(
+            keys.window_state_of("ep", "v", day),
+            "driftline/windows/ep/v/2026/03/01/day/window.json"
+        );
+        assert_eq!(
+            keys.profiles_prefix_of("ep", "v", day).as_deref(),
+            Some("driftline/profiles/ep/v/2026/03/01/")
+        );
+        let rolling = WindowId::of(Span::Last24Hours, h);
+        assert_eq!(keys.profiles_prefix_of("ep", "v", rolling), None);
+        let day_summary = keys.report_of("ep", "v", day, ReportFile::Summary);
+        assert_eq!(
+            day_summary,
+            "driftline/reports/ep/v/2026/03/01/day/summary.json"
+        );
+        let rolling_html = keys.report_of("ep", "v", rolling, ReportFile::Html);
+        assert_eq!(
+            rolling_html,
+            "driftline/reports/ep/v/2026/03/01/05/last-24h/report.html"
+        );
+        let parsed = keys.parse_report(&day_summary).unwrap();
+        assert_eq!((parsed.span, parsed.window), (Span::Day, day.hour));
+        let parsed = keys.parse_report(&rolling_html).unwrap();
+        assert_eq!((parsed.span, parsed.window), (Span::Last24Hours, h));
+        assert_eq!(
+            keys.parse_report("driftline/reports/ep/v/2026/03/01/05/last-12h/summary.json"),
+            None
+        );
+        // Bounds and covered hours: the rolling view crosses midnight (and a month).
+        let (s, e) = rolling.bounds().unwrap();
+        assert_eq!(s, Utc.with_ymd_and_hms(2026, 2, 28, 6, 0, 0).unwrap());
+        assert_eq!(e, Utc.with_ymd_and_hms(2026, 3, 1, 6, 0, 0).unwrap());
+        let hours = rolling.hours();
+        assert_eq!(hours.len(), 24);
+        assert_eq!(hours[0], WindowHour::new(2026, 2, 28, 6).unwrap());
+        assert_eq!(hours[23], h);
+        assert_eq!(day.hours().len(), 24);
+        assert_eq!(WindowId::hour(h).hours(), vec![h]);
+        assert_eq!(
+            day.earlier(1).unwrap().hour,
+            WindowHour::new(2026, 2, 28, 0).unwrap()
+        );
+        assert_eq!(
+            rolling.earlier(6).unwrap().hour,
+            WindowHour::new(2026, 2, 28, 23).unwrap()
+        );
+        assert_eq!(Span::parse("Last-24h"), Some(Span::Last24Hours));
+        assert_eq!(Span::parse("week"), None);
+        assert_eq!(day.to_string(), "2026-03-01");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! keys from [`Keys`]): the evidence notify-alarm puts in its e-mail, start-retraining checks
 //! before it starts a pipeline, and analyze-capture draws as trend lines.
 
-use crate::keys::{Keys, ReportFile, WindowHour};
+use crate::keys::{Keys, ReportFile, Span, WindowHour, WindowId};
 use crate::ports::{ObjectStore, PortError};
 use chrono::{DateTime, Duration, Utc};
 use driftline_stats::summary::Summary;
@@ -25,14 +25,24 @@ pub struct SummaryKey {
     pub key: String,
     /// Production variant.
     pub variant: String,
-    /// The window.
+    /// The window's labelling hour (see [`WindowId`]).
     pub window: WindowHour,
+    /// How long the window is.
+    pub span: Span,
 }
 
 impl SummaryKey {
-    /// Start of the window.
+    /// Start of the labelling hour (for a day its midnight, for a rolling view its last hour).
     pub fn window_start(&self) -> Option<DateTime<Utc>> {
         self.window.start()
+    }
+
+    /// The window.
+    pub fn id(&self) -> WindowId {
+        WindowId {
+            span: self.span,
+            hour: self.window,
+        }
     }
 
     /// Key of another file of the same window's report (e.g. `report.html`).
@@ -104,6 +114,7 @@ pub fn parse_summary_key_of(
         key: key.to_string(),
         variant: r.variant,
         window: r.window,
+        span: r.span,
     })
 }
 
@@ -135,10 +146,38 @@ pub async fn list_summaries<S: ObjectStore>(
     .await
 }
 
-/// [`list_summaries`] of either kind.
+/// [`list_summaries`] of either kind (hourly windows).
 #[allow(clippy::too_many_arguments)]
 pub async fn list_summaries_of<S: ObjectStore>(
     kind: SummaryKind,
+    store: &S,
+    bucket: &str,
+    keys: &Keys,
+    endpoint: &str,
+    variant: Option<&str>,
+    until: DateTime<Utc>,
+    want: usize,
+) -> Result<Vec<SummaryKey>, PortError> {
+    list_span_summaries(
+        kind,
+        Span::Hour,
+        store,
+        bucket,
+        keys,
+        endpoint,
+        variant,
+        until,
+        want,
+    )
+    .await
+}
+
+/// [`list_summaries_of`] for windows of `span` (whose labelling hour starts at or before
+/// `until`; a day is listed when its midnight is).
+#[allow(clippy::too_many_arguments)]
+pub async fn list_span_summaries<S: ObjectStore>(
+    kind: SummaryKind,
+    span: Span,
     store: &S,
     bucket: &str,
     keys: &Keys,
@@ -151,6 +190,7 @@ pub async fn list_summaries_of<S: ObjectStore>(
         let mut out: Vec<SummaryKey> = listed
             .iter()
             .filter_map(|k| parse_summary_key_of(kind, keys, endpoint, k))
+            .filter(|s| s.span == span)
             .filter(|s| variant.is_none_or(|v| s.variant == v))
             .filter(|s| s.window_start().is_some_and(|t| t <= until))
             .collect();

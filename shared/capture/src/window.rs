@@ -289,6 +289,27 @@ impl Window {
         }
     }
 
+    /// Adds another window (e.g. an hour into a rolling day): the result equals adding
+    /// `other`'s partials one by one after this window's (fault examples within the policy).
+    pub fn merge(&mut self, other: &Window) {
+        self.profile.merge(&other.profile);
+        merge_faults(&mut self.faults, &other.faults, 0, self.policy);
+        self.records += other.records;
+        self.malformed_records += other.malformed_records;
+        self.lines += other.lines;
+        self.min_inference_time_ms =
+            min_opt(self.min_inference_time_ms, other.min_inference_time_ms);
+        self.max_inference_time_ms =
+            max_opt(self.max_inference_time_ms, other.max_inference_time_ms);
+        self.sources.extend(other.sources.iter().cloned());
+        self.unreadable.extend(other.unreadable.iter().cloned());
+        if let Some(e) = &other.estimate {
+            self.estimate
+                .get_or_insert_with(EstimateState::default)
+                .merge(e);
+        }
+    }
+
     /// Records a stored partial that could not be read back.
     pub fn add_unreadable(&mut self, key: &str, reason: &str) {
         self.unreadable.push((key.to_string(), reason.to_string()));
@@ -518,6 +539,38 @@ mod tests {
         // A window round-trips too (the stored window state).
         let back: Window = serde_json::from_str(&serde_json::to_string(&w).unwrap()).unwrap();
         assert_eq!(back, w);
+    }
+
+    #[test]
+    fn merging_windows_equals_adding_their_partials() {
+        let parts = [
+            partial("s3://b/a.jsonl", &[1.0, 2.0], 1),
+            partial("s3://b/b.jsonl", &[3.0], 2),
+            partial("s3://b/c.jsonl", &[-4.5, 9.0, 0.25], 0),
+        ];
+        let mut one_by_one = Window::default();
+        for p in &parts {
+            one_by_one.add(p);
+        }
+        let mut first = Window::default();
+        first.add(&parts[0]);
+        let mut rest = Window::default();
+        rest.add(&parts[1]);
+        rest.add(&parts[2]);
+        rest.add_unreadable("p/x.json", "bad");
+        first.merge(&rest);
+        one_by_one.add_unreadable("p/x.json", "bad");
+        assert_eq!(first.sources, one_by_one.sources);
+        assert_eq!(
+            (first.records, first.malformed_records, first.lines),
+            (6, 3, 9)
+        );
+        assert_eq!(first.report_faults(), one_by_one.report_faults());
+        assert_eq!(
+            first.profile.to_statistics(),
+            one_by_one.profile.to_statistics()
+        );
+        assert_eq!(first.min_inference_time_ms, Some(10));
     }
 
     #[test]
