@@ -23,11 +23,16 @@ echo "[bench-s3-requests] base $BASE" >&2
     cargo run -q -p analyze-capture --example s3_requests -- "${SIZES[@]}") >"$WT/base.jsonl"
 echo "[bench-s3-requests] this checkout ($(git rev-parse --short HEAD))" >&2
 cargo run -q -p analyze-capture --example s3_requests -- "${SIZES[@]}" >"$WT/head.jsonl"
-python3 - "$WT/base.jsonl" "$WT/head.jsonl" "$BASE" "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- functions shared || echo ' + uncommitted changes')" >bench/S3-REQUESTS.md <<'PY'
+# The same build with the longer windows on (WINDOWS, template parameter Windows).
+WINDOWS=hour,day cargo run -q -p analyze-capture --example s3_requests -- "${SIZES[@]}" >"$WT/day.jsonl"
+WINDOWS=hour,day,last-24h cargo run -q -p analyze-capture --example s3_requests -- "${SIZES[@]}" >"$WT/all.jsonl"
+python3 - "$WT/base.jsonl" "$WT/head.jsonl" "$WT/day.jsonl" "$WT/all.jsonl" "$BASE" "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- functions shared || echo ' + uncommitted changes')" >bench/S3-REQUESTS.md <<'PY'
 import json, sys
 base = [json.loads(l) for l in open(sys.argv[1])]
 head = [json.loads(l) for l in open(sys.argv[2])]
-b_rev, h_rev = sys.argv[3], sys.argv[4]
+day = [json.loads(l) for l in open(sys.argv[3])]
+every = [json.loads(l) for l in open(sys.argv[4])]
+b_rev, h_rev = sys.argv[5], sys.argv[6]
 ops = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items()))
 print("# S3 requests per capture file (analyze-capture)\n")
 print("Produced by `scripts/bench-s3-requests.sh` (one run, both builds side by side, in-memory store,")
@@ -49,5 +54,20 @@ print(f"- after: {ops(head[-1]['last_file'])}")
 print("\n(`Get` counts the capture object itself, the baseline's two files — conditional GETs after")
 print("the first file, 304 without a body when unchanged —, the window state and any partial read;")
 print("`Head` is the state's ETag check after the reports are written.)")
+print("\n## Longer windows (`WINDOWS`)\n")
+print("The same build and files with the day window (`hour,day`) and also the rolling last 24 hours")
+print("(`hour,day,last-24h`) on, against hourly windows alone (the default):\n")
+print("| files in the hour | last file: hour | hour,day | hour,day,last-24h | all files: hour | hour,day | hour,day,last-24h |")
+print("|---|---|---|---|---|---|---|")
+for h, d, a in zip(head, day, every):
+    print(f"| {h['files']} | {h['last_file_total']} | {d['last_file_total']} ({d['last_file_total'] / h['last_file_total']:.1f}x) | "
+          f"{a['last_file_total']} ({a['last_file_total'] / h['last_file_total']:.1f}x) | {h['all_files_total']} | "
+          f"{d['all_files_total']} | {a['all_files_total']} |")
+print("\nBy operation, last file of the largest hour:\n")
+print(f"- hour,day: {ops(day[-1]['last_file'])}")
+print(f"- hour,day,last-24h: {ops(every[-1]['last_file'])}")
+print("\n(The day is a second merged state: its GET, LIST, conditional PUT, four report PUTs and")
+print("ETag check. The rolling view keeps no state: it reads the 23 earlier hours' states once per")
+print("5 minutes per process and writes its four report files.)")
 PY
 cat bench/S3-REQUESTS.md

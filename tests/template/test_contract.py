@@ -209,6 +209,61 @@ class ContractTest(unittest.TestCase):
             self.assertEqual([t["Id"] for t in rule["Targets"]], ["start-retraining", "notify-alarm"])
         self.assertEqual(self.env(each, "StartRetrainingFunction")["ALARM_GROUPING"], "each")
 
+    def rule_failures(self, params):
+        """The template's Rules evaluated for `params` (Equals, Contains, Not, Ref: what it
+        uses): the descriptions of the assertions that fail."""
+        values = {k: str(v.get("Default", "")) for k, v in self.t["Parameters"].items()}
+        values.update({k: str(v) for k, v in params.items()})
+
+        def ev(node):
+            if isinstance(node, dict) and len(node) == 1:
+                (fn, arg), = node.items()
+                if fn == "Ref":
+                    return values[arg]
+                if fn == "Fn::Equals":
+                    return ev(arg[0]) == ev(arg[1])
+                if fn == "Fn::Contains":
+                    return ev(arg[1]) in [ev(x) for x in arg[0]]
+                if fn == "Fn::Not":
+                    return not ev(arg[0])
+                raise AssertionError(f"rule function {fn} not evaluated by this test")
+            return node
+
+        failed = []
+        for rule in self.t.get("Rules", {}).values():
+            if "RuleCondition" in rule and not ev(rule["RuleCondition"]):
+                continue
+            failed += [a["AssertDescription"] for a in rule["Assertions"] if not ev(a["Assert"])]
+        return failed
+
+    def test_longer_windows(self):
+        ev = Evaluator(self.t, {**PARAMS, "Windows": "hour,day", "AlarmWindow": "day"})
+        self.assertEqual(self.env(ev, "AnalyzeCaptureFunction")["WINDOWS"], "hour,day")
+        self.assertEqual(self.env(ev, "NotifyAlarmFunction")["ALARM_WINDOW"], "day")
+        self.assertEqual(self.env(ev, "StartRetrainingFunction")["ALARM_WINDOW"], "day")
+        watched = {a["MetricName"]: a for a in self.alarms(ev).values()
+                   if a["MetricName"] in ("Violations", "DriftedFeatures", "DriftDetected")}
+        self.assertEqual(len(watched), 3)
+        for a in watched.values():
+            # The day's metrics: the Window dimension analyze-capture adds, one period a day.
+            self.assertEqual(a["Dimensions"][-1], {"Name": "Window", "Value": "day"})
+            self.assertEqual(a["Period"], 86400)
+            self.assertLessEqual(a["Period"] * int(a["EvaluationPeriods"]), 7 * 86400)
+        rolling = Evaluator(self.t, {**PARAMS, "Windows": "hour,last-24h", "AlarmWindow": "last-24h"})
+        for a in self.alarms(rolling).values():
+            if a["MetricName"] in ("Violations", "DriftedFeatures", "DriftDetected"):
+                self.assertEqual(a["Dimensions"][-1], {"Name": "Window", "Value": "last-24h"})
+                self.assertEqual(a["Period"], 3600)
+        # Hourly alarms (the default) keep their two dimensions (tested above) and the Rules
+        # refuse an alarm window that is not reported, or more than 7 days.
+        self.assertEqual(self.rule_failures(PARAMS), [])
+        self.assertEqual(self.rule_failures({"Windows": "hour,day", "AlarmWindow": "day"}), [])
+        self.assertEqual(self.rule_failures({"AlarmWindow": "day"}),
+                         ["AlarmWindow=day needs Windows to include day."])
+        self.assertEqual(len(self.rule_failures({"Windows": "hour,day", "AlarmWindow": "day", "ConfirmN": "8"})), 1)
+        self.assertEqual(self.rule_failures({"Windows": "hour,day", "AlarmWindow": "last-24h"}),
+                         ["AlarmWindow=last-24h needs Windows to include last-24h."])
+
     def test_silent_endpoint_alarm(self):
         ev = Evaluator(self.t, {**PARAMS, "SilentHours": "3"})
         a = [a for a in self.alarms(ev).values() if a["MetricName"] == "CaptureFiles"][0]

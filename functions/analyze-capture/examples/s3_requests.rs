@@ -7,7 +7,9 @@
 //! ```
 //! Prints one JSON object per F: requests of the last file and of all files, by operation.
 //! Uses only the handler's public API, so `scripts/bench-s3-requests.sh` can run the same file
-//! against an earlier commit beside this one.
+//! against an earlier commit beside this one. `WINDOWS` in the environment (e.g.
+//! `hour,day,last-24h`) is passed to the handler's configuration (builds that predate the
+//! setting ignore it).
 
 use analyze_capture::config::Config;
 use analyze_capture::handler::Handler;
@@ -81,7 +83,12 @@ async fn main() {
         let (s, c) = baseline();
         store.insert(BUCKET, "driftline/baselines/ep/statistics.json", s);
         store.insert(BUCKET, "driftline/baselines/ep/constraints.json", c);
-        let config = Config::from_env(&MapEnv::from([("DRIFTLINE_BUCKET", BUCKET)])).unwrap();
+        let windows = std::env::var("WINDOWS").unwrap_or_else(|_| "hour".into());
+        let config = Config::from_env(&MapEnv::from([
+            ("DRIFTLINE_BUCKET", BUCKET),
+            ("WINDOWS", windows.as_str()),
+        ]))
+        .unwrap();
         let h = Handler::new(store.clone(), MemorySink::new(), config);
         let mut last = BTreeMap::new();
         for f in 0..files {

@@ -2,6 +2,7 @@
 //! library ([`driftline_aws::config`]); the README's "Configuration" table lists every variable.
 
 use driftline_aws::config::{self as cfg, vars, Common, ConfigError, EnvSource};
+use driftline_aws::keys::Span;
 
 /// notify-alarm's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +19,9 @@ pub struct Config {
     pub variant_name: Option<String>,
     /// `AWS_REGION` (for console links when the event has no valid region).
     pub region: Option<String>,
+    /// `ALARM_WINDOW` (default `hour`): the window whose report an alarm without a `Window`
+    /// dimension (the composite incident alarm) is about.
+    pub alarm_window: Span,
 }
 
 impl Config {
@@ -34,6 +38,7 @@ impl Config {
             endpoint_name: cfg::optional(env, vars::ENDPOINT_NAME),
             variant_name: cfg::optional(env, vars::VARIANT_NAME),
             region: cfg::region(env)?,
+            alarm_window: cfg::span_or(env, vars::ALARM_WINDOW, Span::Hour)?,
         })
     }
 }

@@ -3,10 +3,11 @@
 use crate::config::Config;
 use crate::message::{self, Context, ReportLookup};
 use chrono::{DateTime, Duration, Utc};
-use driftline_aws::alarm::{AlarmEvent, StateValue};
+use driftline_aws::alarm::{AlarmEvent, AlarmKind, StateValue};
+use driftline_aws::keys::Span;
 use driftline_aws::ports::{Notifier, ObjectStore, PortError};
 use driftline_aws::reports::{
-    list_summaries, list_summaries_of, read_json, read_summary, summaries_prefix,
+    list_span_summaries, list_summaries_of, read_json, read_summary, summaries_prefix,
     summaries_prefix_of, SummaryKey, SummaryKind,
 };
 use driftline_aws::text::{
@@ -304,9 +305,20 @@ async fn find_quality_report<S: ObjectStore, N: Notifier>(
     })
 }
 
+/// Which windows an alarm watches: its metric's `Window` dimension (`day`, `last-24h`); a
+/// composite alarm has no metric and watches `ALARM_WINDOW`'s; any other alarm hourly ones.
+pub fn alarm_span(alarm: &AlarmEvent, configured: Span) -> Span {
+    match alarm.dimension(&["Window"]) {
+        Some(w) => Span::parse(&w).unwrap_or(Span::Hour),
+        None if matches!(alarm.kind, AlarmKind::Composite { .. }) => configured,
+        None => Span::Hour,
+    }
+}
+
 /// The report the alarm is about: the window of the breaching datapoint when the alarm's
-/// period is at most an hour and that window has a report, else the latest window that
-/// started at or before the alarm's state change.
+/// period is at most the window's labelling step (an hour; a day for daily windows) and that
+/// window has a report, else the latest window that started at or before the alarm's state
+/// change. Daily and rolling windows ([`alarm_span`]) are looked for among their own reports.
 async fn find_report<S: ObjectStore, N: Notifier>(
     deps: &Deps<S, N>,
     alarm: &AlarmEvent,
@@ -314,12 +326,20 @@ async fn find_report<S: ObjectStore, N: Notifier>(
     variant: Option<&str>,
 ) -> Result<ReportLookup, HandlerError> {
     let cfg = &deps.config;
+    let span = alarm_span(alarm, cfg.alarm_window);
     let until: DateTime<Utc> = alarm.state_time().unwrap_or_else(Utc::now) + Duration::minutes(5);
     let transient = |source: PortError| HandlerError::Reports {
         endpoint: endpoint.to_string(),
         source,
     };
-    let keys = match list_summaries(
+    let step = if span == Span::Day {
+        Duration::days(1)
+    } else {
+        Duration::hours(1)
+    };
+    let keys = match list_span_summaries(
+        SummaryKind::Data,
+        span,
         &deps.store,
         &cfg.common.bucket,
         &cfg.common.keys(),
@@ -343,13 +363,15 @@ async fn find_report<S: ObjectStore, N: Notifier>(
         .latest_evaluated
         .as_deref()
         .and_then(driftline_aws::alarm::parse_time)
-        .filter(|_| rd.period.is_some_and(|p| p <= 3600));
+        .filter(|_| {
+            rd.period
+                .is_some_and(|p| i64::try_from(p).is_ok_and(|p| p <= step.num_seconds()))
+        });
     let chosen: Option<&SummaryKey> = breached_hour
         .and_then(|h| {
-            keys.iter().rev().find(|k| {
-                k.window_start()
-                    .is_some_and(|s| s <= h && h < s + Duration::hours(1))
-            })
+            keys.iter()
+                .rev()
+                .find(|k| k.window_start().is_some_and(|s| s <= h && h < s + step))
         })
         .or_else(|| keys.last());
     let Some(key) = chosen else {

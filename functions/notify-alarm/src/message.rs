@@ -157,8 +157,8 @@ pub fn build(alarm: &AlarmEvent, ctx: &Context, report: &ReportLookup) -> Messag
                 if summary.violation_count > 0 {
                     parts.push(format!("{} violation(s)", summary.violation_count));
                 }
-                if let Some(hm) = summary.window.as_ref().and_then(|w| w.start.get(11..16)) {
-                    window = format!(" {hm} UTC");
+                if let Some(label) = summary.window.as_ref().and_then(window_label) {
+                    window = format!(" {label}");
                 }
             }
             let what = if parts.is_empty() {
@@ -778,6 +778,21 @@ fn write_alarm_facts(b: &mut String, alarm: &AlarmEvent) {
     }
 }
 
+/// A window as a subject names it: `20:00 UTC` (an hour), `2026-11-25` (a UTC day),
+/// `24h to 21:00 UTC` (the rolling last 24 hours, by its end). `None` when unparsable.
+pub fn window_label(w: &driftline_stats::summary::Window) -> Option<String> {
+    let start = chrono::DateTime::parse_from_rfc3339(&w.start).ok()?;
+    let end = chrono::DateTime::parse_from_rfc3339(&w.end).ok()?;
+    let hours = (end - start).num_hours();
+    Some(if hours <= 1 {
+        start.format("%H:%M UTC").to_string()
+    } else if start.format("%H:%M").to_string() == "00:00" && hours == 24 {
+        start.format("%Y-%m-%d").to_string()
+    } else {
+        format!("{hours}h to {}", end.format("%H:%M UTC"))
+    })
+}
+
 fn write_summary(b: &mut String, s: &Summary) {
     let _ = writeln!(b, "\nLATEST WINDOW");
     if let Some(w) = &s.window {
@@ -1017,6 +1032,28 @@ mod tests {
         assert_eq!(fmt_num(1234.5678), "1235");
         assert_eq!(fmt_num(1.2e-9), "1.200e-9");
         assert_eq!(fmt_num(0.0), "0");
+    }
+
+    #[test]
+    fn windows_are_named_by_their_length() {
+        let w = |start: &str, end: &str| driftline_stats::summary::Window {
+            start: start.into(),
+            end: end.into(),
+        };
+        let label = |start, end| window_label(&w(start, end));
+        assert_eq!(
+            label("2026-11-25T20:00:00Z", "2026-11-25T21:00:00Z").as_deref(),
+            Some("20:00 UTC")
+        );
+        assert_eq!(
+            label("2026-11-25T00:00:00Z", "2026-11-26T00:00:00Z").as_deref(),
+            Some("2026-11-25")
+        );
+        assert_eq!(
+            label("2026-11-24T22:00:00Z", "2026-11-25T22:00:00Z").as_deref(),
+            Some("24h to 22:00 UTC")
+        );
+        assert_eq!(label("", "2026-11-25T22:00:00Z"), None);
     }
 
     #[test]

@@ -766,3 +766,86 @@ async fn a_redelivered_event_sends_no_second_e_mail() {
     assert_eq!(run_fixture(&d, DRIFTED).await.unwrap().outcome, "published");
     assert_eq!(sent(&d).len(), 1);
 }
+
+/// A day summary of 2026-11-25 (or another day) with its own figures.
+fn day_summary(day: &str, features: Vec<FeatureSummary>) -> Summary {
+    let mut s = summary(features);
+    s.window = Some(Window {
+        start: format!("{day}T00:00:00Z"),
+        end: "2026-11-26T00:00:00Z".into(),
+    });
+    s
+}
+
+/// An alarm on daily windows (`Window=day`, period one day) reports the day it breached in,
+/// not the latest hour.
+#[tokio::test]
+async fn a_daily_alarm_reports_its_day() {
+    let d = deps();
+    put_summary(&d.store, DIR, &standard_summary());
+    let day_dir = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/day";
+    put_summary(
+        &d.store,
+        day_dir,
+        &day_summary("2026-11-25", vec![feature("tenure", true, 0.3, 0.1)]),
+    );
+    put_summary(
+        &d.store,
+        "driftline/reports/churn-endpoint/AllTraffic/2026/11/24/day",
+        &day_summary("2026-11-24", vec![feature("old", true, 0.9, 0.1)]),
+    );
+    let mut ev = fixture(DRIFTED);
+    let metric = &mut ev["alarmData"]["configuration"]["metrics"][0]["metricStat"];
+    metric["metric"]["dimensions"]["Window"] = "day".into();
+    metric["period"] = 86_400.into();
+    ev["alarmData"]["state"]["reasonData"] = serde_json::json!({
+        "version": "1.0", "queryDate": "2026-11-25T10:05:40.108+0000",
+        "startDate": "2026-11-25T00:00:00.000+0000", "statistic": "Maximum", "period": 86400,
+        "recentDatapoints": [1.0], "threshold": 1.0,
+        "evaluatedDatapoints": [{"timestamp": "2026-11-25T00:00:00.000+0000", "value": 1.0}]
+    })
+    .to_string()
+    .into();
+    let r = run(&d, ev).await.unwrap();
+    assert_eq!(
+        r.report_key.as_deref(),
+        Some(&*format!("{day_dir}/summary.json"))
+    );
+    let b = &sent(&d)[0].body;
+    assert!(
+        b.contains("2026-11-25T00:00:00Z to 2026-11-26T00:00:00Z"),
+        "{b}"
+    );
+    assert!(
+        b.contains("tenure [DRIFTED]") && !b.contains("balance"),
+        "{b}"
+    );
+}
+
+/// The composite incident alarm has no metric: `ALARM_WINDOW=day` says its windows are days,
+/// and the subject names the day.
+#[tokio::test]
+async fn a_daily_incident_names_its_day() {
+    let mut d = deps();
+    d.config.endpoint_name = Some("churn-endpoint".into());
+    d.config.variant_name = Some("AllTraffic".into());
+    d.config.alarm_window = driftline_aws::keys::Span::Day;
+    put_summary(&d.store, DIR, &standard_summary());
+    let day_dir = "driftline/reports/churn-endpoint/AllTraffic/2026/11/25/day";
+    put_summary(
+        &d.store,
+        day_dir,
+        &day_summary("2026-11-25", vec![feature("tenure", true, 0.3, 0.1)]),
+    );
+    let r = run_fixture(&d, "lambda-action-data-incident.json")
+        .await
+        .unwrap();
+    assert_eq!(
+        r.report_key.as_deref(),
+        Some(&*format!("{day_dir}/summary.json"))
+    );
+    assert_eq!(
+        sent(&d)[0].subject,
+        "ALARM incident: churn-endpoint/AllTraffic 2026-11-25 - 1 drifted feature(s), 1 violation(s)"
+    );
+}

@@ -2,6 +2,7 @@
 //! library ([`driftline_aws::config`]); the README's "Configuration" table lists every variable.
 
 use driftline_aws::config::{self as cfg, vars, Common, ConfigError, EnvSource};
+use driftline_aws::keys::Span;
 
 /// start-retraining's settings (also written into every audit record).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -17,6 +18,9 @@ pub struct Config {
     pub confirm_k: usize,
     /// `CONFIRM_N` (default 3).
     pub confirm_n: usize,
+    /// `ALARM_WINDOW` (default `hour`): whose summaries are counted (the confirmation alarm
+    /// watches the same windows' metrics).
+    pub confirm_window: Span,
     /// `COOLDOWN_MINUTES` (default 360).
     pub cooldown_minutes: i64,
     /// `DRY_RUN` (default false).
@@ -76,6 +80,7 @@ impl Config {
             pipeline_name: cfg::required(env, vars::PIPELINE_NAME)?,
             confirm_k,
             confirm_n,
+            confirm_window: cfg::span_or(env, vars::ALARM_WINDOW, Span::Hour)?,
             cooldown_minutes: cfg::int_in_range(
                 env,
                 vars::COOLDOWN_MINUTES,

@@ -12,7 +12,7 @@ use driftline_aws::keys::ReportFile;
 use driftline_aws::ports::{
     Message, Notifier, ObjectStore, PipelineRunner, PortError, StartRequest, WriteCondition,
 };
-use driftline_aws::reports::{list_summaries, read_summaries, s3_uri};
+use driftline_aws::reports::{list_span_summaries, read_summaries, s3_uri, SummaryKind};
 use driftline_aws::text::sanitize_subject;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
@@ -391,7 +391,9 @@ async fn gather_evidence<S: ObjectStore, P: PipelineRunner, N: Notifier>(
 ) -> Result<Vec<WindowEvidence>, HandlerError> {
     let cfg = &deps.config;
     let until = at.checked_add_signed(Duration::minutes(5)).unwrap_or(at);
-    let keys = list_summaries(
+    let keys = list_span_summaries(
+        SummaryKind::Data,
+        cfg.confirm_window,
         &deps.store,
         &cfg.common.bucket,
         &cfg.common.keys(),
@@ -437,7 +439,7 @@ async fn gather_quality_evidence<S: ObjectStore, P: PipelineRunner, N: Notifier>
     variant: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<Vec<WindowEvidence>, HandlerError> {
-    use driftline_aws::reports::{list_summaries_of, read_json, SummaryKind};
+    use driftline_aws::reports::{list_summaries_of, read_json};
     use driftline_stats::quality::analysis::QualitySummary;
     let cfg = &deps.config;
     let until = at.checked_add_signed(Duration::minutes(5)).unwrap_or(at);

@@ -705,3 +705,40 @@ async fn quality_confirmed_starts_on_model_quality_evidence() {
     let a = audit(&d, &r);
     assert_eq!(a["confirmed_windows"], 2);
 }
+
+/// `ALARM_WINDOW=day`: the confirmation counts daily windows (the drifted hours of today do
+/// not make a confirmation on their own), and the pipeline gets the day's report.
+#[tokio::test]
+async fn daily_windows_are_counted_when_the_alarm_watches_days() {
+    let mut d = deps();
+    d.config.confirm_window = driftline_aws::keys::Span::Day;
+    // Hourly windows that would confirm if hours were counted.
+    two_of_three(&d);
+    let day =
+        |date: &str| format!("driftline/reports/churn-endpoint/AllTraffic/{date}/day/summary.json");
+    let put_day = |date: &str, s: &Summary| {
+        d.store
+            .insert(BUCKET, &day(date), serde_json::to_vec(s).unwrap())
+    };
+    put_day("2026/11/23", &summary(false, 90_000, &[]));
+    put_day("2026/11/24", &summary(false, 90_000, &[]));
+    put_day("2026/11/25", &summary(true, 40_000, &["tenure"]));
+    let r = run(&d, event()).await.unwrap();
+    assert_eq!(r.decision, "skipped-not-confirmed", "{}", r.reason);
+    assert!(requests(&d).is_empty());
+    // Two of the last three days drifted: confirmed, with the latest drifted day's report.
+    put_day("2026/11/24", &summary(true, 90_000, &["tenure", "age"]));
+    let mut ev = event();
+    ev["time"] = "2026-11-25T10:08:00Z".into();
+    ev["detail"]["state"]["timestamp"] = "2026-11-25T10:08:00.000+0000".into();
+    let r = run(&d, ev).await.unwrap();
+    assert_eq!(r.decision, "started", "{}", r.reason);
+    let q = &requests(&d)[0];
+    assert_eq!(
+        q.parameters["DriftReportUri"],
+        format!(
+            "s3://{BUCKET}/driftline/reports/churn-endpoint/AllTraffic/2026/11/25/day/report.html"
+        )
+    );
+    assert_eq!(q.parameters["DriftedFeatures"], "tenure,age");
+}

@@ -64,9 +64,11 @@ pub mod vars {
     pub const WINDOWS: &str = "WINDOWS";
     /// Default of [`WINDOWS`].
     pub const DEFAULT_WINDOWS: &str = "hour";
-    /// The window span whose summaries start-retraining counts (`hour`, `day`, `last-24h`;
-    /// the confirmation alarm's metrics must be of the same span).
-    pub const CONFIRM_WINDOW: &str = "CONFIRM_WINDOW";
+    /// The window the data alarms watch (`hour`, `day`, `last-24h`; template parameter
+    /// `AlarmWindow`): notify-alarm reports that window's evidence for an alarm without a
+    /// `Window` dimension (the composite incident alarm), start-retraining counts those
+    /// windows' summaries.
+    pub const ALARM_WINDOW: &str = "ALARM_WINDOW";
     /// SNS topic for e-mails.
     pub const TOPIC_ARN: &str = "TOPIC_ARN";
     /// Also notify on INSUFFICIENT_DATA.
@@ -252,6 +254,19 @@ pub fn required(env: &impl EnvSource, var: &str) -> Result<String, ConfigError> 
     optional(env, var).ok_or_else(|| ConfigError::Missing {
         var: var.to_owned(),
     })
+}
+
+/// Reads a window span (`hour`, `day`, `last-24h`), `default` when unset.
+pub fn span_or(
+    env: &impl EnvSource,
+    var: &str,
+    default: crate::keys::Span,
+) -> Result<crate::keys::Span, ConfigError> {
+    match optional(env, var) {
+        None => Ok(default),
+        Some(v) => crate::keys::Span::parse(&v)
+            .ok_or_else(|| ConfigError::invalid(var, &v, "expected hour, day or last-24h")),
+    }
 }
 
 /// The variable's trimmed value, or `default` when unset or blank.

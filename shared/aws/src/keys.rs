@@ -133,14 +133,17 @@ impl fmt::Display for WindowHour {
 /// How long a window is. Hourly windows are the unit everything is merged from; a day and the
 /// rolling last 24 hours are merges of hourly profiles (for daily schedules and endpoints too
 /// quiet to reach the minimum sample in an hour).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 pub enum Span {
     /// One UTC hour.
     #[default]
+    #[serde(rename = "hour")]
     Hour,
     /// One UTC day (00:00 to 24:00).
+    #[serde(rename = "day")]
     Day,
     /// The 24 hours ending with the labelling hour (a rolling view, one per hour).
+    #[serde(rename = "last-24h")]
     Last24Hours,
 }
 
