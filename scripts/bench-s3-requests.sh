@@ -68,6 +68,9 @@ print(f"- hour,day: {ops(day[-1]['last_file'])}")
 print(f"- hour,day,last-24h: {ops(every[-1]['last_file'])}")
 print("\n(The day is a second merged state: its GET, LIST, conditional PUT, four report PUTs and")
 print("ETag check. The rolling view keeps no state: it reads the 23 earlier hours' states once per")
-print("5 minutes per process and writes its four report files.)")
+print("5 minutes per process and writes its four report files. A file of an hour already past also")
+print("looks for the newest later hour with data, to update the rolling view an alarm watches now:")
+print("here every file is past by the wall clock, so the first file probes the 23 later hours, which")
+print("are then known empty for 5 minutes.)")
 PY
 cat bench/S3-REQUESTS.md

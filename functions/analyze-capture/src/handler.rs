@@ -9,7 +9,9 @@ use crate::config::Config;
 use bytes::Bytes;
 use chrono::SecondsFormat;
 use driftline_aws::emf::{MetricSet, MetricSink, Unit};
-use driftline_aws::keys::{decode_event_key, CaptureKey, Keys, ReportFile, Span, WindowId};
+use driftline_aws::keys::{
+    decode_event_key, CaptureKey, Keys, ReportFile, Span, WindowHour, WindowId,
+};
 use driftline_aws::ports::{ObjectStore, PortError, WriteCondition};
 use driftline_aws::reports::{read_summaries, ReadSummaryError};
 use driftline_aws::s3_event::{objects_from_event, ObjectRef};
@@ -135,7 +137,12 @@ pub struct Handler<S, M> {
     /// Earlier hours' merged windows by state key (`None`: no state), with when they were
     /// read: the rolling last-24-hours view merges them (see [`HISTORY_TTL`]).
     hour_windows: Mutex<HashMap<String, Timed<Arc<Window>>>>,
+    /// The wall clock (which rolling view is the current one a late file must update).
+    clock: Clock,
 }
+
+/// A source of the current time.
+pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
 
 /// A small file beside a baseline (`calibration.json`, `driftline-constraints.json`) as last
 /// read: revalidated by entity tag on every file; a missing one is asked for again after
@@ -174,7 +181,14 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             calibrations: Mutex::new(HashMap::new()),
             value_constraints: Mutex::new(HashMap::new()),
             hour_windows: Mutex::new(HashMap::new()),
+            clock: Arc::new(chrono::Utc::now),
         }
+    }
+
+    /// The same handler reading the time from `clock` (tests of late files).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The configuration in force.
@@ -307,9 +321,15 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         let (analysis, hour_state) = self
             .analyze_window(&capture, hour, &profile_key, &partial, &ctx, None)
             .await?;
+        // The hour as just merged is what the rolling views of later hours must see.
+        self.remember_hour(&capture, capture.window(), &hour_state.0.window);
         // Longer windows (WINDOWS): the day this file belongs to, the 24 hours ending with its
         // hour. Both are merges of hourly profiles, so a late file updates them too.
         for span in &self.config.longer_windows {
+            if *span == Span::Last24Hours {
+                self.update_current_rolling(&capture, &profile_key, &partial, &ctx)
+                    .await?;
+            }
             let id = WindowId::of(*span, capture.window());
             let (longer, _) = self
                 .analyze_window(
@@ -719,6 +739,67 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 }
             }
         }
+    }
+
+    /// Caches hour `h`'s merged window for the rolling views.
+    fn remember_hour(&self, capture: &CaptureKey, h: WindowHour, window: &Window) {
+        let key = self
+            .keys
+            .window_state_of(&capture.endpoint, &capture.variant, WindowId::hour(h));
+        lock(&self.hour_windows).insert(key, (Instant::now(), Some(Arc::new(window.clone()))));
+    }
+
+    /// A late file (its hour is before the current one) also belongs to the rolling views of
+    /// the hours after it: the newest of them that has data (at most 23 hours later, not after
+    /// now) is rendered again, so the view an alarm watches now counts the late records.
+    /// Views between the two keep what they showed (they are history). Costs one GET per
+    /// hour probed, newest first (an hour found empty is not asked again for [`HISTORY_TTL`]);
+    /// nothing for a file of the current hour.
+    async fn update_current_rolling(
+        &self,
+        capture: &CaptureKey,
+        own_key: &str,
+        own: &PartialProfile,
+        ctx: &AnalysisContext<'_>,
+    ) -> Result<(), HandlerError> {
+        let (Some(file_start), now) = (capture.window().start(), (self.clock)()) else {
+            return Ok(());
+        };
+        let behind = (now - file_start).num_hours().min(23);
+        for k in (1..=behind).rev() {
+            let later = WindowHour::containing(file_start + chrono::Duration::hours(k));
+            let state_key = self.keys.window_state_of(
+                &capture.endpoint,
+                &capture.variant,
+                WindowId::hour(later),
+            );
+            // An hour known to have no data (within the cache's time) costs nothing.
+            let known_empty = lock(&self.hour_windows)
+                .get(&state_key)
+                .is_some_and(|(at, w)| w.is_none() && at.elapsed() < HISTORY_TTL);
+            if known_empty {
+                continue;
+            }
+            let Some(state) = self.read_state(&state_key).await? else {
+                lock(&self.hour_windows).insert(state_key, (Instant::now(), None));
+                continue;
+            };
+            let later_capture = CaptureKey {
+                year: later.year,
+                month: later.month,
+                day: later.day,
+                hour: later.hour,
+                ..capture.clone()
+            };
+            self.remember_hour(capture, later, &state.0.window);
+            let id = WindowId::of(Span::Last24Hours, later);
+            let (analysis, _) = self
+                .analyze_window(&later_capture, id, own_key, own, ctx, Some(state))
+                .await?;
+            info!(window = %id, records = analysis.summary.records, "current rolling view updated by a late file");
+            return Ok(());
+        }
+        Ok(())
     }
 
     /// The rolling last 24 hours ending with the file's hour: the 23 earlier hours' merged
