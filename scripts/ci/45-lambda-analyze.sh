@@ -34,9 +34,16 @@ json.dump(event([key, "datacapture/churn-ep/AllTraffic/2022/04/18/00/notes.txt",
                  "datacapture/churn-ep/AllTraffic/2022/04/18/00/deleted.jsonl"]),
           open(f"{work}/event.json", "w"))
 json.dump({"hello": "world"}, open(f"{work}/garbage.json", "w"))
+# A second file, five hours later the same day: the day and the rolling view merge both.
+key2 = key.replace("/00/", "/05/")
+s3.put_object(Bucket=bucket, Key=key2, Body=body)
+json.dump(event([key2]), open(f"{work}/event2.json", "w"))
 PY
 
-start_watch "DRIFTLINE_BUCKET=$BUCKET,MIN_RECORDS=1,AWS_ENDPOINT_URL=$MOTO,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,AWS_REGION=us-east-1,RUST_LOG=info"
+# Longer windows on (a comma list: through an env file, --env-vars splits on commas).
+printf 'WINDOWS=hour,day,last-24h\n' >"$WORK/analyze.env"
+start_watch "DRIFTLINE_BUCKET=$BUCKET,MIN_RECORDS=1,AWS_ENDPOINT_URL=$MOTO,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,AWS_REGION=us-east-1,RUST_LOG=info" \
+    --env-file "$WORK/analyze.env"
 
 RESP=$(invoke analyze-capture "$WORK/event.json")
 log "response: $RESP"
@@ -68,10 +75,36 @@ assert records and records[-1] == 3, records
 print("ok: outcomes", outcomes, "| records", summary["records"], "| EMF namespaces", sorted(ns))
 PY
 
+RESP2=$(invoke analyze-capture "$WORK/event2.json")
+"$VENV/bin/python" - "$RESP2" "$BUCKET" "$WORK/watch.log" <<'PY' || fail "analyze-capture longer windows"
+import json, sys, boto3
+resp, bucket, watch_log = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+assert [o["outcome"] for o in resp["objects"]] == ["analyzed"], resp
+s3 = boto3.client("s3")
+base = "driftline/reports/churn-ep/AllTraffic/2022/04/18/"
+read = lambda k: json.loads(s3.get_object(Bucket=bucket, Key=base + k)["Body"].read())
+hour5, day, rolling = read("05/summary.json"), read("day/summary.json"), read("05/last-24h/summary.json")
+assert hour5["records"] == 3, hour5["records"]
+# The day: both files (3 + 3 records; the deleted object's fault too), its own bounds.
+assert day["records"] == 6, day["records"]
+assert day["window"] == {"start": "2022-04-18T00:00:00Z", "end": "2022-04-19T00:00:00Z"}, day["window"]
+assert day["faults"]["counts"].get("object_not_found") == 1, day["faults"]
+assert rolling["records"] == 6 and rolling["window"]["start"] == "2022-04-17T06:00:00Z", rolling
+s3.head_object(Bucket=bucket, Key="driftline/windows/churn-ep/AllTraffic/2022/04/18/day/window.json")
+emf = [json.loads(l[l.index("{"):]) for l in open(watch_log, encoding="utf-8", errors="replace")
+       if '"_aws"' in l and '"CloudWatchMetrics"' in l]
+day_docs = [d for d in emf if d.get("Window") == "day"]
+assert day_docs and day_docs[-1]["Records"] == 6, day_docs[-1:]
+dims = day_docs[-1]["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+assert dims == [["Endpoint", "Variant", "Window"]], dims
+assert any(d.get("Window") == "last-24h" and d["Records"] == 6 for d in emf)
+print("ok: day", day["records"], "records, rolling", rolling["records"], "| Window dimension on EMF")
+PY
+
 if cargo lambda invoke analyze-capture --invoke-address 127.0.0.1 --invoke-port "$LAMBDA_PORT" \
     --data-file "$WORK/garbage.json" --output-format json >"$WORK/garbage.out" 2>&1; then
     cat "$WORK/garbage.out" >&2
     fail "an unrecognised event must fail the invocation"
 fi
 grep -q "unrecognised event" "$WORK/garbage.out" || { cat "$WORK/garbage.out" >&2; fail "error message"; }
-log "passed: S3 event through the runtime API, reports in moto, EMF on stdout, bad event rejected"
+log "passed: S3 event through the runtime API, reports in moto, EMF on stdout, day and rolling windows, bad event rejected"
