@@ -34,6 +34,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufReader;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 use tokio_util::io::SyncIoBridge;
@@ -264,7 +265,7 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         );
 
         let (mut partial, predictions) = self
-            .profile_object(&obj.bucket, &key, &source, &opts)
+            .profile_object(&obj.bucket, &key, &source, &opts, obj.size)
             .await?;
         let predictions = predictions.filter(|p| p.recorded > 0);
         let scored = self
@@ -611,12 +612,19 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
 
     /// Streams one capture object through the reader (in a blocking thread; the body is read
     /// as the parser asks for it, never held whole).
+    ///
+    /// A body that ends before the object does (a connection closed early without an error)
+    /// is a transient failure, not a truncated file: the bytes read are compared with the size
+    /// the event announced (or, for a gzip stream cut short in an event without a size, the
+    /// listed size), and fewer fail the invocation so that Lambda reads the object again. Only
+    /// an object that is itself cut short is recorded as a `truncated_gzip` fault.
     async fn profile_object(
         &self,
         bucket: &str,
         key: &str,
         source: &str,
         opts: &CaptureOptions,
+        announced_size: Option<u64>,
     ) -> Result<(PartialProfile, Option<RecordedPredictions>), HandlerError> {
         let stream = match self.store.get_stream(bucket, key).await {
             Ok(s) => s,
@@ -636,7 +644,11 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 ));
             }
         };
-        let bridge = SyncIoBridge::new(stream);
+        let read_bytes = Arc::new(AtomicU64::new(0));
+        let bridge = CountingReader {
+            inner: SyncIoBridge::new(stream),
+            count: Arc::clone(&read_bytes),
+        };
         let opts = opts.clone();
         let name = source.to_string();
         let spec = self.config.predictions.clone();
@@ -665,7 +677,29 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
             }
             Err(e) => return Err(HandlerError::Transient(format!("reading {source}: {e}"))),
         };
+        let read = read_bytes.load(Ordering::Relaxed);
+        let gzip_cut = cp.faults.count(driftline_capture::FaultKind::TruncatedGzip) > 0;
+        let expected = match announced_size {
+            Some(size) => Some(size),
+            None if gzip_cut => self.listed_size(bucket, key).await?,
+            None => None,
+        };
+        if let Some(size) = expected.filter(|size| read < *size) {
+            warn!(source, read, size, "body ended before the object did");
+            return Err(HandlerError::Transient(format!(
+                "reading {source}: the body ended after {read} of {size} bytes"
+            )));
+        }
         Ok((PartialProfile::from_capture(source, cp), predictions))
+    }
+
+    /// The object's size as listed (`None` when it is not listed).
+    async fn listed_size(&self, bucket: &str, key: &str) -> Result<Option<u64>, HandlerError> {
+        match self.store.list(bucket, key).await {
+            Ok(objs) => Ok(objs.into_iter().find(|o| o.key == key).map(|o| o.size)),
+            Err(PortError::NotFound(_)) => Ok(None),
+            Err(e) => Err(HandlerError::Transient(format!("listing {key}: {e}"))),
+        }
     }
 
     /// Merges this file's partial into the window state, analyses the window, writes the
@@ -1233,6 +1267,21 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
 /// written: entries are inserted whole).
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Counts the bytes read through it (the capture body, to tell a cut connection from a cut
+/// object).
+struct CountingReader<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// A cached read: when, and what was found (`None`: nothing there).

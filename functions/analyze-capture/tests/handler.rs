@@ -743,3 +743,119 @@ async fn per_feature_metrics_only_for_baseline_features() {
     );
     assert!(!names.iter().any(|n| n.contains("kkkk")), "{names:?}");
 }
+
+/// An S3 notification announcing `key` with its real size (as S3 sends it).
+fn sized_event(key: &str, size: Option<usize>) -> serde_json::Value {
+    let mut ev = s3_event(BUCKET, &[key]);
+    ev["Records"][0]["s3"]["object"]["size"] = match size {
+        Some(n) => n.into(),
+        None => serde_json::Value::Null,
+    };
+    if size.is_none() {
+        ev["Records"][0]["s3"]["object"]
+            .as_object_mut()
+            .unwrap()
+            .remove("size");
+    }
+    ev
+}
+
+fn gzip(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.as_bytes()).unwrap();
+    gz.finish().unwrap()
+}
+
+/// A body cut short by the network (the connection closes early, no error) is retried, not
+/// recorded as a truncated file: the bytes read are fewer than the object's size. After the
+/// retry every record is counted and no fault remains. (Before: a `truncated_gzip` fault and
+/// the invocation succeeded, the rest of the file lost.)
+#[tokio::test]
+async fn a_body_cut_by_the_network_is_retried_not_recorded() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let body = gzip(&capture_file(61, 3_000, 0.0, 10));
+    let key = put_capture(&store, "cut.jsonl", String::new());
+    store.insert(BUCKET, &key, body.clone());
+    store.truncate_stream_after(BUCKET, &key, body.len() / 2);
+    for size in [Some(body.len()), None] {
+        let err = h
+            .handle(LambdaEvent::new(
+                sized_event(&key, size),
+                Context::default(),
+            ))
+            .await
+            .expect_err("a cut body fails the invocation");
+        assert!(
+            err.to_string()
+                .contains(&format!("of {} bytes", body.len())),
+            "{err}"
+        );
+    }
+    assert!(store
+        .object(
+            BUCKET,
+            "driftline/profiles/ep/AllTraffic/2026/11/25/10/cut.json"
+        )
+        .is_none());
+    // The network is back: Lambda's retry reads the whole object.
+    store.heal_stream(BUCKET, &key);
+    let resp = h
+        .handle(LambdaEvent::new(
+            sized_event(&key, Some(body.len())),
+            Context::default(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.objects[0].outcome, "analyzed", "{resp:?}");
+    let s = summary(&store);
+    assert_eq!(s.records, 3_000);
+    assert!(
+        !s.faults.counts.contains_key("truncated_gzip"),
+        "{:?}",
+        s.faults
+    );
+
+    // A plain (uncompressed) body cut short is retried too.
+    let plain = capture_file(62, 500, 0.0, 10);
+    let key2 = put_capture(&store, "cut-plain.jsonl", plain.clone());
+    store.truncate_stream_after(BUCKET, &key2, plain.len() - 100);
+    assert!(h
+        .handle(LambdaEvent::new(
+            sized_event(&key2, Some(plain.len())),
+            Context::default()
+        ))
+        .await
+        .is_err());
+}
+
+/// An object that is itself a cut-short gzip file is a fault of the file: recorded, counted,
+/// and the invocation succeeds (a retry would read the same bytes).
+#[tokio::test]
+async fn a_truncated_gzip_object_is_recorded() {
+    let (store, sink) = ports_with_baseline();
+    let h = handler(&store, &sink);
+    let full = gzip(&capture_file(63, 2_000, 0.0, 10));
+    let cut = full[..full.len() / 2].to_vec();
+    let key = put_capture(&store, "short.jsonl", String::new());
+    store.insert(BUCKET, &key, cut.clone());
+    for size in [Some(cut.len()), None] {
+        let resp = h
+            .handle(LambdaEvent::new(
+                sized_event(&key, size),
+                Context::default(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(resp.objects[0].outcome, "analyzed", "{resp:?}");
+    }
+    let s = summary(&store);
+    assert_eq!(
+        s.faults.counts.get("truncated_gzip"),
+        Some(&1),
+        "{:?}",
+        s.faults
+    );
+    assert!(s.records > 0 && s.records < 2_000, "{}", s.records);
+}

@@ -140,7 +140,7 @@ struct StoreState {
     /// Objects removed right after the next successful `list` that returned them.
     delete_after_list: Vec<(String, String)>,
     /// Streams fail with an I/O error after this many bytes, per (bucket, key).
-    stream_faults: BTreeMap<(String, String), (usize, io::ErrorKind)>,
+    stream_faults: BTreeMap<(String, String), (usize, Option<io::ErrorKind>)>,
     chunk_size: usize,
 }
 
@@ -256,9 +256,26 @@ impl MemoryStore {
         after_bytes: usize,
         kind: io::ErrorKind,
     ) {
+        lock(&self.state).stream_faults.insert(
+            (bucket.to_owned(), key.to_owned()),
+            (after_bytes, Some(kind)),
+        );
+    }
+
+    /// Streams of this object end cleanly after `after_bytes` bytes, as a connection closed
+    /// early without an error would (the body is shorter than the object). Applies to every
+    /// later read of the key until [`MemoryStore::heal_stream`].
+    pub fn truncate_stream_after(&self, bucket: &str, key: &str, after_bytes: usize) {
         lock(&self.state)
             .stream_faults
-            .insert((bucket.to_owned(), key.to_owned()), (after_bytes, kind));
+            .insert((bucket.to_owned(), key.to_owned()), (after_bytes, None));
+    }
+
+    /// Removes a stream fault of the key (the network is back).
+    pub fn heal_stream(&self, bucket: &str, key: &str) {
+        lock(&self.state)
+            .stream_faults
+            .remove(&(bucket.to_owned(), key.to_owned()));
     }
 
     /// Sets the chunk size of streams (at least 1).
@@ -384,10 +401,11 @@ impl ObjectStore for MemoryStore {
     async fn get_bytes(&self, bucket: &str, key: &str) -> PortResult<Bytes> {
         let (body, _, fault) = self.get_object(bucket, key)?;
         match fault {
-            Some((_, kind)) => Err(PortError::Transient(format!(
+            Some((_, Some(kind))) => Err(PortError::Transient(format!(
                 "reading s3://{bucket}/{key}: {}",
                 io::Error::from(kind)
             ))),
+            Some((after, None)) => Ok(body.slice(..after.min(body.len()))),
             None => Ok(body),
         }
     }
@@ -435,14 +453,14 @@ impl ObjectStore for MemoryStore {
 }
 
 /// An object's body with the stream settings that apply to it.
-type ObjectRead = (Bytes, usize, Option<(usize, io::ErrorKind)>);
+type ObjectRead = (Bytes, usize, Option<(usize, Option<io::ErrorKind>)>);
 
 /// Serves a body in fixed-size chunks, optionally failing after some bytes.
 struct ChunkedReader {
     body: Bytes,
     pos: usize,
     chunk: usize,
-    fault: Option<(usize, io::ErrorKind)>,
+    fault: Option<(usize, Option<io::ErrorKind>)>,
 }
 
 impl ChunkedReader {
@@ -459,7 +477,7 @@ impl AsyncBufRead for ChunkedReader {
         let this = self.get_mut();
         let limit = this.limit();
         if this.pos >= limit {
-            if let Some((_, kind)) = this.fault {
+            if let Some((_, Some(kind))) = this.fault {
                 return Poll::Ready(Err(io::Error::new(kind, "injected stream failure")));
             }
             return Poll::Ready(Ok(&[]));
