@@ -343,6 +343,37 @@ class ContractTest(unittest.TestCase):
         self.assertIn(("GETATT:StartRetrainingFunction.Arn", "GETATT:DriftConfirmedRule.Arn"), perms)
         self.assertIn(("GETATT:NotifyAlarmFunction.Arn", "GETATT:DriftConfirmedRule.Arn"), perms)
 
+    def noncurrent_days(self, ev, key):
+        """Days a superseded version of `key` is kept: the shortest of the applicable
+        NoncurrentVersionExpiration rules (S3 applies the shortest where rules overlap); None
+        when no rule expires it."""
+        rules = ev.resolve(self.t["Resources"]["DataBucket"]["Properties"]["LifecycleConfiguration"])["Rules"]
+        days = [int(r["NoncurrentVersionExpiration"]["NoncurrentDays"]) for r in rules
+                if "NoncurrentVersionExpiration" in r and r["Status"] == "Enabled"
+                and key.startswith(r.get("Prefix", r.get("Filter", {}).get("Prefix", "")))]
+        return min(days) if days else None
+
+    def test_protected_versions_outlive_churning_ones(self):
+        ev = Evaluator(self.t, PARAMS)
+        for key in ("driftline/baselines/churn-endpoint/statistics.json",
+                    "driftline/baselines/churn-endpoint/model-quality/constraints.json",
+                    "driftline/remediation/churn-endpoint/20261125T100602Z-started.json"):
+            self.assertEqual(self.noncurrent_days(ev, key), 365, key)
+        self.assertEqual(self.noncurrent_days(Evaluator(self.t, {**PARAMS, "ProtectedVersionDays": "30"}),
+                                              "driftline/remediation/x/y.json"), 30)
+        # Every prefix driftline writes (ARCHITECTURE.md's S3 keys) has a rule: the rewritten
+        # ones 7 days, the protected ones longer.
+        arch = (REPO / "docs/ARCHITECTURE.md").read_text()
+        segments = set(re.findall(r"`P/([a-z-]+)/", arch))
+        self.assertGreaterEqual(segments, {"baselines", "profiles", "windows", "reports", "remediation"})
+        for seg in segments:
+            days = self.noncurrent_days(ev, f"driftline/{seg}/x/y.json")
+            want = 365 if seg in ("baselines", "remediation") else 7
+            self.assertEqual(days, want, seg)
+        for key in ("datacapture/churn-endpoint/AllTraffic/2026/11/25/10/f.jsonl",
+                    "groundtruth/churn-endpoint/2026/11/25/10/l.jsonl"):
+            self.assertEqual(self.noncurrent_days(ev, key), 7, key)
+
     def test_capture_trigger_per_case(self):
         created = Evaluator(self.t, PARAMS)
         self.assertTrue(created.active("DataBucket"))
