@@ -2,8 +2,9 @@
 # driftline's whole test suite, from a fresh machine with only cargo and python3:
 #   ./scripts/test.sh
 # Installs what it needs (scripts/setup.sh), checks formatting and lints, then runs every stage
-# in scripts/ci/ in name order (unit, property, parity, integration against moto, Lambda runtime
-# API, template checks, end-to-end loop, browser test). Each stage starts and stops what it uses.
+# in scripts/ci/ in name order (unit, property, parity, fuzz replay and a bounded fuzz run,
+# integration against moto, Lambda runtime API, template checks, end-to-end loop, browser
+# test). Each stage starts and stops what it uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/driftline/target}"

@@ -3,6 +3,8 @@
 //!
 //! Exit codes: 0 clean, 1 drift or constraint violations found, 2 error (bad arguments,
 //! unreadable files). See `docs/cli.md`.
+// Every unsafe block says why it is sound (`// SAFETY:`), checked by clippy.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod analyze;
 mod input;

@@ -16,6 +16,8 @@
 //!
 //! Handlers are generic over the ports ([`driftline_aws::ports::ObjectStore`],
 //! [`driftline_aws::emf::MetricSink`]) so that unit tests use in-memory fakes.
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod config;
 

@@ -1,4 +1,6 @@
 //! `analyze-capture`: wires configuration and clients once, then serves S3 events.
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use analyze_capture::{config::Config, handler::Handler};
 use driftline_aws::clients;

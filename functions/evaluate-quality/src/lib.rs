@@ -15,6 +15,8 @@
 //! 4. the window's model-quality `statistics.json`, `constraint_violations.json`,
 //!    `summary.json` and `report.html` are written, and metrics go out in the Embedded Metric
 //!    Format (SageMaker's `aws/sagemaker/Endpoints/model-metrics` names, and driftline's own).
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod config;
 pub mod handler;

@@ -1,4 +1,6 @@
 //! `evaluate-quality`: wires configuration and clients once, then serves ground-truth events.
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use driftline_aws::clients;
 use driftline_aws::config::ProcessEnv;

@@ -7,6 +7,8 @@
 //!
 //! Alarm parsing, report lookup and SNS limits live in `driftline_aws` (`alarm`, `reports`,
 //! `text`), shared with start-retraining.
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod config;
 pub mod handler;

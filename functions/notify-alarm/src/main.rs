@@ -1,5 +1,7 @@
 //! Lambda entry point of notify-alarm: JSON logs, configuration and clients once, then the
 //! runtime loop.
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use driftline_aws::clients::{s3_client, sdk_config, sns_client};
 use driftline_aws::s3::S3Store;

@@ -5,6 +5,8 @@
 //! storms (in-flight and cooldown checks through `ListPipelineExecutions`, a deterministic
 //! `ClientRequestToken`), starts the SageMaker pipeline with the evidence as parameters, and
 //! writes an audit record for every decision.
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod config;
 pub mod decision;

@@ -12,7 +12,8 @@
 //! [`config`], [`emf`], [`alarm`] (CloudWatch alarm and EventBridge events), [`reports`]
 //! (finding and reading window summaries) and [`text`] (SNS limits) need no SDK and are
 //! always there.
-
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
 pub mod alarm;

@@ -92,6 +92,10 @@
 //!
 //! [`Cell::Raw`]: driftline_stats::profile::Cell::Raw
 //! [`Cell::Missing`]: driftline_stats::profile::Cell::Missing
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// Every unsafe block says why it is sound (`// SAFETY:`), checked by clippy.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod csvsplit;
 mod envelope;
@@ -113,6 +117,8 @@ pub mod schema;
 pub mod stream;
 pub mod window;
 
+#[doc(hidden)]
+pub mod fuzzing;
 pub use error::CaptureError;
 pub use fault::{FaultKind, FaultReport};
 pub use jtree::flatten_json_record;

@@ -39,7 +39,8 @@
 //! pattern as well as colour. Every string from the data is HTML-escaped (maud escapes all
 //! interpolations, in text and attributes). The output is deterministic (no clock), so a
 //! retried invocation writes the same bytes.
-
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
 pub mod bins;

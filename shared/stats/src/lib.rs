@@ -15,6 +15,8 @@
 //! * [`drift`]: distances and two-sample tests (L∞, KS with scipy-exact p-values, PSI, JS,
 //!   Wasserstein, chi-squared, Benjamini-Hochberg).
 //! * [`summary`]: driftline's own machine-readable window summary (`summary.json`).
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod analysis;
 pub mod double;
