@@ -327,7 +327,8 @@ async fn find_report<S: ObjectStore, N: Notifier>(
 ) -> Result<ReportLookup, HandlerError> {
     let cfg = &deps.config;
     let span = alarm_span(alarm, cfg.alarm_window);
-    let until: DateTime<Utc> = alarm.state_time().unwrap_or_else(Utc::now) + Duration::minutes(5);
+    let at = alarm.state_time().unwrap_or_else(Utc::now);
+    let until: DateTime<Utc> = at.checked_add_signed(Duration::minutes(5)).unwrap_or(at);
     let transient = |source: PortError| HandlerError::Reports {
         endpoint: endpoint.to_string(),
         source,

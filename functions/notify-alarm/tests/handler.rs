@@ -849,3 +849,16 @@ async fn a_daily_incident_names_its_day() {
         "ALARM incident: churn-endpoint/AllTraffic 2026-11-25 - 1 drifted feature(s), 1 violation(s)"
     );
 }
+
+/// A crafted state time at chrono's last representable second: no arithmetic overflow (a
+/// panic would fail every retry of the event), the e-mail is still sent.
+#[tokio::test]
+async fn a_crafted_far_future_time_does_not_panic() {
+    let d = deps();
+    put_summary(&d.store, DIR, &standard_summary());
+    let mut ev = fixture(DRIFTED);
+    ev["time"] = "+262142-12-31T23:59:59.000+0000".into();
+    ev["alarmData"]["state"]["timestamp"] = "+262142-12-31T23:59:59.000+0000".into();
+    let r = run(&d, ev).await.unwrap();
+    assert_eq!(r.outcome, "published");
+}
