@@ -11,7 +11,7 @@
 # ($HOME/.cache/driftline/fuzz-corpus/TARGET, seeded from fuzz/seeds/TARGET); a crash input is
 # copied to fuzz/regressions/TARGET/ (replayed by `cargo test --manifest-path fuzz/Cargo.toml`
 # from then on) and the run fails. Results: bench/out/fuzz/TARGET.log and TARGET.result.json
-# (the latest run of each target; `python3 scripts/fuzz_report.py` tables them in
+# (the latest run of each target; `python3 scripts/reliability_report.py` tables them in
 # docs/RELIABILITY.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Writes the measured tables of docs/RELIABILITY.md from the latest runs:
+
+- between `fuzz:begin` / `fuzz:end`: `scripts/fuzz.sh` (bench/out/fuzz/*.result.json, the
+  latest run of each target);
+- between `hostile:begin` / `hostile:end`: `scripts/ci/46-lambda-hostile.sh`
+  (bench/out/hostile.json).
+
+    python3 scripts/reliability_report.py
+A section whose results are missing is left as it is.
+"""
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "RELIABILITY.md"
+BEGIN, END = "<!-- fuzz:begin -->", "<!-- fuzz:end -->"
+H_BEGIN, H_END = "<!-- hostile:begin -->", "<!-- hostile:end -->"
+GOAL = 10_000_000
+
+
+def replace(text: str, begin: str, end: str, body: list[str]) -> str:
+    if begin not in text or end not in text:
+        raise SystemExit(f"{DOC} has no {begin} … {end} section")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return head + "\n".join([begin, ""] + body + ["", end]) + tail
+
+
+def hostile_section(path: Path, rev: str) -> list[str]:
+    h = json.loads(path.read_text())
+    out = [f"Run of `scripts/ci/46-lambda-hostile.sh` on commit `{rev}`, {dt.date.today().isoformat()}: "
+           "each file delivered to analyze-capture (debug build) through `cargo lambda watch` against "
+           "moto. Records and malformed lines are the file's stored partial profile.", "",
+           "| file | bytes | invocation ms | records profiled | lines malformed | faults recorded |",
+           "|---|---|---|---|---|---|"]
+    for r in h["files"]:
+        faults = ", ".join(f"{k} {v:,}" for k, v in sorted(r["faults"].items())) or "-"
+        out.append(f"| `{r['file']}` | {r['bytes']:,} | {r['ms']} | {r['records']:,} | {r['malformed']:,} | {faults} |")
+    out += ["", f"Peak resident memory of the function process over all of them: {h['peak_rss_mb']} MB "
+            f"(VmHWM; the 50 MB line is skipped without being held). The hour's report counts "
+            f"{h['report_records']:,} records, the sum of the files'. No invocation failed."]
+    return out
+
+
+def main() -> int:
+    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                         text=True).stdout.strip()
+    text = DOC.read_text()
+    hostile = ROOT / "bench/out/hostile.json"
+    if hostile.exists():
+        text = replace(text, H_BEGIN, H_END, hostile_section(hostile, rev))
+        print("wrote the hostile-input table")
+    path = ROOT / "bench/out/fuzz"
+    order = ["capture_reader", "fast_paths", "baseline_files", "alarm_events", "s3_keys", "ground_truth"]
+    rows = [json.loads(p.read_text()) for p in path.glob("*.result.json")]
+    rows.sort(key=lambda r: order.index(r["target"]) if r["target"] in order else len(order))
+    if not rows:
+        DOC.write_text(text)
+        print(f"no fuzz results in {path}")
+        return 0
+    nightly = subprocess.run(["rustup", "run", "nightly", "rustc", "--version"], capture_output=True,
+                             text=True).stdout.strip()
+    out = [f"Runs of `scripts/fuzz.sh` on commit `{rev}`, {dt.date.today().isoformat()}, "
+           f"{os.cpu_count()} CPUs, one libFuzzer process per target, AddressSanitizer, {nightly}. "
+           f"Executions are libFuzzer's own count (`stat::number_of_executed_units`); the corpus is the "
+           f"working corpus the run ended with (seeds in `fuzz/seeds/`).", "",
+           "| target | executions | goal (10M) | seconds | executions/s | corpus files | corpus KiB | coverage (edges) | crashes |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        rate = r["executions"] / r["seconds"] if r["seconds"] else 0
+        goal = "reached" if r["executions"] >= GOAL else f"{r['executions'] / GOAL:.0%}"
+        out.append(f"| `{r['target']}` | {r['executions']:,} | {goal} | {r['seconds']} | {rate:,.0f} | "
+                   f"{r['corpus_files']:,} | {r['corpus_bytes'] / 1024:,.0f} | {r['coverage'] or '-'} | "
+                   f"{r['crashes']} |")
+    total = sum(r["executions"] for r in rows)
+    crashes = sum(r["crashes"] for r in rows)
+    out += ["", f"Total: {total:,} executions, {crashes} crash(es)."]
+    DOC.write_text(replace(text, BEGIN, END, out))
+    print(f"wrote the fuzzing table of {DOC.relative_to(ROOT)} ({len(rows)} targets)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
