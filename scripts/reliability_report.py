@@ -4,7 +4,8 @@
 - between `fuzz:begin` / `fuzz:end`: `scripts/fuzz.sh` (bench/out/fuzz/*.result.json, the
   latest run of each target);
 - between `hostile:begin` / `hostile:end`: `scripts/ci/46-lambda-hostile.sh`
-  (bench/out/hostile.json).
+  (bench/out/hostile.json);
+- between `load:begin` / `load:end`: `scripts/load-test.sh` (bench/out/load.json).
 
     python3 scripts/reliability_report.py
 A section whose results are missing is left as it is.
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "RELIABILITY.md"
 BEGIN, END = "<!-- fuzz:begin -->", "<!-- fuzz:end -->"
 H_BEGIN, H_END = "<!-- hostile:begin -->", "<!-- hostile:end -->"
+L_BEGIN, L_END = "<!-- load:begin -->", "<!-- load:end -->"
 GOAL = 10_000_000
 
 
@@ -47,6 +49,22 @@ def hostile_section(path: Path, rev: str) -> list[str]:
     return out
 
 
+def load_section(path: Path, rev: str) -> list[str]:
+    r = json.loads(path.read_text().strip().splitlines()[-1])
+    return [f"Run of `scripts/load-test.sh {r['files']}` on commit `{rev}`, {dt.date.today().isoformat()}, "
+            f"{os.cpu_count()} CPUs (moto_server on the same machine).", "",
+            "| figure | value |", "|---|---|",
+            f"| capture files | {r['files']:,} over {r['hours']} hours, {r['endpoints']} endpoints |",
+            f"| deliveries | {r['deliveries']:,} ({r['repeated_deliveries']:,} repeated) by {r['concurrency']} concurrent handler instances |",
+            f"| windows checked | {r['windows']:,} hours and {r['days_checked']:,} days (`WINDOWS={r['windows_setting']}`) |",
+            f"| records | {r['records']:,} written, {r['records_counted']:,} counted in the hourly reports |",
+            f"| records lost | {r['records_lost']:,} |",
+            f"| records doubled | {r['records_doubled']:,} |",
+            f"| windows with a missing report file or a wrong file list | {r['windows_missing_reports'] + r['windows_wrong_sources']} |",
+            f"| failed deliveries (after 3 tries) | {r['failed_deliveries']} |",
+            f"| throughput | {r['files_per_second']} files/s ({r['seconds']} s) — moto's, not Lambda's: one Python process serves every S3 request |"]
+
+
 def main() -> int:
     rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                          text=True).stdout.strip()
@@ -55,6 +73,10 @@ def main() -> int:
     if hostile.exists():
         text = replace(text, H_BEGIN, H_END, hostile_section(hostile, rev))
         print("wrote the hostile-input table")
+    load = ROOT / "bench/out/load.json"
+    if load.exists() and load.read_text().strip():
+        text = replace(text, L_BEGIN, L_END, load_section(load, rev))
+        print("wrote the load table")
     path = ROOT / "bench/out/fuzz"
     order = ["capture_reader", "fast_paths", "baseline_files", "alarm_events", "s3_keys", "ground_truth"]
     rows = [json.loads(p.read_text()) for p in path.glob("*.result.json")]
