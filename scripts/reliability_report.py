@@ -5,7 +5,8 @@
   latest run of each target);
 - between `hostile:begin` / `hostile:end`: `scripts/ci/46-lambda-hostile.sh`
   (bench/out/hostile.json);
-- between `load:begin` / `load:end`: `scripts/load-test.sh` (bench/out/load.json).
+- between `load:begin` / `load:end`: `scripts/load-test.sh` (bench/out/load.json);
+- between `faults:begin` / `faults:end`: `scripts/ci/49-aws-faults.sh` (bench/out/faults.json).
 
     python3 scripts/reliability_report.py
 A section whose results are missing is left as it is.
@@ -22,6 +23,7 @@ DOC = ROOT / "docs" / "RELIABILITY.md"
 BEGIN, END = "<!-- fuzz:begin -->", "<!-- fuzz:end -->"
 H_BEGIN, H_END = "<!-- hostile:begin -->", "<!-- hostile:end -->"
 L_BEGIN, L_END = "<!-- load:begin -->", "<!-- load:end -->"
+F_BEGIN, F_END = "<!-- faults:begin -->", "<!-- faults:end -->"
 GOAL = 10_000_000
 
 
@@ -65,6 +67,20 @@ def load_section(path: Path, rev: str) -> list[str]:
             f"| throughput | {r['files_per_second']} files/s ({r['seconds']} s) — moto's, not Lambda's: one Python process serves every S3 request |"]
 
 
+def faults_section(path: Path, rev: str) -> list[str]:
+    f = json.loads(path.read_text())
+    out = [f"Run of `scripts/ci/49-aws-faults.sh` on commit `{rev}`, {dt.date.today().isoformat()}: "
+           f"{f['function']} under `cargo lambda watch`, S3 through the fault proxy. "
+           "`injected` counts the requests that got the fault (the SDK makes at most 3 attempts).", "",
+           "| fault | injected | first invocation | Lambda's retry | outcome | outputs equal a run without faults |",
+           "|---|---|---|---|---|---|"]
+    for r in f["rows"]:
+        retry = {None: "-", True: "succeeded", False: "failed"}[r["lambda_retry"]]
+        same = {None: "(permanent: recorded)", True: "yes", False: "NO"}[r["same_outputs"]]
+        out.append(f"| {r['fault']} | {r['injected']} | {r['first_invocation']} | {retry} | {r['outcome']} | {same} |")
+    return out
+
+
 def main() -> int:
     rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                          text=True).stdout.strip()
@@ -73,6 +89,10 @@ def main() -> int:
     if hostile.exists():
         text = replace(text, H_BEGIN, H_END, hostile_section(hostile, rev))
         print("wrote the hostile-input table")
+    faults = ROOT / "bench/out/faults.json"
+    if faults.exists():
+        text = replace(text, F_BEGIN, F_END, faults_section(faults, rev))
+        print("wrote the AWS-faults table")
     load = ROOT / "bench/out/load.json"
     if load.exists() and load.read_text().strip():
         text = replace(text, L_BEGIN, L_END, load_section(load, rev))
