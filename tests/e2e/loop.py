@@ -836,6 +836,7 @@ class Loop:
             key = f"{self.gt_prefix}/{ENDPOINT}/{arrival:%Y/%m/%d/%H}/labels-for-{hour:%H}h.jsonl"
             body = ("\n".join(lines) + "\n").encode()
             self.s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+            since = time.time()
             r = self.invoke("evaluate-quality", s3_event(BUCKET, key, len(body), arrival),
                             f"gt-{hour:%H}")
             o = r["objects"][0]
@@ -848,11 +849,32 @@ class Loop:
                            f"accuracy {acc:.3f} (baseline {self.baseline_accuracy:.3f}) -> "
                            f"{q['status'].upper()}" + (f", degraded: {', '.join(q['degraded_metrics'][:4])}"
                                                        if q["degraded"] else ""))
-            fired = self.play_cloudwatch(hour, self.quality_alarms, arrival + dt.timedelta(minutes=5 + i))
+            # evaluate-quality stamps its metrics with the wall clock (late labels must alarm
+            # now), so CloudWatch is played just after the invocation, in the hour it emitted in
+            # (a fixed offset from `arrival` crossed the hour when the labels came at xx:53 or
+            # later and found no datapoint).
+            emitted = self.wait_emf("QualityDegraded", since)
+            hour_end = emitted.replace(minute=59, second=59, microsecond=999000)
+            fired = self.play_cloudwatch(hour, self.quality_alarms,
+                                         min(emitted + dt.timedelta(seconds=1), hour_end))
             for m in self.drain_inbox(f"labels {hour:%H}:00"):
                 self.story.step(f"  inbox: {m['Subject']}")
             outcomes.append({"hour": hour, "outcome": o, "summary": q, "fired": fired})
         return outcomes
+
+    def wait_emf(self, metric: str, since: float, timeout: float = 20.0) -> dt.datetime:
+        """When the invocation that started at `since` emitted `metric`: its EMF document's
+        timestamp, once `cargo lambda watch` has written it to the log (which can lag behind
+        the invocation's response on a loaded machine)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            stamps = [doc["_aws"]["Timestamp"] for doc in read_emf(self.work / "watch.log")
+                      if metric in doc and doc["_aws"].get("Timestamp", 0) >= since * 1000 - 1000]
+            if stamps:
+                return dt.datetime.fromtimestamp(max(stamps) / 1000, dt.timezone.utc)
+            if time.monotonic() > deadline:
+                die(f"no EMF document with {metric} in watch.log {timeout:.0f} s after the invocation")
+            time.sleep(0.1)
 
     def retrain(self, event: dict, hour: dt.datetime) -> None:
         r1 = self.invoke("start-retraining", event, f"{hour:%H}-start-retraining")
