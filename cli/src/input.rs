@@ -75,13 +75,28 @@ pub fn profile_file(path: &Path, format: Format, header: bool) -> Result<Dataset
 
 /// Profiles CSV text; `name` is used in error messages.
 pub fn profile_csv<R: Read>(reader: R, header: bool, name: &str) -> Result<DatasetProfile> {
+    profile_csv_with(reader, header, None, name)
+}
+
+/// Profiles CSV text whose column names are `names` when given (a shard of a file whose
+/// header line is elsewhere), else its first row's (`header`), else `_c0`, `_c1`, ….
+pub fn profile_csv_with<R: Read>(
+    reader: R,
+    header: bool,
+    names: Option<Vec<String>>,
+    name: &str,
+) -> Result<DatasetProfile> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(header)
         .flexible(true)
         .from_reader(reader);
     let mut p = DatasetProfile::new();
     let mut cols: Vec<usize> = Vec::new();
-    if header {
+    if let Some(names) = names {
+        for h in &names {
+            cols.push(p.column_index(h));
+        }
+    } else if header {
         let headers = rdr
             .headers()
             .with_context(|| format!("{name}: cannot read the header row"))?;
@@ -151,6 +166,16 @@ pub fn profile_jsonl<R: BufRead>(mut reader: R, name: &str) -> Result<DatasetPro
 
 /// Profiles a Parquet file with the record API (row groups are decoded one at a time).
 pub fn profile_parquet(file: File, name: &str) -> Result<DatasetProfile> {
+    profile_parquet_row_groups(file, name, None)
+}
+
+/// Profiles the given row groups of a Parquet file (all of them for `None`), in the order
+/// given: a shard of a Parquet file too big for one pass.
+pub fn profile_parquet_row_groups(
+    file: File,
+    name: &str,
+    groups: Option<&[usize]>,
+) -> Result<DatasetProfile> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let reader = SerializedFileReader::new(file)
         .with_context(|| format!("{name}: not a readable Parquet file"))?;
@@ -162,18 +187,40 @@ pub fn profile_parquet(file: File, name: &str) -> Result<DatasetProfile> {
             p.column_index(field.name());
         }
     }
-    let rows = reader
-        .get_row_iter(None)
-        .with_context(|| format!("{name}: cannot read rows"))?;
     let mut path = String::new();
-    for (i, row) in rows.enumerate() {
-        let row = row.with_context(|| format!("{name}: row {}: cannot decode", i + 1))?;
-        for (col, field) in row.get_column_iter() {
-            path.clear();
-            path.push_str(col);
-            parquet_field(&mut p, &mut path, field)?;
+    let mut add_rows = |rows: parquet::record::reader::RowIter<'_>, p: &mut DatasetProfile| {
+        for (i, row) in rows.enumerate() {
+            let row = row.with_context(|| format!("{name}: row {}: cannot decode", i + 1))?;
+            for (col, field) in row.get_column_iter() {
+                path.clear();
+                path.push_str(col);
+                parquet_field(p, &mut path, field)?;
+            }
+            p.add_records(1);
         }
-        p.add_records(1);
+        anyhow::Ok(())
+    };
+    match groups {
+        None => {
+            let rows = reader
+                .get_row_iter(None)
+                .with_context(|| format!("{name}: cannot read rows"))?;
+            add_rows(rows, &mut p)?;
+        }
+        Some(groups) => {
+            let count = reader.num_row_groups();
+            for &g in groups {
+                if g >= count {
+                    bail!("{name}: no row group {g} (the file has {count})");
+                }
+                let group = reader
+                    .get_row_group(g)
+                    .with_context(|| format!("{name}: cannot read row group {g}"))?;
+                let rows = parquet::record::reader::RowIter::from_row_group(None, group.as_ref())
+                    .with_context(|| format!("{name}: row group {g}: cannot read rows"))?;
+                add_rows(rows, &mut p).with_context(|| format!("{name}: row group {g}"))?;
+            }
+        }
     }
     Ok(p)
 }

@@ -9,6 +9,7 @@
 mod analyze;
 mod input;
 mod quality;
+mod shard;
 mod table;
 
 use anyhow::{Context, Result};
@@ -47,6 +48,9 @@ enum Command {
     /// Profile training data (CSV, JSON Lines or Parquet) into statistics.json and
     /// constraints.json.
     Baseline(BaselineArgs),
+    /// Profile one shard of a training set (a file, a byte range, Parquet row groups) into a
+    /// shard profile, or merge shard profiles; `baseline --from-profiles` finishes the baseline.
+    Profile(shard::ProfileArgs),
     /// Analyse Data Capture files against a baseline: statistics, violations, drift verdicts.
     Analyze(analyze::AnalyzeArgs),
     /// Re-render the HTML report from a baseline and an analysis directory.
@@ -70,13 +74,20 @@ Examples:
   driftline baseline train.csv -o baseline/
   driftline baseline --header churn.csv -o baseline/
   driftline baseline features.parquet -o baseline/
-  zcat data.jsonl.gz | driftline baseline --format jsonl /dev/stdin -o baseline/";
+  zcat data.jsonl.gz | driftline baseline --format jsonl /dev/stdin -o baseline/
+  # a training set profiled in shards (see `driftline profile --help`), then merged:
+  driftline baseline --from-profiles part-0.json part-1.json part-2.json -o baseline/";
 
 #[derive(Debug, Args)]
 #[command(after_help = BASELINE_AFTER_HELP)]
 struct BaselineArgs {
     /// Training data file (CSV, JSON Lines or Parquet; gzip accepted).
-    input: PathBuf,
+    #[arg(required_unless_present = "from_profiles")]
+    input: Option<PathBuf>,
+    /// Merge these shard profiles (written by `driftline profile`, in data-set order) instead
+    /// of reading a training file.
+    #[arg(long, value_name = "PROFILE", num_args = 1.., conflicts_with_all = ["input", "header", "format"])]
+    from_profiles: Vec<PathBuf>,
     /// Directory to write statistics.json and constraints.json into (created if missing).
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
@@ -125,6 +136,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Baseline(a) => baseline(&a).map(|()| 0),
+        Command::Profile(a) => shard::run(&a).map(|()| 0),
         Command::Analyze(a) => analyze::run(&a),
         Command::Report(a) => report(&a).map(|()| 0),
         Command::Quality(quality::QualityCommand::Baseline(a)) => quality::baseline(&a).map(|()| 0),
@@ -153,19 +165,29 @@ fn read_text(path: &Path) -> Result<String> {
 
 fn baseline(a: &BaselineArgs) -> Result<()> {
     use driftline_stats::{jackson, suggest};
-    let format = match a.format.or_else(|| input::Format::from_path(&a.input)) {
-        Some(f) => f,
-        None => anyhow::bail!(
-            "{}: cannot tell the format from the file name; pass --format csv|jsonl|parquet",
-            a.input.display()
-        ),
+    let (profile, what) = match a.input.as_deref() {
+        Some(path) if a.from_profiles.is_empty() => {
+            let format = match a.format.or_else(|| input::Format::from_path(path)) {
+                Some(f) => f,
+                None => anyhow::bail!(
+                    "{}: cannot tell the format from the file name; pass --format csv|jsonl|parquet",
+                    path.display()
+                ),
+            };
+            if a.header && format != input::Format::Csv {
+                eprintln!("driftline: note: --header only applies to CSV input; ignored");
+            }
+            let p = input::profile_file(path, format, a.header)?;
+            (p, path.display().to_string())
+        }
+        _ => {
+            let merged = shard::merge_files(&a.from_profiles)?;
+            let what = format!("{} shard profile(s)", merged.sources.len());
+            (merged.profile, what)
+        }
     };
-    if a.header && format != input::Format::Csv {
-        eprintln!("driftline: note: --header only applies to CSV input; ignored");
-    }
-    let profile = input::profile_file(&a.input, format, a.header)?;
     if profile.item_count() == 0 {
-        anyhow::bail!("{}: no records", a.input.display());
+        anyhow::bail!("{what}: no records");
     }
     let statistics = profile.to_statistics();
     let constraints = suggest::suggest_constraints(&statistics);

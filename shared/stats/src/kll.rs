@@ -670,18 +670,27 @@ impl KllSketch {
         if self.count == 0 {
             return 0.0;
         }
-        let structural: f64 = (0..self.data.len().saturating_sub(1))
-            .map(|h| 1.0 / capacity(self.k, self.c, h) as f64)
-            .sum();
+        let structural = self.structural_error();
         match self.error_weight {
             Some(w) => (w as f64 / self.count as f64).min(structural),
             None => structural,
         }
     }
 
-    /// Absolute rank error bound: `normalized_rank_error() * count()`.
+    fn structural_error(&self) -> f64 {
+        (0..self.data.len().saturating_sub(1))
+            .map(|h| 1.0 / capacity(self.k, self.c, h) as f64)
+            .sum()
+    }
+
+    /// Absolute rank error bound: `normalized_rank_error() * count()`, computed without the
+    /// division when the compaction history is known (the tracked weight itself, an integer).
     pub fn rank_error_bound(&self) -> f64 {
-        self.normalized_rank_error() * self.count as f64
+        let structural = self.structural_error() * self.count as f64;
+        match self.error_weight {
+            Some(w) => (w as f64).min(structural),
+            None => structural,
+        }
     }
 }
 

@@ -14,6 +14,8 @@
 //! * [`suggest`] and [`evaluate`]: baseline constraint suggestion and constraint checks.
 //! * [`drift`]: distances and two-sample tests (L∞, KS with scipy-exact p-values, PSI, JS,
 //!   Wasserstein, chi-squared, Benjamini-Hochberg).
+//! * [`shard`]: profiles of training-data shards (byte ranges, objects, row groups) in a file
+//!   format of their own, merged into one baseline.
 //! * [`summary`]: driftline's own machine-readable window summary (`summary.json`).
 // Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -32,6 +34,7 @@ pub mod mm_distance;
 pub mod profile;
 pub mod quality;
 pub mod sample;
+pub mod shard;
 pub mod suggest;
 pub mod summary;
 pub mod tails;

@@ -1,0 +1,451 @@
+//! A training set profiled in shards and merged (`driftline profile`, `driftline baseline
+//! --from-profiles`) against independent figures: SageMaker Model Monitor's own statistics of
+//! the same data (`tests/data`, see its SOURCES.md) and exact counts computed here from the CSV.
+//!
+//! What must hold (the bound `driftline_stats::shard` states): counts, completeness, min, max,
+//! inferred types and string distributions exactly; sum, mean and standard deviation up to
+//! rounding (relative 1e-12); every KLL bucket count within twice the merged sketch's rank
+//! error bound of the exact count.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_driftline");
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("driftline runs")
+}
+
+fn ok(args: &[&str]) {
+    let o = run(args);
+    assert!(
+        o.status.success(),
+        "driftline {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn fails(args: &[&str]) -> String {
+    let o = run(args);
+    assert_eq!(o.status.code(), Some(2), "driftline {args:?} should fail");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Cut points that tile `0..size` into `n` ranges of pseudo-random lengths (xorshift), most
+/// of them inside a line.
+fn tiling(size: u64, n: usize, seed: u64) -> Vec<[u64; 2]> {
+    let mut x = seed | 1;
+    let mut cuts: Vec<u64> = (1..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % size
+        })
+        .collect();
+    cuts.push(0);
+    cuts.push(size);
+    cuts.sort_unstable();
+    cuts.windows(2).map(|w| [w[0], w[1]]).collect()
+}
+
+/// Profiles `file` in the given byte ranges; returns the shard profile files in order.
+fn profile_ranges(file: &Path, ranges: &[[u64; 2]], extra: &[&str], dir: &Path) -> Vec<PathBuf> {
+    ranges
+        .iter()
+        .enumerate()
+        .map(|(i, [a, b])| {
+            let out = dir.join(format!("part-{i:03}.json"));
+            let range = format!("{a}..{b}");
+            let mut args = vec!["profile", p(file), "--byte-range", &range, "-o", p(&out)];
+            args.extend_from_slice(extra);
+            ok(&args);
+            out
+        })
+        .collect()
+}
+
+fn baseline_from(parts: &[PathBuf], dir: &Path) -> serde_json::Value {
+    let out = dir.join("baseline");
+    let mut args = vec!["baseline", "-o", p(&out), "--from-profiles"];
+    args.extend(parts.iter().map(|x| p(x)));
+    ok(&args);
+    json(&out.join("statistics.json"))
+}
+
+/// The structural KLL rank error bound of a sketch with `levels` levels (k = 2048, c = 0.64,
+/// Deequ's defaults): `Σ_{h < levels-1} 1 / capacity(h)`, capacity(h) = 2 (ceil(k c^h / 2) + 1).
+fn kll_bound(levels: usize) -> f64 {
+    (0..levels.saturating_sub(1))
+        .map(|h| {
+            let cap = 2.0 * ((2048.0 * 0.64f64.powi(h as i32) / 2.0).ceil() + 1.0);
+            1.0 / cap
+        })
+        .sum()
+}
+
+/// Numeric values of each column of a CSV (header row first), parsed by the test itself.
+fn columns(csv_text: &str, header: bool) -> Vec<(String, Vec<f64>)> {
+    let mut lines = csv_text.lines();
+    let names: Vec<String> = if header {
+        lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect()
+    } else {
+        let n = csv_text.lines().next().unwrap().split(',').count();
+        (0..n).map(|i| format!("_c{i}")).collect()
+    };
+    let mut cols: Vec<(String, Vec<f64>)> = names.into_iter().map(|n| (n, Vec::new())).collect();
+    for l in lines {
+        for (i, v) in l.split(',').enumerate() {
+            if let Ok(x) = v.trim().parse::<f64>() {
+                cols[i].1.push(x);
+            }
+        }
+    }
+    cols
+}
+
+/// Compares the merged statistics with the expected ones (Model Monitor's) and the KLL
+/// buckets with the exact counts of the data. Returns every difference found.
+fn compare(
+    got: &serde_json::Value,
+    want: &serde_json::Value,
+    data: &[(String, Vec<f64>)],
+) -> Vec<String> {
+    let mut diffs = Vec::new();
+    assert_eq!(got["dataset"], want["dataset"], "item_count");
+    let wf = want["features"].as_array().unwrap();
+    let gf = got["features"].as_array().unwrap();
+    assert!(gf.len() >= wf.len());
+    for (g, w) in gf.iter().zip(wf) {
+        let name = w["name"].as_str().unwrap();
+        assert_eq!(g["name"], w["name"]);
+        assert_eq!(g["inferred_type"], w["inferred_type"], "{name}");
+        let (Some(gn), Some(wn)) = (g.get("numerical_statistics"), w.get("numerical_statistics"))
+        else {
+            // String features: frequencies and distinct counts are exact.
+            if g != w {
+                diffs.push(format!("{name}: string statistics differ"));
+            }
+            continue;
+        };
+        if gn["common"] != wn["common"] {
+            diffs.push(format!(
+                "{name}: common {} vs {}",
+                gn["common"], wn["common"]
+            ));
+        }
+        for key in ["min", "max"] {
+            if gn[key] != wn[key] {
+                diffs.push(format!("{name}: {key} {} vs {}", gn[key], wn[key]));
+            }
+        }
+        for key in ["sum", "mean", "std_dev"] {
+            let (a, b) = (gn[key].as_f64().unwrap(), wn[key].as_f64().unwrap());
+            if (a - b).abs() > 1e-12 * b.abs().max(1.0) {
+                diffs.push(format!("{name}: {key} {a} vs {b}"));
+            }
+        }
+        let kll = &gn["distribution"]["kll"];
+        assert_eq!(
+            kll["sketch"]["parameters"], wn["distribution"]["kll"]["sketch"]["parameters"],
+            "{name}"
+        );
+        let levels = kll["sketch"]["data"].as_array().unwrap().len();
+        let values = &data.iter().find(|(n, _)| n == name).unwrap().1;
+        let slack = 2.0 * kll_bound(levels) * values.len() as f64;
+        let buckets = kll["buckets"].as_array().unwrap();
+        let wb = wn["distribution"]["kll"]["buckets"].as_array().unwrap();
+        assert_eq!(buckets.len(), wb.len(), "{name}");
+        for (i, (b, c)) in buckets.iter().zip(wb).enumerate() {
+            assert_eq!(b["lower_bound"], c["lower_bound"], "{name} bucket {i}");
+            assert_eq!(b["upper_bound"], c["upper_bound"], "{name} bucket {i}");
+            let (lo, hi) = (
+                b["lower_bound"].as_f64().unwrap(),
+                b["upper_bound"].as_f64().unwrap(),
+            );
+            let last = i + 1 == buckets.len();
+            let exact = values
+                .iter()
+                .filter(|&&v| v >= lo && (v < hi || (last && v <= hi)))
+                .count() as f64;
+            let count = b["count"].as_f64().unwrap();
+            if (count - exact).abs() > slack {
+                diffs.push(format!(
+                    "{name} bucket {i}: {count} vs exact {exact} (allowed ±{slack:.2})"
+                ));
+            }
+        }
+    }
+    diffs
+}
+
+#[test]
+fn churn_in_byte_ranges_matches_the_real_service() {
+    let file = data("churn/training-dataset-with-header.csv");
+    let text = fs::read_to_string(&file).unwrap();
+    let size = text.len() as u64;
+    let want = json(&data("churn/statistics.partial-first-29-features.json"));
+    let exact = columns(&text, true);
+    for (n, seed) in [(1, 1), (2, 7), (7, 99), (23, 2026)] {
+        let dir = tempfile::tempdir().unwrap();
+        let ranges = tiling(size, n, seed);
+        let parts = profile_ranges(&file, &ranges, &["--header"], dir.path());
+        let got = baseline_from(&parts, dir.path());
+        assert_eq!(got["features"].as_array().unwrap().len(), 70, "{n} shards");
+        let diffs = compare(&got, &want, &exact);
+        assert!(
+            diffs.is_empty(),
+            "{n} shards {ranges:?}:\n{}",
+            diffs.join("\n")
+        );
+    }
+}
+
+#[test]
+fn a_merge_tree_gives_the_flat_merge() {
+    let file = data("churn/training-dataset-with-header.csv");
+    let text = fs::read_to_string(&file).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ranges = tiling(text.len() as u64, 12, 5);
+    let parts = profile_ranges(&file, &ranges, &["--header"], dir.path());
+    // Level 1: batches of 4 consecutive shards; level 2: the baseline from the 3 batches.
+    let level1: Vec<PathBuf> = parts
+        .chunks(4)
+        .enumerate()
+        .map(|(i, batch)| {
+            let out = dir.path().join(format!("level1-{i}.json"));
+            let mut args = vec!["profile", "-o", p(&out), "--from-profiles"];
+            args.extend(batch.iter().map(|x| p(x)));
+            ok(&args);
+            out
+        })
+        .collect();
+    let merged = json(&level1[1]);
+    assert_eq!(merged["sources"].as_array().unwrap().len(), 4);
+    let tree = baseline_from(&level1, &dir.path().join("tree"));
+    let want = json(&data("churn/statistics.partial-first-29-features.json"));
+    let diffs = compare(&tree, &want, &columns(&text, true));
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+    // The same shards merged flat: exact figures equal the tree's.
+    let flat = baseline_from(&parts, &dir.path().join("flat"));
+    for (a, b) in tree["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(flat["features"].as_array().unwrap())
+    {
+        assert_eq!(a["inferred_type"], b["inferred_type"]);
+        if let (Some(x), Some(y)) = (a.get("numerical_statistics"), b.get("numerical_statistics")) {
+            assert_eq!(
+                (&x["common"], &x["min"], &x["max"]),
+                (&y["common"], &y["min"], &y["max"])
+            );
+        }
+    }
+}
+
+#[test]
+fn json_lines_in_byte_ranges_match_the_real_service() {
+    let csv = fs::read_to_string(data("baseline_dataset.csv")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("train.jsonl");
+    let text: String = csv.lines().map(|l| format!("[{l}]\n")).collect();
+    fs::write(&jsonl, &text).unwrap();
+    let parts = profile_ranges(&jsonl, &tiling(text.len() as u64, 6, 3), &[], dir.path());
+    let got = baseline_from(&parts, dir.path());
+    let diffs = compare(&got, &json(&data("statistics.json")), &columns(&csv, false));
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+}
+
+/// The SDK fixture as Parquet in row groups of 25 rows, profiled group by group.
+#[test]
+fn parquet_row_groups_match_the_real_service() {
+    use parquet::data_type::DoubleType;
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    use std::sync::Arc;
+
+    let csv = fs::read_to_string(data("baseline_dataset.csv")).unwrap();
+    let rows: Vec<Vec<f64>> = csv
+        .lines()
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let ncol = rows[0].len();
+    let schema = format!(
+        "message m {{ {} }}",
+        (0..ncol)
+            .map(|i| format!("REQUIRED DOUBLE _c{i};"))
+            .collect::<String>()
+    );
+    let schema = Arc::new(parse_message_type(&schema).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("train.parquet");
+    let file = fs::File::create(&path).unwrap();
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut writer = SerializedFileWriter::new(file, schema, props).unwrap();
+    let mut groups = 0;
+    for chunk in rows.chunks(25) {
+        let mut rg = writer.next_row_group().unwrap();
+        let mut c = 0;
+        while let Some(mut col) = rg.next_column().unwrap() {
+            let values: Vec<f64> = chunk.iter().map(|r| r[c]).collect();
+            col.typed::<DoubleType>()
+                .write_batch(&values, None, None)
+                .unwrap();
+            col.close().unwrap();
+            c += 1;
+        }
+        rg.close().unwrap();
+        groups += 1;
+    }
+    writer.close().unwrap();
+    assert!(groups >= 3, "{groups} row groups");
+
+    let rest: Vec<String> = (2..groups).map(|g| g.to_string()).collect();
+    let mut parts = Vec::new();
+    for (i, g) in ["0", "1", &rest.join(",")].iter().enumerate() {
+        let out = dir.path().join(format!("rg-{i}.json"));
+        ok(&["profile", p(&path), "--row-groups", g, "-o", p(&out)]);
+        parts.push(out);
+    }
+    let got = baseline_from(&parts, dir.path());
+    let diffs = compare(&got, &json(&data("statistics.json")), &columns(&csv, false));
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+
+    let err = fails(&[
+        "profile",
+        p(&path),
+        "--row-groups",
+        "99",
+        "-o",
+        p(&dir.path().join("x.json")),
+    ]);
+    assert!(err.contains("no row group 99"), "{err}");
+    let err = fails(&[
+        "profile",
+        p(&path),
+        "--byte-range",
+        "0..10",
+        "-o",
+        p(&dir.path().join("x.json")),
+    ]);
+    assert!(err.contains("--row-groups"), "{err}");
+}
+
+#[test]
+fn bad_shards_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    fs::write(&csv, "1,2\n3,4\n").unwrap();
+    let out = |n: &str| dir.path().join(n);
+
+    // A gzip file cannot be split by byte range.
+    let gz = dir.path().join("t.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, b"1,2\n").unwrap();
+    fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let err = fails(&[
+        "profile",
+        p(&gz),
+        "--byte-range",
+        "0..2",
+        "-o",
+        p(&out("g.json")),
+    ]);
+    assert!(err.contains("gzip"), "{err}");
+
+    // Row groups of a CSV, a reversed range.
+    let err = fails(&[
+        "profile",
+        p(&csv),
+        "--row-groups",
+        "0",
+        "-o",
+        p(&out("r.json")),
+    ]);
+    assert!(err.contains("Parquet"), "{err}");
+    let err = fails(&[
+        "profile",
+        p(&csv),
+        "--byte-range",
+        "5..2",
+        "-o",
+        p(&out("r.json")),
+    ]);
+    assert!(err.contains("before"), "{err}");
+
+    // The same shard twice would count its records twice.
+    ok(&[
+        "profile",
+        p(&csv),
+        "--byte-range",
+        "0..4",
+        "-o",
+        p(&out("a.json")),
+    ]);
+    let a = out("a.json");
+    let err = fails(&[
+        "baseline",
+        "-o",
+        p(&out("b")),
+        "--from-profiles",
+        p(&a),
+        p(&a),
+    ]);
+    assert!(err.contains("count twice"), "{err}");
+
+    // Not a shard profile.
+    fs::write(out("stats.json"), "{\"version\": 0.0}").unwrap();
+    let err = fails(&[
+        "baseline",
+        "-o",
+        p(&out("b")),
+        "--from-profiles",
+        p(&out("stats.json")),
+    ]);
+    assert!(err.contains("stats.json"), "{err}");
+    assert!(err.contains("not a driftline shard profile"), "{err}");
+
+    // An empty range profiles nothing; a baseline of nothing is refused.
+    ok(&[
+        "profile",
+        p(&csv),
+        "--byte-range",
+        "8..8",
+        "-o",
+        p(&out("e.json")),
+    ]);
+    let err = fails(&[
+        "baseline",
+        "-o",
+        p(&out("b")),
+        "--from-profiles",
+        p(&out("e.json")),
+    ]);
+    assert!(err.contains("no records"), "{err}");
+}
