@@ -8,10 +8,12 @@
 #   3. `driftline baseline --from-profiles` merging the 64 shard profiles;
 # and writes bench/SHARDS-RESULTS.md: CPU seconds (user + sys) of each step, the merge's share
 # of the whole pass's CPU, the total overhead of sharding, and whether the merged statistics
-# equal the one-pass ones (exact figures; sums, means, std to 1e-12; KLL buckets within the bound).
+# equal the one-pass ones (exact figures exactly; sums, means, std up to rounding; KLL buckets
+# within the bound).
 #
 #   scripts/bench-shards.sh                         # 10 GiB in 64 shards
 #   SHARDS_BYTES=200000000 scripts/bench-shards.sh  # a quick 200 MB run
+#   SHARDS_REPORT_ONLY=1 scripts/bench-shards.sh    # the comparison and results file again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -23,6 +25,11 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/driftline/target}
 BIN=$CARGO_TARGET_DIR/release
 log() { printf '\033[1;34m[bench-shards]\033[0m %s\n' "$*" >&2; }
 
+if [[ "${SHARDS_REPORT_ONLY:-0}" == 1 ]]; then
+    # Only the comparison and bench/SHARDS-RESULTS.md, from the last run's outputs.
+    train=$DATA/train-$BYTES.csv
+    size=$(stat -c %s "$train")
+else
 log "building release binaries"
 cargo build --release -q -p driftline-cli -p driftline-bench
 mkdir -p "$DATA" "$OUT"
@@ -66,6 +73,7 @@ done
 
 log "3. merge: driftline baseline --from-profiles (${#parts[@]} shard profiles)"
 measure merge - "$BIN/driftline" baseline -o "$OUT/merged" --from-profiles "${parts[@]}"
+fi
 
 python3 - "$OUT" "$train" "$size" "$SHARDS" "$(git rev-parse --short HEAD)" <<'EOF'
 import csv, json, math, os, platform, subprocess, sys, datetime
@@ -83,6 +91,13 @@ diffs = []
 if a["dataset"] != b["dataset"]:
     diffs.append(f"item_count {a['dataset']} vs {b['dataset']}")
 n = a["dataset"]["item_count"]
+# Rounding: the one pass adds in row order, the merge adds the shards' sums and combines their
+# moments (Chan et al.). Recursive summation of n values errs by at most (n-1) u sum|x|
+# (u = 2^-53, Higham, Accuracy and Stability, 4.2), and sum|x| <= n (|mean| + std) by
+# Cauchy-Schwarz; both sides err, so sums may differ by 2 (n-1) u n (|mean| + std), means by that
+# over n. Standard deviations: relative 1e-9 (Welford's error grows with n like the sum's).
+u = 2.0 ** -53
+worst = {"sum": 0.0, "mean": 0.0, "std_dev": 0.0}
 worst_bucket = 0.0
 for fa, fb in zip(a["features"], b["features"]):
     name = fa["name"]
@@ -96,9 +111,14 @@ for fa, fb in zip(a["features"], b["features"]):
     for k in ("common", "min", "max"):
         if na[k] != nb[k]:
             diffs.append(f"{name}: {k} {na[k]} vs {nb[k]}")
+    scale = abs(na["mean"]) + na["std_dev"]
+    allowed = {"sum": 2 * (n - 1) * u * n * scale, "mean": 2 * (n - 1) * u * scale,
+               "std_dev": 1e-9 * max(na["std_dev"], 1e-300)}
     for k in ("sum", "mean", "std_dev"):
-        if abs(na[k] - nb[k]) > 1e-12 * max(abs(na[k]), 1.0):
-            diffs.append(f"{name}: {k} {na[k]} vs {nb[k]}")
+        d = abs(na[k] - nb[k])
+        worst[k] = max(worst[k], d / max(abs(na[k]), 1e-300))
+        if d > allowed[k]:
+            diffs.append(f"{name}: {k} {na[k]} vs {nb[k]} (allowed difference {allowed[k]:.3g})")
     ba = na["distribution"]["kll"]["buckets"]; bb = nb["distribution"]["kll"]["buckets"]
     for x, y in zip(ba, bb):
         worst_bucket = max(worst_bucket, abs(x["count"] - y["count"]) / n)
@@ -133,12 +153,19 @@ lines = [
     f"| 2 + 3 (sharded total) | {shards + 1} | {prof + merge:.1f} | | | {(prof + merge) / whole:.3f} |",
     "",
     f"The merge adds **{100 * merge / whole:.2f} %** to the one pass's CPU (target: < 5 %); sharding as a whole "
-    f"costs {100 * ((prof + merge) / whole - 1):+.1f} % CPU.",
+    f"costs {100 * ((prof + merge) / whole - 1):+.1f} % CPU against the one pass (the shards read the same bytes; a few "
+    "percent either way is noise on shared machines). The merge's cost depends on the number of shard profiles "
+    "(each bounded: KLL sketches and string summaries of fixed size), not on the data's size.",
+    "",
+    "Not covered here: the Lambda and Step Functions fan-out of issue 17 (this is the CLI path: "
+    "`driftline profile` per shard, `driftline baseline --from-profiles`).",
     "",
     "Merged statistics against the one pass: " + (
         "counts, completeness, types, min, max and string statistics equal; sums, means and standard "
-        f"deviations within 1e-12 relative; the largest KLL bucket difference is {worst_bucket:.2e} of the rows, "
-        "inside both sketches' bounds." if not diffs else "**differences found**:\n\n" + "\n".join(f"- {d}" for d in diffs[:20])),
+        "deviations differ only by rounding (largest relative differences: sum "
+        f"{worst['sum']:.1e}, mean {worst['mean']:.1e}, std {worst['std_dev']:.1e}; allowed: the "
+        "worst-case bound of recursive summation for sums and means, 1e-9 for std); the largest KLL "
+        f"bucket difference is {worst_bucket:.2e} of the rows, inside both sketches' bounds." if not diffs else "**differences found**:\n\n" + "\n".join(f"- {d}" for d in diffs[:20])),
     "",
 ]
 open("bench/SHARDS-RESULTS.md", "w").write("\n".join(lines))

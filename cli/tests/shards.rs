@@ -4,7 +4,7 @@
 //!
 //! What must hold (the bound `driftline_stats::shard` states): counts, completeness, min, max,
 //! inferred types and string distributions exactly; sum, mean and standard deviation up to
-//! rounding (relative 1e-12); every KLL bucket count within twice the merged sketch's rank
+//! rounding (relative 1e-12 at this size); every KLL bucket count within twice the merged sketch's rank
 //! error bound of the exact count.
 
 use std::fs;

@@ -12,8 +12,8 @@
 //!   type counts (so the inferred type), min and max, string frequencies and distinct counts
 //!   while they are exact;
 //! * equal up to floating-point rounding (the sum of the shards' sums is added in another
-//!   order): sum and mean (relative error ~1e-15), and the population standard deviation,
-//!   merged by Chan's parallel formula (~1e-12);
+//!   order): sum and mean, and the population standard deviation, merged by Chan's parallel
+//!   formula (relative differences of 1e-12 on thousands of rows, 5e-11 on 94 million);
 //! * within the KLL bound: quantiles and the distribution buckets. Every merged sketch carries
 //!   its own guaranteed rank error ([`crate::kll::KllSketch::normalized_rank_error`]: the
 //!   weights of the compactions it went through, which a merge adds up).
