@@ -3,6 +3,8 @@
 //! `tests/data/SOURCES.md`), the CSV route for the JSON Lines / Parquet routes, and data
 //! generated here with known drift.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -171,44 +173,10 @@ fn jsonl_baseline_equals_csv_route() {
 /// `parquet` crate's writer; its statistics must equal the real ones.
 #[test]
 fn parquet_baseline_equals_csv_route() {
-    use parquet::data_type::DoubleType;
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    use parquet::schema::parser::parse_message_type;
-    use std::sync::Arc;
-
     let csv = fs::read_to_string(data("baseline_dataset.csv")).unwrap();
-    let rows: Vec<Vec<f64>> = csv
-        .lines()
-        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
-        .collect();
-    let ncol = rows[0].len();
-    let schema = format!(
-        "message m {{ {} }}",
-        (0..ncol)
-            .map(|i| format!("REQUIRED DOUBLE _c{i};"))
-            .collect::<String>()
-    );
-    let schema = Arc::new(parse_message_type(&schema).unwrap());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.parquet");
-    let file = fs::File::create(&path).unwrap();
-    let props = Arc::new(WriterProperties::builder().build());
-    let mut writer = SerializedFileWriter::new(file, schema, props).unwrap();
-    for chunk in rows.chunks(60) {
-        let mut rg = writer.next_row_group().unwrap();
-        let mut c = 0;
-        while let Some(mut col) = rg.next_column().unwrap() {
-            let values: Vec<f64> = chunk.iter().map(|r| r[c]).collect();
-            col.typed::<DoubleType>()
-                .write_batch(&values, None, None)
-                .unwrap();
-            col.close().unwrap();
-            c += 1;
-        }
-        rg.close().unwrap();
-    }
-    writer.close().unwrap();
+    common::write_fixture_parquet(&csv, &path, 60);
 
     let out = baseline_of(&path, &[]);
     let got = fs::read_to_string(out.path().join("statistics.json")).unwrap();

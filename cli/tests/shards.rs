@@ -7,6 +7,8 @@
 //! rounding (relative 1e-12 at this size); every KLL bucket count within twice the merged sketch's rank
 //! error bound of the exact count.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -284,46 +286,10 @@ fn json_lines_in_byte_ranges_match_the_real_service() {
 /// The SDK fixture as Parquet in row groups of 25 rows, profiled group by group.
 #[test]
 fn parquet_row_groups_match_the_real_service() {
-    use parquet::data_type::DoubleType;
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    use parquet::schema::parser::parse_message_type;
-    use std::sync::Arc;
-
     let csv = fs::read_to_string(data("baseline_dataset.csv")).unwrap();
-    let rows: Vec<Vec<f64>> = csv
-        .lines()
-        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
-        .collect();
-    let ncol = rows[0].len();
-    let schema = format!(
-        "message m {{ {} }}",
-        (0..ncol)
-            .map(|i| format!("REQUIRED DOUBLE _c{i};"))
-            .collect::<String>()
-    );
-    let schema = Arc::new(parse_message_type(&schema).unwrap());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.parquet");
-    let file = fs::File::create(&path).unwrap();
-    let props = Arc::new(WriterProperties::builder().build());
-    let mut writer = SerializedFileWriter::new(file, schema, props).unwrap();
-    let mut groups = 0;
-    for chunk in rows.chunks(25) {
-        let mut rg = writer.next_row_group().unwrap();
-        let mut c = 0;
-        while let Some(mut col) = rg.next_column().unwrap() {
-            let values: Vec<f64> = chunk.iter().map(|r| r[c]).collect();
-            col.typed::<DoubleType>()
-                .write_batch(&values, None, None)
-                .unwrap();
-            col.close().unwrap();
-            c += 1;
-        }
-        rg.close().unwrap();
-        groups += 1;
-    }
-    writer.close().unwrap();
+    let groups = common::write_fixture_parquet(&csv, &path, 25);
     assert!(groups >= 3, "{groups} row groups");
 
     let rest: Vec<String> = (2..groups).map(|g| g.to_string()).collect();
