@@ -1,33 +1,17 @@
 //! `driftline quality baseline|analyze` end to end. Expected values come from the real SDK files
 //! (reproduced byte for byte) or are counted independently here from the input files.
 
+mod common;
+use common::{json, p, run};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_driftline");
 
 fn mq(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/stats/tests/data/model_quality")
         .join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("driftline runs")
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn metric(summary: &Value, name: &str) -> f64 {

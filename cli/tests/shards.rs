@@ -8,25 +8,10 @@
 //! error bound of the exact count.
 
 mod common;
+use common::{data, json, p, run};
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_driftline");
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("driftline runs")
-}
 
 fn ok(args: &[&str]) {
     let o = run(args);
@@ -41,15 +26,6 @@ fn fails(args: &[&str]) -> String {
     let o = run(args);
     assert_eq!(o.status.code(), Some(2), "driftline {args:?} should fail");
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Cut points that tile `0..size` into `n` ranges of pseudo-random lengths (xorshift), most
