@@ -7,7 +7,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod analyze;
-mod input;
+use driftline_dataset as input;
 mod quality;
 mod shard;
 mod table;
@@ -164,7 +164,7 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 fn baseline(a: &BaselineArgs) -> Result<()> {
-    use driftline_stats::{jackson, suggest};
+    use driftline_stats::suggest;
     let (profile, what) = match a.input.as_deref() {
         Some(path) if a.from_profiles.is_empty() => {
             let format = match a.format.or_else(|| input::Format::from_path(path)) {
@@ -189,34 +189,18 @@ fn baseline(a: &BaselineArgs) -> Result<()> {
     if profile.item_count() == 0 {
         anyhow::bail!("{what}: no records");
     }
-    let statistics = profile.to_statistics();
-    let constraints = suggest::suggest_constraints(&statistics);
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("cannot create {}", a.output.display()))?;
-    let s = write_file(
-        &a.output,
-        "statistics.json",
-        &jackson::to_string_pretty(&statistics),
-    )?;
-    let c = write_file(
-        &a.output,
-        "constraints.json",
-        &jackson::to_string_pretty(&constraints),
-    )?;
-    // driftline's value constraints (training ranges and domains) in their own file: Model
-    // Monitor reads constraints.json as it is.
-    let v = write_file(
-        &a.output,
-        driftline_stats::values::FILE_NAME,
-        &driftline_stats::values::ValueConstraints::suggest(&statistics).to_json(),
-    )?;
+    let mut written = Vec::new();
+    for (file, text) in suggest::baseline_documents(&profile) {
+        written.push(write_file(&a.output, file, &text)?);
+    }
+    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     eprintln!(
-        "driftline: {} records, {} features → {}, {}, {}",
+        "driftline: {} records, {} features → {}",
         profile.item_count(),
-        statistics.features.len(),
-        s.display(),
-        c.display(),
-        v.display()
+        profile.features().len(),
+        names.join(", ")
     );
     Ok(())
 }

@@ -97,6 +97,22 @@ pub trait ObjectStore: Send + Sync {
         bucket: &str,
         key: &str,
     ) -> impl Future<Output = PortResult<ObjectStream>> + Send;
+    /// Streams an object's body from byte offset `start` to its end (a ranged GET,
+    /// `Range: bytes=start-`); the reader may stop early.
+    fn get_stream_from(
+        &self,
+        bucket: &str,
+        key: &str,
+        start: u64,
+    ) -> impl Future<Output = PortResult<ObjectStream>> + Send;
+    /// Reads bytes `[start, end)` of an object (a ranged GET; `end` is clamped to the size).
+    fn get_range(
+        &self,
+        bucket: &str,
+        key: &str,
+        start: u64,
+        end: u64,
+    ) -> impl Future<Output = PortResult<Bytes>> + Send;
     /// Reads a (small) object whole.
     fn get_bytes(&self, bucket: &str, key: &str) -> impl Future<Output = PortResult<Bytes>> + Send;
     /// Writes an object (overwrites).

@@ -52,6 +52,48 @@ impl ObjectStore for S3Store {
         Ok(Box::pin(out.body.into_async_read()))
     }
 
+    async fn get_stream_from(
+        &self,
+        bucket: &str,
+        key: &str,
+        start: u64,
+    ) -> PortResult<ObjectStream> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .range(format!("bytes={start}-"))
+            .send()
+            .await
+            .map_err(|e| {
+                map_sdk_error(&format!("GetObject s3://{bucket}/{key} from {start}"), e)
+            })?;
+        Ok(Box::pin(out.body.into_async_read()))
+    }
+
+    async fn get_range(&self, bucket: &str, key: &str, start: u64, end: u64) -> PortResult<Bytes> {
+        if end <= start {
+            return Ok(Bytes::new());
+        }
+        let what = format!("GetObject s3://{bucket}/{key} bytes {start}..{end}");
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .range(format!("bytes={start}-{}", end - 1))
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(&what, e))?;
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| PortError::Transient(format!("reading {what}: {e}")))?;
+        Ok(body.into_bytes())
+    }
+
     async fn get_bytes(&self, bucket: &str, key: &str) -> PortResult<Bytes> {
         let out = self
             .client

@@ -30,6 +30,45 @@ async fn store_with_bucket(moto: &MotoServer, bucket: &str) -> S3Store {
 }
 
 #[tokio::test]
+async fn s3_ranged_reads() {
+    let moto = moto();
+    let store = store_with_bucket(&moto, "train").await;
+    let body: String = (0..5000).map(|i| format!("{i:07}\n")).collect();
+    store
+        .put("train", "t.csv", Bytes::from(body.clone()), "text/csv")
+        .await
+        .unwrap();
+    let got = store.get_range("train", "t.csv", 8, 24).await.unwrap();
+    assert_eq!(&got[..], &body.as_bytes()[8..24]);
+    // The end is clamped to the object; an empty range reads nothing.
+    let n = body.len() as u64;
+    let tail = store
+        .get_range("train", "t.csv", n - 8, n + 100)
+        .await
+        .unwrap();
+    assert_eq!(&tail[..], b"0004999\n");
+    assert!(store
+        .get_range("train", "t.csv", 5, 5)
+        .await
+        .unwrap()
+        .is_empty());
+    let mut from = store
+        .get_stream_from("train", "t.csv", 39_992)
+        .await
+        .unwrap();
+    let mut rest = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut from, &mut rest)
+        .await
+        .unwrap();
+    assert_eq!(rest, &body[39_992..]);
+    let e = store
+        .get_range("train", "missing.csv", 0, 4)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, PortError::NotFound(_)), "{e:?}");
+}
+
+#[tokio::test]
 async fn s3_put_get_and_stream() {
     let moto = moto();
     let store = store_with_bucket(&moto, "cap").await;

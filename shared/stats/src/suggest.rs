@@ -148,3 +148,27 @@ pub fn domain(f: &FeatureStatistics) -> Option<Vec<String>> {
     entries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     Some(entries.into_iter().map(|(v, _)| v.to_string()).collect())
 }
+
+/// The files of a baseline directory made from a training-set profile, as `(file name, text)`:
+/// `statistics.json` and the suggested `constraints.json` in Model Monitor's formats, and
+/// driftline's value constraints ([`crate::values::FILE_NAME`]: training ranges and domains,
+/// in their own file because Model Monitor reads `constraints.json` as it is). Whoever builds a
+/// baseline (`driftline baseline`, the profile-shard merge) writes these same three files.
+pub fn baseline_documents(profile: &crate::profile::DatasetProfile) -> [(&'static str, String); 3] {
+    let statistics = profile.to_statistics();
+    let constraints = suggest_constraints(&statistics);
+    [
+        (
+            "statistics.json",
+            crate::jackson::to_string_pretty(&statistics),
+        ),
+        (
+            "constraints.json",
+            crate::jackson::to_string_pretty(&constraints),
+        ),
+        (
+            crate::values::FILE_NAME,
+            crate::values::ValueConstraints::suggest(&statistics).to_json(),
+        ),
+    ]
+}

@@ -398,6 +398,31 @@ impl ObjectStore for MemoryStore {
         }))
     }
 
+    async fn get_stream_from(
+        &self,
+        bucket: &str,
+        key: &str,
+        start: u64,
+    ) -> PortResult<ObjectStream> {
+        let (body, chunk, fault) = self.get_object(bucket, key)?;
+        let from = usize::try_from(start).unwrap_or(usize::MAX).min(body.len());
+        let fault = fault.map(|(after, kind)| (after.saturating_sub(from), kind));
+        Ok(Box::pin(ChunkedReader {
+            body: body.slice(from..),
+            pos: 0,
+            chunk,
+            fault,
+        }))
+    }
+
+    async fn get_range(&self, bucket: &str, key: &str, start: u64, end: u64) -> PortResult<Bytes> {
+        let body = self.get_bytes(bucket, key).await?;
+        let len = body.len();
+        let a = usize::try_from(start).unwrap_or(usize::MAX).min(len);
+        let b = usize::try_from(end).unwrap_or(usize::MAX).min(len).max(a);
+        Ok(body.slice(a..b))
+    }
+
     async fn get_bytes(&self, bucket: &str, key: &str) -> PortResult<Bytes> {
         let (body, _, fault) = self.get_object(bucket, key)?;
         match fault {

@@ -1,5 +1,6 @@
-//! Training-data readers for `driftline baseline`: CSV, JSON Lines and Parquet, plain or gzip,
-//! each streamed row by row into a [`DatasetProfile`].
+//! Training-data readers: CSV, JSON Lines and Parquet, plain or gzip, each streamed row by row
+//! into a [`DatasetProfile`] (the engine of `driftline baseline` and of the profile-shard
+//! Lambda function).
 //!
 //! * CSV: every field is a [`Cell::Raw`] (Deequ's regexes decide the type, as Model Monitor's
 //!   Spark CSV reader + Deequ do); an empty field is [`Cell::Missing`]. With a header row the
@@ -14,12 +15,15 @@
 
 use anyhow::{bail, Context, Result};
 use driftline_stats::profile::{Cell, DatasetProfile};
+use parquet::file::reader::ChunkReader;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-/// Training-data formats `driftline baseline` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Training-data formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Comma-separated values.
     Csv,
@@ -33,7 +37,12 @@ impl Format {
     /// The format a file name implies (`.csv`, `.jsonl`/`.json`/`.ndjson`, `.parquet`/`.pq`,
     /// each optionally followed by `.gz`).
     pub fn from_path(path: &Path) -> Option<Format> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        Format::from_name(path.file_name()?.to_str()?)
+    }
+
+    /// The format a file name or S3 key implies (see [`Format::from_path`]).
+    pub fn from_name(name: &str) -> Option<Format> {
+        let name = name.rsplit('/').next()?.to_ascii_lowercase();
         let name = name.strip_suffix(".gz").unwrap_or(&name);
         let ext = name.rsplit_once('.')?.1;
         match ext {
@@ -48,10 +57,13 @@ impl Format {
 /// Opens a file for reading, decompressing gzip (detected by its magic bytes).
 pub fn open_maybe_gzip(path: &Path) -> Result<Box<dyn BufRead>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut br = BufReader::with_capacity(256 * 1024, file);
-    let head = br
-        .fill_buf()
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    maybe_gzip(BufReader::with_capacity(256 * 1024, file))
+        .with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// A stream decompressed when it starts with gzip's magic bytes, else as it is.
+pub fn maybe_gzip<'a, R: BufRead + 'a>(mut br: R) -> Result<Box<dyn BufRead + 'a>> {
+    let head = br.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
         let gz = flate2::bufread::MultiGzDecoder::new(br);
         Ok(Box::new(BufReader::with_capacity(256 * 1024, gz)))
@@ -132,6 +144,18 @@ pub fn profile_csv_with<R: Read>(
     Ok(p)
 }
 
+/// The column names in the first line of CSV text (a header row).
+pub fn csv_header_names<R: Read>(reader: R, name: &str) -> Result<Vec<String>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(reader);
+    let h = rdr
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header row"))?;
+    Ok(h.iter().map(str::to_string).collect())
+}
+
 /// Profiles JSON Lines text (blank lines are skipped); `name` is used in error messages. Each
 /// line is flattened by the capture reader's own flattener
 /// ([`driftline_capture::flatten_json_record`]), so training data and captured JSON payloads
@@ -165,14 +189,16 @@ pub fn profile_jsonl<R: BufRead>(mut reader: R, name: &str) -> Result<DatasetPro
 }
 
 /// Profiles a Parquet file with the record API (row groups are decoded one at a time).
-pub fn profile_parquet(file: File, name: &str) -> Result<DatasetProfile> {
+pub fn profile_parquet<R: ChunkReader + 'static>(file: R, name: &str) -> Result<DatasetProfile> {
     profile_parquet_row_groups(file, name, None)
 }
 
 /// Profiles the given row groups of a Parquet file (all of them for `None`), in the order
-/// given: a shard of a Parquet file too big for one pass.
-pub fn profile_parquet_row_groups(
-    file: File,
+/// given: a shard of a Parquet file too big for one pass. `file` is anything Parquet reads
+/// from: a [`File`], [`bytes::Bytes`], or a [`crate::parquet_io::SparseFile`] holding only the
+/// footer and the column chunks of those row groups.
+pub fn profile_parquet_row_groups<R: ChunkReader + 'static>(
+    file: R,
     name: &str,
     groups: Option<&[usize]>,
 ) -> Result<DatasetProfile> {
@@ -334,6 +360,11 @@ mod tests {
             Some(Format::Parquet)
         );
         assert_eq!(Format::from_path(Path::new("noext")), None);
+        assert_eq!(
+            Format::from_name("s3/pre.fix/part-0.csv.gz"),
+            Some(Format::Csv)
+        );
+        assert_eq!(Format::from_name("a.csv/_SUCCESS"), None);
     }
 
     #[test]

@@ -1,0 +1,25 @@
+//! `profile-shard`: wires configuration and the S3 client once, then serves the baseline
+//! workflow's tasks (start, profile a batch of shards, merge a level of the merge tree).
+// Outside tests nothing may panic on a None or an Err (issue 16): errors are values.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+use driftline_aws::clients;
+use driftline_aws::config::ProcessEnv;
+use driftline_aws::s3::S3Store;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use profile_shard::{config::Config, handler::Handler};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    driftline_aws::logging::init();
+    let config = Config::from_env(&ProcessEnv)
+        .inspect_err(|e| tracing::error!(error = %e, "invalid configuration"))?;
+    let sdk = clients::sdk_config().await;
+    let handler = Handler::new(S3Store::new(clients::s3_client(&sdk)), config);
+    let handler = &handler;
+    run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handler.handle(event.payload).await
+    }))
+    .await
+}
