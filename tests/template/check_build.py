@@ -7,7 +7,10 @@ import struct
 import sys
 from pathlib import Path
 
-FUNCTIONS = ("AnalyzeCaptureFunction", "NotifyAlarmFunction", "StartRetrainingFunction", "EvaluateQualityFunction")
+FUNCTIONS = (
+    "AnalyzeCaptureFunction", "NotifyAlarmFunction", "StartRetrainingFunction", "EvaluateQualityFunction",
+    "ProfileShardFunction", "MergeProfilesFunction",
+)
 EM_AARCH64 = 0xB7
 
 

@@ -28,7 +28,22 @@ from cfn import Evaluator
 STAR_ONLY = {
     "xray:PutTraceSegments": "X-Ray has no resource-level permissions for this action",
     "xray:PutTelemetryRecords": "X-Ray has no resource-level permissions for this action",
+    # The state machine's X-Ray tracing and its log delivery to CloudWatch Logs ("Logging using
+    # CloudWatch Logs" in the Step Functions guide: these actions take no resource).
+    "xray:GetSamplingRules": "X-Ray has no resource-level permissions for this action",
+    "xray:GetSamplingTargets": "X-Ray has no resource-level permissions for this action",
+    "logs:CreateLogDelivery": "CloudWatch Logs vended log delivery has no resource-level permissions",
+    "logs:GetLogDelivery": "CloudWatch Logs vended log delivery has no resource-level permissions",
+    "logs:UpdateLogDelivery": "CloudWatch Logs vended log delivery has no resource-level permissions",
+    "logs:DeleteLogDelivery": "CloudWatch Logs vended log delivery has no resource-level permissions",
+    "logs:ListLogDeliveries": "CloudWatch Logs vended log delivery has no resource-level permissions",
+    "logs:PutResourcePolicy": "resource policies of CloudWatch Logs are account-wide",
+    "logs:DescribeResourcePolicies": "resource policies of CloudWatch Logs are account-wide",
+    "logs:DescribeLogGroups": "listing log groups takes no resource",
 }
+
+#: State machines: their role is checked like a function's, with the Step Functions principal.
+STATE_MACHINE_TYPES = ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
@@ -76,14 +91,16 @@ def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
     dlq = "GETATT:DeadLetterQueue.Arn"
     topic = "REF:AlertTopic"
 
-    def common(log_group: str) -> set[Grant]:
-        return {
+    def common(log_group: str, dead_letter: bool = True) -> set[Grant]:
+        grants = {
             Grant("logs:CreateLogStream", f"GETATT:{log_group}.Arn"),
             Grant("logs:PutLogEvents", f"GETATT:{log_group}.Arn"),
             Grant("xray:PutTraceSegments", "*"),
             Grant("xray:PutTelemetryRecords", "*"),
-            Grant("sqs:SendMessage", dlq),
         }
+        if dead_letter:
+            grants.add(Grant("sqs:SendMessage", dlq))
+        return grants
 
     def list_under(*prefixes: str) -> Grant:
         return Grant("s3:ListBucket", s3, _condition_key({"StringLike": {"s3:prefix": list(prefixes)}}))
@@ -125,7 +142,24 @@ def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
         Grant("s3:PutObject", f"{s3}/{p}/quality-labels/*"),
         list_under(f"{p}/predictions/*"),
     }
+    # The baseline workflow's tasks (invoked synchronously by Step Functions: no dead-letter
+    # queue). Shard profiles live under baseline-runs/; only the merge writes baselines/.
+    training_bucket = ev.params.get("TrainingBucket") or bucket
+    training = f"arn:aws:s3:::{training_bucket}"
+    training_prefix = ev.params["TrainingPrefix"]
+    profile = common("ProfileShardLogGroup", dead_letter=False) | {
+        Grant("s3:GetObject", f"{training}/{training_prefix}/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/baseline-runs/*"),
+    }
+    merge = common("MergeProfilesLogGroup", dead_letter=False) | {
+        Grant("s3:GetObject", f"{s3}/{p}/baseline-runs/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/baseline-runs/*"),
+        Grant("s3:PutObject", f"{s3}/{p}/baselines/*"),
+        list_under(f"{p}/baseline-runs/*"),
+    }
     if key:
+        profile |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
+        merge |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
         analyze |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
         evaluate |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
         notify |= {Grant("kms:Decrypt", key), Grant("kms:GenerateDataKey", key)}
@@ -135,10 +169,41 @@ def expected_grants(ev: Evaluator) -> dict[str, set[Grant]]:
         "NotifyAlarmFunction": notify,
         "StartRetrainingFunction": retrain,
         "EvaluateQualityFunction": evaluate,
+        "ProfileShardFunction": profile,
+        "MergeProfilesFunction": merge,
     }
 
 
-def role_grants(ev: Evaluator, role_id: str, problems: list[str]) -> set[Grant]:
+def expected_state_machine_grants(ev: Evaluator) -> dict[str, set[Grant]]:
+    """What each state machine uses: its tasks, the listings of its Distributed Maps, its own
+    child workflows, the failure e-mail, log delivery and tracing."""
+    bucket = ev.bucket_name()
+    p = ev.params["DriftlinePrefix"]
+    training_bucket = ev.params.get("TrainingBucket") or bucket
+    training_prefix = ev.params["TrainingPrefix"]
+    region, account = ev.pseudo["AWS::Region"], ev.pseudo["AWS::AccountId"]
+    name = f"{ev.pseudo['AWS::StackName']}-baseline"
+
+    def listing(b: str, *prefixes: str) -> Grant:
+        return Grant("s3:ListBucket", f"arn:aws:s3:::{b}", _condition_key({"StringLike": {"s3:prefix": list(prefixes)}}))
+
+    grants = {
+        Grant("lambda:InvokeFunction", "GETATT:ProfileShardFunction.Arn"),
+        Grant("lambda:InvokeFunction", "GETATT:MergeProfilesFunction.Arn"),
+        listing(training_bucket, f"{training_prefix}/*", training_prefix),
+        listing(bucket, f"{p}/baseline-runs/*"),
+        Grant("states:StartExecution", f"arn:aws:states:{region}:{account}:stateMachine:{name}"),
+        Grant("states:DescribeExecution", f"arn:aws:states:{region}:{account}:execution:{name}/*"),
+        Grant("states:StopExecution", f"arn:aws:states:{region}:{account}:execution:{name}/*"),
+        Grant("sns:Publish", "REF:AlertTopic"),
+    }
+    grants |= {Grant(a, "*") for a in STAR_ONLY}
+    return {"BaselineStateMachine": grants}
+
+
+def role_grants(
+    ev: Evaluator, role_id: str, problems: list[str], principal: str = "lambda.amazonaws.com"
+) -> set[Grant]:
     """All Allow grants of a role's inline policies; rule breaks are appended to `problems`."""
     props = ev.resolve(ev.template["Resources"][role_id].get("Properties", {}))
     where = f"role {role_id}"
@@ -146,8 +211,8 @@ def role_grants(ev: Evaluator, role_id: str, problems: list[str]) -> set[Grant]:
         problems.append(f"{where}: managed policies {props['ManagedPolicyArns']} (use scoped inline statements)")
     trust = props.get("AssumeRolePolicyDocument", {}).get("Statement", [])
     principals = [s.get("Principal") for s in _as_list(trust)]
-    if principals != [{"Service": "lambda.amazonaws.com"}]:
-        problems.append(f"{where}: trust policy principals {principals}, want lambda.amazonaws.com only")
+    if principals != [{"Service": principal}]:
+        problems.append(f"{where}: trust policy principals {principals}, want {principal} only")
     grants: set[Grant] = set()
     for policy in props.get("Policies", []):
         for st in _as_list(policy.get("PolicyDocument", {}).get("Statement", [])):
@@ -169,12 +234,14 @@ def role_grants(ev: Evaluator, role_id: str, problems: list[str]) -> set[Grant]:
             if g.action not in STAR_ONLY:
                 problems.append(f"{where}: {g.action} on '*' although the action can be scoped")
         elif "*" in g.resource or "?" in g.resource:
-            ok = (
+            s3_keys = (
                 g.resource.startswith("arn:aws:s3:::")
                 and g.resource.endswith("/*")
                 and g.resource.count("/") >= 2
-                and "*" not in g.resource[:-1]
             )
+            # A state machine's own child executions (Distributed Map): execution:NAME/*.
+            children = g.resource.startswith("arn:aws:states:") and ":execution:" in g.resource and g.resource.endswith("/*")
+            ok = (s3_keys or children) and "*" not in g.resource[:-1]
             if not ok:
                 problems.append(f"{where}: wildcard resource {g.resource} for {g.action}")
         if g.action == "s3:ListBucket":
@@ -185,12 +252,12 @@ def role_grants(ev: Evaluator, role_id: str, problems: list[str]) -> set[Grant]:
     return grants
 
 
-def function_roles(ev: Evaluator, problems: list[str]) -> dict[str, str]:
-    """Maps each active function to the logical id of its role."""
+def function_roles(ev: Evaluator, problems: list[str], types: tuple[str, ...] = FUNCTION_TYPES) -> dict[str, str]:
+    """Maps each active function (or state machine, with `types`) to the logical id of its role."""
     resources = ev.template["Resources"]
     out: dict[str, str] = {}
     for fid, res in resources.items():
-        if res.get("Type") not in FUNCTION_TYPES or not ev.active(fid):
+        if res.get("Type") not in types or not ev.active(fid):
             continue
         props = res.get("Properties", {})
         for key in ("Policies", "PermissionsBoundary"):
@@ -231,4 +298,18 @@ def check(template: dict[str, Any], parameters: dict[str, str]) -> list[str]:
             problems.append(f"{fid}: grant not used/too broad: {g}")
         for g in sorted(want - actual):
             problems.append(f"{fid}: missing grant: {g}")
+    machines = function_roles(ev, problems, STATE_MACHINE_TYPES)
+    expected_machines = expected_state_machine_grants(ev)
+    if set(machines) != set(expected_machines):
+        problems.append(f"state machines {sorted(machines)} != expected {sorted(expected_machines)}")
+    for sid, role_id in sorted(machines.items()):
+        if role_id in seen_roles:
+            problems.append(f"{sid} shares role {role_id} with {seen_roles[role_id]}")
+        seen_roles[role_id] = sid
+        actual = role_grants(ev, role_id, problems, "states.amazonaws.com")
+        want = expected_machines.get(sid, set())
+        for g in sorted(actual - want):
+            problems.append(f"{sid}: grant not used/too broad: {g}")
+        for g in sorted(want - actual):
+            problems.append(f"{sid}: missing grant: {g}")
     return problems

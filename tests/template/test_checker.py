@@ -53,6 +53,25 @@ class CheckerFailsOnBroadenedTemplates(unittest.TestCase):
         by_sid(self.t, "NotifyAlarmRole", "ReadReports")["Action"] = ["s3:GetObject", "s3:PutObject"]
         self.assertViolation("s3:PutObject")
 
+    def test_state_machine_invoking_any_function(self):
+        by_sid(self.t, "BaselineStateMachineRole", "InvokeTasks")["Resource"] = "*"
+        self.assertViolation("lambda:InvokeFunction on '*' although the action can be scoped")
+
+    def test_state_machine_children_of_any_machine(self):
+        st = by_sid(self.t, "BaselineStateMachineRole", "ChildExecutions")
+        st["Resource"] = {"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:*"}
+        self.assertViolation("wildcard resource arn:aws:states:")
+
+    def test_state_machine_trusting_lambda(self):
+        role = self.t["Resources"]["BaselineStateMachineRole"]["Properties"]
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] = {"Service": "lambda.amazonaws.com"}
+        self.assertViolation("want states.amazonaws.com only")
+
+    def test_profile_shard_writing_baselines(self):
+        st = by_sid(self.t, "ProfileShardRole", "WriteShardProfiles")
+        st["Resource"]["Fn::Sub"][0] = "arn:${AWS::Partition}:s3:::${Bucket}/${DriftlinePrefix}/*"
+        self.assertViolation("ProfileShardFunction: grant not used/too broad: s3:PutObject")
+
     def test_list_bucket_without_prefix_condition(self):
         del by_sid(self.t, "AnalyzeCaptureRole", "ListDriftline")["Condition"]
         self.assertViolation("s3:ListBucket without an s3:prefix condition")

@@ -23,6 +23,8 @@ SCENARIOS = {
         "CapturePrefix": "churn/datacapture",
         "DriftlinePrefix": "churn/driftline",
         "BucketKmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666",
+        "TrainingBucket": "acme-feature-store",
+        "TrainingPrefix": "churn/training",
     },
     "no infra alarms, no reservations": {**BASE, "EnableInfraAlarms": "false", "ReserveConcurrency": "false"},
 }
@@ -81,11 +83,29 @@ class IamPolicyTest(unittest.TestCase):
                 iam = {rid: r["Type"] for rid, r in out["Resources"].items() if r["Type"].startswith("AWS::IAM::")}
                 self.assertEqual(
                     iam,
-                    {rid: "AWS::IAM::Role" for rid in ("AnalyzeCaptureRole", "NotifyAlarmRole", "StartRetrainingRole", "EvaluateQualityRole")},
+                    {
+                        rid: "AWS::IAM::Role"
+                        for rid in (
+                            "AnalyzeCaptureRole",
+                            "NotifyAlarmRole",
+                            "StartRetrainingRole",
+                            "EvaluateQualityRole",
+                            "ProfileShardRole",
+                            "MergeProfilesRole",
+                            "BaselineStateMachineRole",
+                        )
+                    },
                 )
 
-    def test_star_allow_list_is_xray_only(self):
-        self.assertEqual(set(STAR_ONLY), {"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+    def test_star_allow_list_is_tracing_and_log_delivery_only(self):
+        self.assertEqual(
+            {a.split(":")[0] for a in STAR_ONLY},
+            {"xray", "logs"},
+        )
+        self.assertTrue(all(a.startswith(("xray:", "logs:")) and "*" not in a for a in STAR_ONLY))
+        # Log-stream writes are scoped to a log group: never in the '*' list.
+        self.assertNotIn("logs:PutLogEvents", STAR_ONLY)
+        self.assertNotIn("logs:CreateLogStream", STAR_ONLY)
 
 
 if __name__ == "__main__":

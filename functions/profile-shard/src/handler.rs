@@ -548,11 +548,7 @@ impl<S: ObjectStore> Handler<S> {
 
 /// A batch's shared input for `action`.
 fn batch_input(action: &str, ctx: &RunContext) -> Value {
-    let mut v = serde_json::to_value(ctx).unwrap_or_else(|_| json!({}));
-    if let Value::Object(m) = &mut v {
-        m.insert("Action".into(), Value::String(action.into()));
-    }
-    v
+    json!({"Action": action, "Context": ctx})
 }
 
 /// Runs CPU-bound profiling (and the blocking reads of its stream) off the async threads.

@@ -28,7 +28,7 @@ pub struct RunContext {
     #[serde(default)]
     pub header: bool,
     /// Format of every object; `None`: from each key's extension.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub format: Option<Format>,
     /// The run's name (the execution's name): its shard profiles live under it.
     pub run: String,
@@ -71,17 +71,14 @@ pub struct BatchInput {
     /// `profile` or `merge-batch`.
     pub action: String,
     /// The run.
-    #[serde(flatten)]
     pub context: RunContext,
 }
 
-/// The execution's input, as the user starts it.
+/// The execution's input, as the user starts it (`{"Action": "start", "Run": …, "Input":
+/// {this}}` from the state machine).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct StartInput {
-    /// Always `start` (set by the state machine).
-    #[allow(dead_code)]
-    action: String,
     /// See [`RunContext::endpoint`].
     pub endpoint: String,
     /// See [`RunContext::training_bucket`].
@@ -94,7 +91,8 @@ pub struct StartInput {
     /// See [`RunContext::format`].
     #[serde(default)]
     pub format: Option<Format>,
-    /// The execution's name (`$$.Execution.Name`).
+    /// The execution's name (`$$.Execution.Name`, set by the state machine).
+    #[serde(skip)]
     pub run: String,
 }
 
@@ -123,14 +121,24 @@ impl Request {
                 RequestError("no Action (expected start, profile, merge or merge-batch)".into())
             })?;
         match action {
-            "start" => Ok(Request::Start(StartInput::deserialize(v).map_err(bad)?)),
+            "start" => {
+                let input = v.get("Input").ok_or_else(|| {
+                    RequestError("start: no Input (the execution's input)".into())
+                })?;
+                let run = v
+                    .get("Run")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| RequestError("start: no Run (the execution's name)".into()))?;
+                let mut s = StartInput::deserialize(input)
+                    .map_err(|e| RequestError(format!("the execution's input: {e}")))?;
+                s.run = run.to_string();
+                Ok(Request::Start(s))
+            }
             "merge" => {
-                #[derive(Deserialize)]
-                struct M {
-                    #[serde(flatten)]
-                    context: RunContext,
-                }
-                Ok(Request::Merge(M::deserialize(v).map_err(bad)?.context))
+                let ctx = v
+                    .get("Context")
+                    .ok_or_else(|| RequestError("merge: no Context".into()))?;
+                Ok(Request::Merge(RunContext::deserialize(ctx).map_err(bad)?))
             }
             "profile" | "merge-batch" => {
                 let b = Batch::deserialize(v).map_err(bad)?;
@@ -162,11 +170,9 @@ mod tests {
 
     #[test]
     fn a_distributed_map_batch_is_read() {
-        let mut input = ctx();
-        input["Action"] = json!("profile");
         let v = json!({"Items": [{"Etag": "\"x\"", "Key": "train/a.csv", "LastModified": 1.7e9,
                                   "Size": 10, "StorageClass": "STANDARD"}],
-                       "BatchInput": input});
+                       "BatchInput": {"Action": "profile", "Context": ctx()}});
         let Request::Profile(items, c) = Request::parse(&v).unwrap() else {
             panic!("not a profile request")
         };
@@ -182,17 +188,23 @@ mod tests {
         assert!(e.0.contains("no Action"), "{e}");
         let e = Request::parse(&json!({"Action": "explode"})).unwrap_err();
         assert!(e.0.contains("unknown Action"), "{e}");
-        let e = Request::parse(&json!({"Action": "start", "Endpoint": "x"})).unwrap_err();
+        let e = Request::parse(&json!({"Action": "start", "Run": "r", "Input": {"Endpoint": "x"}}))
+            .unwrap_err();
         assert!(e.0.contains("missing field"), "{e}");
-        let mut input = ctx();
-        input["Action"] = json!("merge-batch");
-        let e = Request::parse(&json!({"Items": [], "BatchInput": input})).unwrap_err();
+        let e = Request::parse(
+            &json!({"Items": [], "BatchInput": {"Action": "merge-batch", "Context": ctx()}}),
+        )
+        .unwrap_err();
         assert!(e.0.contains("no Items"), "{e}");
         let e = Request::parse(
-            &json!({"Action": "start", "Endpoint": "x", "TrainingBucket": "b",
-            "TrainingPrefix": "p", "Run": "r", "Format": "xls"}),
+            &json!({"Action": "start", "Run": "r", "Input": {"Endpoint": "x",
+            "TrainingBucket": "b", "TrainingPrefix": "p", "Format": "xls"}}),
         )
         .unwrap_err();
         assert!(e.0.contains("unknown variant"), "{e}");
+        let e = Request::parse(&json!({"Action": "merge"})).unwrap_err();
+        assert!(e.0.contains("no Context"), "{e}");
+        let e = Request::parse(&json!({"Action": "start", "Input": {}})).unwrap_err();
+        assert!(e.0.contains("no Run"), "{e}");
     }
 }

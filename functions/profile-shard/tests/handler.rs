@@ -56,11 +56,10 @@ async fn play(
     fan_in: usize,
 ) -> Result<Played, HandlerError> {
     let mut played = Played::default();
-    let mut start = input;
-    start["Action"] = json!("start");
-    let ctx = h.handle(start).await?;
-    let mut batch_input = ctx.clone();
-    batch_input["Action"] = json!("profile");
+    let ctx = h
+        .handle(json!({"Action": "start", "Run": "run-1", "Input": input}))
+        .await?;
+    let batch_input = json!({"Action": "profile", "Context": ctx});
     let listed = store
         .list(TRAIN, ctx["TrainingPrefix"].as_str().unwrap())
         .await
@@ -79,8 +78,7 @@ async fn play(
             h.handle(split.clone()).await?;
         }
     }
-    let mut merge = ctx.clone();
-    merge["Action"] = json!("merge");
+    let mut merge = json!({"Action": "merge", "Context": ctx});
     loop {
         let out = h.handle(merge.clone()).await?;
         if out["Done"] == json!(true) {
@@ -97,8 +95,7 @@ async fn play(
             h.handle(json!({"Items": items, "BatchInput": out["BatchInput"]}))
                 .await?;
         }
-        merge = out["Next"].clone();
-        merge["Action"] = json!("merge");
+        merge = json!({"Action": "merge", "Context": out["Next"]});
     }
 }
 
@@ -144,7 +141,7 @@ async fn churn_in_part_files_and_split_objects_matches_the_real_service() {
     let text = churn_objects(&store, 9, 11);
     let h = Handler::new(store.clone(), config(16 * 1024, 3));
     let input = json!({"Endpoint": "churn", "TrainingBucket": TRAIN, "TrainingPrefix": "train/",
-                       "Header": true, "Run": "run-1"});
+                       "Header": true});
     let played = play(&h, &store, input, 2, 3).await.unwrap();
     assert!(played.split_calls > 0, "no object was split: {played:?}");
     assert!(played.merge_batch_calls > 0, "no merge tree: {played:?}");
@@ -173,8 +170,7 @@ async fn parquet_row_groups_are_fetched_alone_and_match_the_real_service() {
     // Shards of 2 row groups each.
     let two = spans[1].end - spans[0].start;
     let h = Handler::new(store.clone(), config(two, 64));
-    let input = json!({"Endpoint": "ep", "TrainingBucket": TRAIN, "TrainingPrefix": "features",
-                       "Run": "r"});
+    let input = json!({"Endpoint": "ep", "TrainingBucket": TRAIN, "TrainingPrefix": "features"});
     let played = play(&h, &store, input, 10, 64).await.unwrap();
     assert!(played.split_calls >= 3, "{played:?}");
     assert_eq!(played.done["Sources"], json!(played.split_calls));
@@ -188,8 +184,9 @@ async fn a_retried_task_overwrites_its_own_output() {
     let store = MemoryStore::new();
     churn_objects(&store, 3, 5);
     let h = Handler::new(store.clone(), config(1 << 30, 64));
-    let ctx = json!({"Action": "profile", "Endpoint": "churn", "TrainingBucket": TRAIN,
-                     "TrainingPrefix": "train/", "Header": true, "Run": "r"});
+    let ctx = json!({"Action": "profile", "Context": {"Endpoint": "churn",
+                     "TrainingBucket": TRAIN, "TrainingPrefix": "train/", "Header": true,
+                     "Run": "r"}});
     let items = json!([{"Key": "train/part-00000.csv", "Size": 1}]);
     let batch = json!({"Items": items, "BatchInput": ctx});
     // The first attempt fails writing (Lambda / Step Functions retry it), the retry succeeds.
@@ -214,13 +211,8 @@ async fn a_retried_task_overwrites_its_own_output() {
 async fn bad_inputs_and_bad_data_fail_the_run_with_the_reason() {
     let store = MemoryStore::new();
     let h = Handler::new(store.clone(), config(1 << 30, 64));
-    let start = |v: Value| {
-        let mut v = v;
-        v["Action"] = json!("start");
-        v
-    };
-    let base =
-        json!({"Endpoint": "ep", "TrainingBucket": TRAIN, "TrainingPrefix": "t/", "Run": "r"});
+    let start = |v: Value| json!({"Action": "start", "Run": "r", "Input": v});
+    let base = json!({"Endpoint": "ep", "TrainingBucket": TRAIN, "TrainingPrefix": "t/"});
     let mut bad = base.clone();
     bad["Endpoint"] = json!("not/an endpoint");
     let e = h.handle(start(bad)).await.unwrap_err();
@@ -239,16 +231,18 @@ async fn bad_inputs_and_bad_data_fail_the_run_with_the_reason() {
     assert!(e.to_string().contains("unknown field"), "{e}");
 
     // An empty prefix: the merge says so.
-    let mut merge = base.clone();
-    merge["Action"] = json!("merge");
-    let e = h.handle(merge).await.unwrap_err();
+    let mut run = base.clone();
+    run["Run"] = json!("r");
+    let e = h
+        .handle(json!({"Action": "merge", "Context": run}))
+        .await
+        .unwrap_err();
     assert_eq!(e.error_type(), "Driftline.BadData");
     assert!(e.to_string().contains("held no training data"), "{e}");
 
     // A broken line names the object and the line; a missing object is not retried.
     store.insert(TRAIN, "t/a.jsonl", "{\"x\": 1}\n{\"x\": \n");
-    let mut ctx = base.clone();
-    ctx["Action"] = json!("profile");
+    let ctx = json!({"Action": "profile", "Context": run});
     let e = h
         .handle(json!({"Items": [{"Key": "t/a.jsonl", "Size": 17}], "BatchInput": ctx}))
         .await
