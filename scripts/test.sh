@@ -16,6 +16,9 @@ stage "file modes (the README's commands are executable in git)"
 python3 scripts/check_modes.py --self-test
 python3 scripts/check_modes.py
 
+stage "docs/SCALE.md is the model of the committed benchmark figures"
+python3 scripts/scale_model.py --check
+
 stage "setup"
 bash scripts/setup.sh
 
