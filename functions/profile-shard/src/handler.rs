@@ -106,17 +106,6 @@ fn content_name(parts: &[String]) -> String {
     format!("{:016x}", twox_hash::XxHash3_64::oneshot(&buf))
 }
 
-fn source_label(s: &ShardSource) -> String {
-    let mut id = s.uri.clone();
-    if let Some([a, b]) = s.byte_range {
-        id.push_str(&format!(" bytes {a}..{b}"));
-    }
-    if let Some(g) = &s.row_groups {
-        id.push_str(&format!(" row groups {g:?}"));
-    }
-    id
-}
-
 /// Data-set order: by object, then by position in it.
 fn source_order(s: &ShardSource) -> (String, u64, usize) {
     (
@@ -234,7 +223,7 @@ impl<S: ObjectStore> Handler<S> {
             parts.sort_by_key(|p| p.sources.first().map(source_order));
             let merged = ShardProfile::merge_all(parts).map_err(|e| bad_data(e.into()))?;
             records = merged.profile.item_count();
-            let labels: Vec<String> = merged.sources.iter().map(source_label).collect();
+            let labels: Vec<String> = merged.sources.iter().map(ShardSource::id).collect();
             let key = format!(
                 "{}{}.json",
                 self.level_prefix(ctx, 0),

@@ -10,6 +10,8 @@
 //!   (the 24 hours ending with hour `hh`) in place of `…/yyyy/mm/dd/hh/` under `windows/` and
 //!   `reports/`
 //! - `P/remediation/{endpoint}/{timestamp}-{decision}.json`
+//! - `P/baseline-runs/{endpoint}/{run}/level-{n}/*.json` (the baseline workflow's shard
+//!   profiles, built by profile-shard)
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use percent_encoding::percent_decode_str;

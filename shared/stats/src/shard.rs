@@ -159,6 +159,14 @@ impl ShardProfile {
     }
 }
 
+impl ShardSource {
+    /// The source's identity (the object plus the part of it: `uri bytes a..b`, `uri row
+    /// groups [..]`), as the duplicate check and the shard-profile names use it.
+    pub fn id(&self) -> String {
+        source_id(self)
+    }
+}
+
 /// A source's identity for the duplicate check: the object plus the part of it.
 fn source_id(s: &ShardSource) -> String {
     let mut id = s.uri.clone();
