@@ -623,3 +623,35 @@ fn byte_order_mark_and_crlf_lines() {
     assert_eq!(rec.rows.len(), 2);
     assert_eq!(rec.rows[1].cells, vec![raw("0.5"), raw("1"), raw("2")]);
 }
+
+/// A JSON payload with no record (found by the capture_reader fuzz target: the line counted as
+/// valid but gave no row and no fault) is a `missing_data` fault, whatever the side, and a
+/// good line next to it is still profiled.
+#[test]
+fn empty_json_payload_is_missing_data() {
+    for data in [
+        "",
+        "  \n ",
+        r#"{"instances": []}"#,
+        r#"{"predictions": []}"#,
+    ] {
+        for enc in [None, Some("JSON")] {
+            let mut p = serde_json::json!({"observedContentType": "application/json", "mode": "INPUT", "data": data});
+            if let Some(e) = enc {
+                p["encoding"] = e.into();
+            }
+            let line = capture_line(Some(p), None);
+            let (parser, rec) = parse_default(format!("{line}\n").as_bytes());
+            assert!(rec.rows.is_empty(), "{data:?} {enc:?}");
+            only_fault(&parser, FaultKind::MissingData);
+            assert_eq!(parser.stats().valid_lines, 0);
+
+            let both = format!("{line}\n{}\n", good_csv_line());
+            let (parser, rec) = parse_default(both.as_bytes());
+            assert_eq!(rec.rows.len(), 1);
+            assert_eq!(parser.faults().count(FaultKind::MissingData), 1);
+            assert_eq!(parser.stats().valid_lines, 1);
+            assert_accounting(&parser);
+        }
+    }
+}

@@ -70,6 +70,14 @@ impl Core {
             (None, Some(o)) => o.len(),
             (None, None) => 0,
         };
+        // A payload with no record at all (`""`, whitespace, `{"instances": []}`) is a record
+        // without usable data: a fault, never a line that counts as valid and yields no row.
+        if n == 0 {
+            return Err((
+                FaultKind::MissingData,
+                "the payload holds no record (empty JSON text or an empty instances list)".into(),
+            ));
+        }
         let start = self.opts.output_columns_position == ColumnsPosition::Start;
         // Flatten every row first (so that a bad row faults the whole line before any is emitted).
         let mut lv = Leaves::default();
