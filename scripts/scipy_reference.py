@@ -17,6 +17,13 @@ independently with numpy, following docs/drift-policy.md:
     proportions smoothed as (p + eps) / (1 + K eps) with eps = 1e-4 and K bins;
     PSI = sum (q - p) ln(q / p).
   * categorical PSI / JS over the union of categories (unseen ones get 0 before smoothing).
+  * the kurtosis-adjusted F test of equal variances (Shoemaker 2003): F = s1^2 / s2^2 (ddof = 1)
+    against scipy.stats.f with d_i = 2 n_i / (kappa - (n_i - 3) / (n_i - 1)), kappa the pooled
+    kurtosis N sum (x - mean_i)^4 / (sum (x - mean_i)^2)^2; p = 2 min(cdf, sf).
+  * the weighted harmonic mean p-value sum(w) / sum(w / p).
+  * the Anderson-Darling limit distribution's tail P(sum_j chi2_1 / (j (j + 1)) > x), by Imhof's
+    (1961) numerical inversion of its characteristic function (20,000 terms, the rest
+    replaced by their mean).
 """
 import json
 import math
@@ -269,6 +276,120 @@ def bh_cases():
     return out
 
 
+def welch_cases():
+    rng = np.random.default_rng(23)
+    out = []
+    stats_list = [
+        (0.3, 1.0, 200, 0.0, 1.0, 100000),
+        (0.0, 1.0, 200, 0.0, 1.0, 100000),
+        (-0.05, 2.5, 1000, 0.1, 2.0, 100000),
+        (5.0, 1.0, 30, 4.0, 3.0, 12),
+        (1.0, 0.5, 2, 0.0, 0.5, 3),
+        (12.0 / math.sqrt(200), 1.0, 200, 0.0, 1.0, 1000000),
+        (40.0, 10.0, 10000, 39.0, 12.0, 100000),
+    ]
+    for _ in range(6):
+        n1, n2 = int(rng.integers(2, 5000)), int(rng.integers(2, 200000))
+        stats_list.append((float(rng.normal()), float(rng.uniform(0.1, 3)), n1,
+                           float(rng.normal()), float(rng.uniform(0.1, 3)), n2))
+    for m1, s1, n1, m2, s2, n2 in stats_list:
+        r = stats.ttest_ind_from_stats(m1, s1, n1, m2, s2, n2, equal_var=False)
+        out.append({"mean1": m1, "std1": s1, "n1": n1, "mean2": m2, "std2": s2, "n2": n2,
+                    "statistic": float(r.statistic), "pvalue": float(r.pvalue)})
+    return out
+
+
+def pooled_kurtosis(samples):
+    num = sum(((x - x.mean()) ** 4).sum() for x in samples)
+    den = sum(((x - x.mean()) ** 2).sum() for x in samples)
+    n = sum(len(x) for x in samples)
+    return n * num / den ** 2
+
+
+def variance_ratio_test(a, b):
+    """Kurtosis-adjusted F test (Shoemaker 2003): F = s1^2 / s2^2 against F(d1, d2) with
+    d_i = 2 n_i / (kappa - (n_i - 3) / (n_i - 1)), kappa pooled; two-sided."""
+    k = pooled_kurtosis([a, b])
+    d = [2 * len(x) / (k - (len(x) - 3) / (len(x) - 1)) for x in (a, b)]
+    f = a.var(ddof=1) / b.var(ddof=1)
+    p = 2 * min(stats.f.cdf(f, d[0], d[1]), stats.f.sf(f, d[0], d[1]))
+    return k, f, float(min(p, 1.0))
+
+
+def variance_ratio_cases():
+    rng = np.random.default_rng(29)
+    out = []
+    for name, a, b in [
+        ("normal-equal", rng.normal(size=200), rng.normal(size=3000)),
+        ("normal-x1.5", rng.normal(scale=math.sqrt(1.5), size=200), rng.normal(size=3000)),
+        ("lognormal", rng.lognormal(size=500), rng.lognormal(size=2000)),
+        ("poisson-ties", rng.poisson(1.5, size=300).astype(float), rng.poisson(1.5, size=900).astype(float)),
+        ("uniform-small", rng.uniform(size=12), rng.uniform(size=9)),
+    ]:
+        k, f, pv = variance_ratio_test(a, b)
+        out.append({"name": name, "a": flist(a), "b": flist(b), "kurtosis": float(k),
+                    "statistic": float(f), "pvalue": pv})
+    return out
+
+
+def anderson_cases():
+    import warnings
+    rng = np.random.default_rng(31)
+    out = []
+    for name, a, b in [
+        ("normal-shift", rng.normal(size=50), rng.normal(0.5, size=80)),
+        ("normal-null", rng.normal(size=200), rng.normal(size=2000)),
+        ("small", rng.normal(size=6), rng.normal(1.0, size=7)),
+        ("ties-poisson", rng.poisson(1.5, size=150).astype(float), rng.poisson(1.8, size=400).astype(float)),
+        ("ties-rounded", r4(rng.normal(size=300)).round(1), r4(rng.normal(0.1, size=250)).round(1)),
+        ("lognormal-scale", rng.lognormal(size=400), rng.lognormal(sigma=1.3, size=600)),
+        ("mild", rng.normal(size=300), rng.normal(0.15, size=300)),
+        ("moderate", rng.normal(size=300), rng.normal(0.25, size=300)),
+        ("far", rng.normal(size=100), rng.normal(3.0, size=100)),
+    ]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = stats.anderson_ksamp([a, b], midrank=True)
+        out.append({"name": name, "a": flist(a), "b": flist(b), "statistic": float(r.statistic),
+                    "pvalue": float(r.pvalue)})
+    return out
+
+
+def adinf_tail(x, terms=20000):
+    """The terms after `terms` are replaced by their mean, sum_{j > J} 1 / (j (j + 1)) =
+    1 / (J + 1) (their variance, 2 sum lambda_j^2 < 1e-12, is negligible)."""
+    from scipy import integrate
+    x = x - 1.0 / (terms + 1)
+    j = np.arange(1, terms + 1, dtype=np.float64)
+    lam = 1.0 / (j * (j + 1.0))
+
+    def f(u):
+        if u == 0:
+            return 0.5 * (lam.sum() - x)
+        th = 0.5 * np.arctan(lam * u).sum() - 0.5 * x * u
+        rho = np.exp(0.25 * np.log1p((lam * u) ** 2).sum())
+        return np.sin(th) / (u * rho)
+
+    val, _ = integrate.quad(f, 0, np.inf, limit=2000, epsabs=1e-14, epsrel=1e-12)
+    return float(0.5 + val / np.pi)
+
+
+def adinf_cases():
+    return [{"x": x, "sf": adinf_tail(x)} for x in
+            [0.3, 0.6, 1.0, 1.5, 1.933, 2.492, 3.07, 3.857, 5.0, 7.0, 10.0, 15.0]]
+
+
+def harmonic_mean_cases():
+    rng = np.random.default_rng(37)
+    out = []
+    for ps, ws in [([1e-6, 0.3, 0.9], [0.5, 0.25, 0.25]), ([0.01, 0.5, 0.9, 1.0], [1, 1, 1, 1]),
+                   (list(rng.uniform(size=4)), list(rng.uniform(0.1, 1, size=4))),
+                   (list(rng.uniform(size=4) ** 6), [0.5, 1 / 6, 1 / 6, 1 / 6])]:
+        ps, ws = np.asarray(ps, dtype=np.float64), np.asarray(ws, dtype=np.float64)
+        out.append({"ps": flist(ps), "weights": flist(ws), "combined": float(ws.sum() / (ws / ps).sum())})
+    return out
+
+
 def main():
     out = {
         "generator": "scripts/scipy_reference.py",
@@ -284,6 +405,11 @@ def main():
         "jensenshannon": js_cases(),
         "categorical": categorical_cases(),
         "false_discovery_control": bh_cases(),
+        "ttest_ind_from_stats": welch_cases(),
+        "variance_ratio": variance_ratio_cases(),
+        "anderson_ksamp": anderson_cases(),
+        "adinf_sf": adinf_cases(),
+        "harmonic_mean_p": harmonic_mean_cases(),
     }
     path = sys.argv[1] if len(sys.argv) > 1 else "shared/stats/tests/data/scipy_reference.json"
     with open(path, "w") as f:

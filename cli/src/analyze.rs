@@ -59,6 +59,11 @@ pub struct AnalyzeArgs {
     /// Fewer records than this give status insufficient_data and no drift verdict.
     #[arg(long, value_name = "N", default_value_t = 100)]
     min_records: u64,
+    /// Overrides of the drift decision policy, a comma list of key=value (e.g.
+    /// `alpha=0.005,weight_scale=0`; keys and defaults in docs/drift-policy.md), as
+    /// analyze-capture's DRIFT_POLICY.
+    #[arg(long, value_name = "KEY=VALUE,...", default_value = "")]
+    drift_policy: String,
     /// Where the endpoint's output columns go: before the input columns (start, Model
     /// Monitor's default) or after them (end).
     #[arg(long, value_enum, default_value_t = Position::Start)]
@@ -408,8 +413,12 @@ pub fn run(a: &AnalyzeArgs) -> Result<u8> {
     let baseline = read_baseline(&a.baseline)?;
     let opts = capture_options(a, &baseline);
     let window = profile_files(a, &opts)?;
+    let policy = driftline_stats::drift::PolicyConfig::default()
+        .with_overrides(&a.drift_policy)
+        .map_err(|e| anyhow::anyhow!("--drift-policy {:?}: {e}", a.drift_policy))?;
     let analysis_opts = AnalysisOptions {
         min_records: a.min_records,
+        policy,
         values: read_values(&a.baseline)?.map(std::sync::Arc::new),
         ..AnalysisOptions::default()
     };

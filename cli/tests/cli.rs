@@ -280,6 +280,49 @@ fn analyze_exit_codes_clean_drift_and_missing_file() {
     let table = String::from_utf8_lossy(&o.stdout);
     assert!(table.contains("YES") && table.contains("DRIFT"), "{table}");
 
+    // The why lines name the test that fired; --drift-policy changes the decision and a bad
+    // setting is an error naming it.
+    let why = x["reasons"][0].as_str().unwrap();
+    assert!(
+        why.contains("test fired") && why.contains("BH-adjusted"),
+        "{why}"
+    );
+    let strict = dir.path().join("strict");
+    let o = run(&[
+        "analyze",
+        "--baseline",
+        p(base.path()),
+        "-o",
+        p(&strict),
+        "--drift-policy",
+        "min_wasserstein=100,min_psi=100,min_ks=100,min_variance_ratio=100",
+        p(&drifted),
+    ]);
+    let s2 = json(&strict.join("summary.json"));
+    let x2 = s2["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "_c1")
+        .unwrap();
+    assert_eq!(x2["drifted"], false, "{}", stderr(&o));
+    let o = run(&[
+        "analyze",
+        "--baseline",
+        p(base.path()),
+        "-o",
+        p(&strict),
+        "--drift-policy",
+        "alpha=7",
+        p(&drifted),
+    ]);
+    assert_ne!(code(&o), 0);
+    assert!(
+        stderr(&o).contains("--drift-policy") && stderr(&o).contains("alpha"),
+        "{}",
+        stderr(&o)
+    );
+
     // Re-rendering the report from the written files.
     let html2 = dir.path().join("again.html");
     let o = run(&[

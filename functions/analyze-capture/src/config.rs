@@ -17,6 +17,8 @@ pub struct Config {
     pub capture_prefix: String,
     /// Below this many records a window is "insufficient data".
     pub min_records: u64,
+    /// The drift decision policy (`DRIFT_POLICY` overrides of the defaults).
+    pub policy: driftline_stats::drift::PolicyConfig,
     /// `MonitoringSchedule` dimension of the SageMaker-named metrics.
     pub monitoring_schedule: String,
     /// Namespace of driftline's own metrics.
@@ -108,6 +110,10 @@ impl Config {
             &capture_prefix,
         )?;
         let min_records = cfg::min_records(env)?;
+        let policy_spec = cfg::string_or(env, vars::DRIFT_POLICY, "");
+        let policy = driftline_stats::drift::PolicyConfig::default()
+            .with_overrides(&policy_spec)
+            .map_err(|e| ConfigError::invalid(vars::DRIFT_POLICY, &policy_spec, e))?;
         let max_line_bytes = cfg::int_in_range(
             env,
             vars::MAX_LINE_BYTES,
@@ -153,6 +159,7 @@ impl Config {
             common,
             capture_prefix,
             min_records,
+            policy,
             monitoring_schedule,
             metrics_namespace,
             emit_sagemaker_metrics,
@@ -191,6 +198,24 @@ mod tests {
 
         let err = Config::from_env(&MapEnv::default()).unwrap_err();
         assert!(err.to_string().contains("DRIFTLINE_BUCKET"), "{err}");
+
+        assert_eq!(c.policy, driftline_stats::drift::PolicyConfig::default());
+        let tuned = MapEnv::from([
+            ("DRIFTLINE_BUCKET", "b-1"),
+            ("DRIFT_POLICY", "alpha=0.005, weight_scale=0"),
+        ]);
+        let p = Config::from_env(&tuned).unwrap().policy;
+        assert_eq!((p.alpha, p.weight_scale), (0.005, 0.0));
+        for bad in [
+            "alpha=1.5",
+            "weight=1",
+            "alpha",
+            "weight_location=0,weight_anderson=0,weight_ks=0,weight_scale=0",
+        ] {
+            let env = MapEnv::from([("DRIFTLINE_BUCKET", "b-1"), ("DRIFT_POLICY", bad)]);
+            let err = Config::from_env(&env).unwrap_err().to_string();
+            assert!(err.contains("DRIFT_POLICY"), "{bad}: {err}");
+        }
 
         let bad = MapEnv::from([("DRIFTLINE_BUCKET", "b-1"), ("MIN_RECORDS", "many")]);
         let err = Config::from_env(&bad).unwrap_err().to_string();

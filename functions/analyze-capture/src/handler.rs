@@ -24,7 +24,9 @@ use driftline_capture::window::{
 };
 use driftline_capture::{profile_reader, CaptureError, CaptureOptions};
 use driftline_report::{render_html, ReportInput};
-use driftline_stats::analysis::{Analysis, AnalysisOptions, Baseline};
+use driftline_stats::analysis::{
+    window_moments, Analysis, AnalysisOptions, Baseline, WindowMoments,
+};
 use driftline_stats::quality::estimate::Calibration;
 use driftline_stats::summary::{Status, Summary, Window as SummaryWindow};
 use driftline_stats::values::{ValueConstraints, ValueFindings};
@@ -745,12 +747,15 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         let mut rounds = 0;
         loop {
             rounds += 1;
-            let merged = if rolling {
-                Cow::Owned(self.rolling_window(capture, &state.window).await?)
+            let (merged, sequence) = if rolling {
+                let (w, seq) = self.rolling_window(capture, &state.window).await?;
+                (Cow::Owned(w), seq)
             } else {
-                Cow::Borrowed(&state.window)
+                (Cow::Borrowed(&state.window), Vec::new())
             };
-            let analysis = self.analyze_and_write(capture, id, &merged, ctx).await?;
+            let analysis = self
+                .analyze_and_write(capture, id, &merged, ctx, sequence)
+                .await?;
             let now = match self.store.etag(bucket, &state_key).await {
                 Ok(e) => e,
                 Err(PortError::Transient(e)) => return Err(HandlerError::Transient(e)),
@@ -839,11 +844,13 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
     /// The rolling last 24 hours ending with the file's hour: the 23 earlier hours' merged
     /// states (read concurrently, reused by this process for [`HISTORY_TTL`], so a late file
     /// of an earlier hour reaches the view within that time) followed by `current`.
+    /// The rolling view's merged window and the moments of its hourly windows, oldest first
+    /// (the current hour last), for the sequential test.
     async fn rolling_window(
         &self,
         capture: &CaptureKey,
         current: &Window,
-    ) -> Result<Window, HandlerError> {
+    ) -> Result<(Window, Vec<WindowMoments>), HandlerError> {
         let (ep, var) = (&capture.endpoint, &capture.variant);
         let id = WindowId::of(Span::Last24Hours, capture.window());
         let mut hours = id.hours();
@@ -880,11 +887,14 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
                 .collect()
         };
         let mut out = Window::with_policy(ExamplePolicy::of(&self.config.capture));
+        let mut sequence = Vec::with_capacity(earlier.len() + 1);
         for w in &earlier {
             out.merge(w);
+            sequence.push(window_moments(&w.profile));
         }
         out.merge(current);
-        Ok(out)
+        sequence.push(window_moments(&current.profile));
+        Ok((out, sequence))
     }
 
     /// Reads the window state: `None` when it does not exist; a state that cannot be parsed is
@@ -1014,16 +1024,19 @@ impl<S: ObjectStore, M: MetricSink> Handler<S, M> {
         id: WindowId,
         merged: &Window,
         ctx: &AnalysisContext<'_>,
+        sequence: Vec<WindowMoments>,
     ) -> Result<Analysis, HandlerError> {
         let (baseline, baseline_note) = (ctx.baseline, ctx.baseline_note);
         let bucket = &self.config.common.bucket;
         let (start, end) = window_bounds(id);
         let opts = AnalysisOptions {
             min_records: self.config.min_records,
+            policy: self.config.policy,
             values: ctx.values.cloned(),
             endpoint: Some(capture.endpoint.clone()),
             variant: Some(capture.variant.clone()),
             window: Some(SummaryWindow { start, end }),
+            sequence,
             ..AnalysisOptions::default()
         };
         let mut analysis = merged.analyze(baseline, &opts);

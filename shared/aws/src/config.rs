@@ -30,6 +30,9 @@ pub mod vars {
     pub const MIN_RECORDS: &str = "MIN_RECORDS";
     /// Default of [`MIN_RECORDS`].
     pub const DEFAULT_MIN_RECORDS: u64 = 100;
+    /// Overrides of the drift decision policy: a comma list of `key=value`
+    /// (`driftline_stats::drift::PolicyConfig::with_overrides`); empty: the defaults.
+    pub const DRIFT_POLICY: &str = "DRIFT_POLICY";
     /// `MonitoringSchedule` dimension of the SageMaker-named metrics.
     pub const MONITORING_SCHEDULE: &str = "MONITORING_SCHEDULE";
     /// Default of [`MONITORING_SCHEDULE`].

@@ -21,7 +21,7 @@ use driftline_report::{render_html, ReportInput};
 use driftline_stats::double::Double;
 use driftline_stats::drift::categorical::CategoryCounts;
 use driftline_stats::drift::policy::{
-    decide, evaluate_categorical, evaluate_numeric, NumericInput, PolicyConfig,
+    decide, evaluate_categorical, evaluate_numeric, Moments, NumericInput, PolicyConfig,
 };
 use driftline_stats::evaluate::evaluate;
 use driftline_stats::formats::statistics::{
@@ -143,6 +143,15 @@ fn main() -> Result<(), Box<dyn Error>> {
                         .numerical_statistics
                         .as_ref()
                         .map_or(f64::NAN, |n| n.std_dev.0),
+                    moments: b
+                        .numerical_statistics
+                        .as_ref()
+                        .zip(cur.numerical_statistics.as_ref())
+                        .map(|(bn, cn)| Moments {
+                            baseline_mean: bn.mean.0,
+                            current_mean: cn.mean.0,
+                            current_std: cn.std_dev.0,
+                        }),
                 };
                 evaluate_numeric(&cur.name, &input, &cfg)?
             }

@@ -26,6 +26,10 @@ const STATS: &[(&str, &str)] = &[
     ("wasserstein", "Wasserstein"),
     ("chi2", "χ² test"),
     ("chi2_mm", "χ² (Model Monitor)"),
+    ("location", "Location (mean shift, std)"),
+    ("scale", "Scale (variance ratio)"),
+    ("anderson_darling", "Anderson–Darling"),
+    ("cusum", "CUSUM over the hours"),
 ];
 
 /// Preference order of the statistic drawn in the trend, after the figure the drift check
@@ -50,6 +54,10 @@ fn stat_short(key: &str) -> &str {
         "js" => "JS",
         "wasserstein" => "W1",
         "chi2" | "chi2_mm" => "χ²",
+        "location" => "Δmean/σ",
+        "scale" => "var ratio",
+        "anderson_darling" => "AD T",
+        "cusum" => "CUSUM",
         other => other,
     }
 }

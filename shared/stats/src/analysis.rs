@@ -112,6 +112,101 @@ pub struct AnalysisOptions {
     /// The baseline's value constraints ([`crate::values::FILE_NAME`]); `None`: suggested
     /// from the baseline statistics with the default tolerance.
     pub values: Option<std::sync::Arc<ValueConstraints>>,
+    /// For a rolling view: the moments of its hourly windows, oldest first (the current hour
+    /// last), for the sequential test ([`crate::drift::sequential`]). Empty: no sequential
+    /// test (hour and day windows).
+    pub sequence: Vec<WindowMoments>,
+}
+
+/// The moments of one window's numeric features: `(count, mean, population std)` by name.
+pub type WindowMoments = BTreeMap<String, (u64, f64, f64)>;
+
+/// The [`WindowMoments`] of a profile (its features with numeric values).
+pub fn window_moments(profile: &DatasetProfile) -> WindowMoments {
+    profile
+        .features()
+        .iter()
+        .filter_map(|f| {
+            let n = f.numeric()?;
+            (n.n > 0).then(|| (f.name().to_string(), (n.n, n.mean(), n.std_dev())))
+        })
+        .collect()
+}
+
+/// Runs the sequential test of every numeric feature of `drifts` over `sequence` (see
+/// [`AnalysisOptions::sequence`]): sets `cusum` and, when the chart signals and the view's mean
+/// moved by at least `min_sustained_shift` baseline stds, `drifted` and a reason (added also
+/// when the view's own tests flagged the feature).
+fn sequential(
+    drifts: &mut [(String, FeatureDrift)],
+    base: &Statistics,
+    sequence: &[WindowMoments],
+    cfg: &PolicyConfig,
+) {
+    use crate::drift::sequential::{daily_limit, Cusum};
+    let numeric = drifts
+        .iter()
+        .filter(|(_, d)| d.kind == crate::drift::FeatureKind::Numeric)
+        .count();
+    if sequence.len() < 2 || numeric == 0 {
+        return;
+    }
+    let h = daily_limit(
+        cfg.sequential_k,
+        cfg.sequential_window,
+        cfg.sequential_daily_false_alarms / numeric as f64,
+    );
+    for (name, d) in drifts.iter_mut() {
+        if d.kind != crate::drift::FeatureKind::Numeric {
+            continue;
+        }
+        let Some(bn) = base
+            .features
+            .iter()
+            .find(|f| &f.name == name)
+            .and_then(|f| f.numerical_statistics.as_ref())
+        else {
+            continue;
+        };
+        let (bmean, bstd, bcount) = (bn.mean.0, bn.std_dev.0, bn.common.num_present);
+        let mut chart = Cusum::new(cfg.sequential_k, h);
+        let mut used = 0;
+        for w in sequence {
+            let Some(&(n, mean, std)) = w.get(name) else {
+                continue;
+            };
+            let m = policy::Moments {
+                baseline_mean: bmean,
+                current_mean: mean,
+                current_std: std,
+            };
+            if let Some((_, _, z)) = crate::drift::location_test(&m, n, bstd, bcount) {
+                chart.update(z);
+                used += 1;
+            }
+        }
+        if used < 2 {
+            continue;
+        }
+        d.cusum = Some(crate::drift::Statistic {
+            value: chart.statistic(),
+            p_value: None,
+            threshold: Some(h),
+            error_bound: None,
+        });
+        let moved = d.location.map_or(0.0, |l| l.value.abs());
+        if chart.signal() && moved >= cfg.min_sustained_shift {
+            d.drifted = true;
+            d.reasons.push(format!(
+                "sustained shift: CUSUM {} {:.2} over {used} hourly windows > limit {h:.2} (k {}, \
+                 at most {} false alarms a day over {numeric} numeric features); mean moved {moved:.3} std",
+                if chart.upper >= chart.lower { "up" } else { "down" },
+                chart.statistic(),
+                cfg.sequential_k,
+                cfg.sequential_daily_false_alarms,
+            ));
+        }
+    }
 }
 
 impl Default for AnalysisOptions {
@@ -124,6 +219,7 @@ impl Default for AnalysisOptions {
             window: None,
             sources: Vec::new(),
             values: None,
+            sequence: Vec::new(),
         }
     }
 }
@@ -231,6 +327,7 @@ pub fn analyze(
                     err_baseline,
                     err_current,
                     baseline_std,
+                    moments,
                 } => policy::evaluate_numeric(
                     &cur.name,
                     &NumericInput {
@@ -241,6 +338,7 @@ pub fn analyze(
                         sketch_err_base: *err_baseline,
                         sketch_err_cur: *err_current,
                         baseline_std: *baseline_std,
+                        moments: *moments,
                     },
                     &opts.policy,
                 ),
@@ -258,6 +356,7 @@ pub fn analyze(
         for ((_, d), decided) in drifts.iter_mut().zip(only) {
             *d = decided;
         }
+        sequential(&mut drifts, &b.statistics, &opts.sequence, &opts.policy);
     }
     let drift_by_name: BTreeMap<&str, &FeatureDrift> =
         drifts.iter().map(|(n, d)| (n.as_str(), d)).collect();
@@ -460,6 +559,7 @@ enum FeatureInput {
         err_baseline: f64,
         err_current: f64,
         baseline_std: f64,
+        moments: Option<policy::Moments>,
     },
     Categorical {
         baseline: BTreeMap<String, u64>,
@@ -488,6 +588,19 @@ fn feature_input(
         if bsketch.is_empty() || csketch.is_empty() {
             return None;
         }
+        let moments = cur
+            .numerical_statistics
+            .as_ref()
+            .map(|cn| policy::Moments {
+                baseline_mean: bn.mean.0,
+                current_mean: cn.mean.0,
+                current_std: cn.std_dev.0,
+            })
+            .filter(|m| {
+                m.baseline_mean.is_finite()
+                    && m.current_mean.is_finite()
+                    && m.current_std.is_finite()
+            });
         return Some(FeatureInput::Numeric {
             baseline: bsketch.to_weighted_sample(),
             current: csketch.to_weighted_sample(),
@@ -496,6 +609,7 @@ fn feature_input(
             err_baseline: bsketch.normalized_rank_error(),
             err_current: csketch.normalized_rank_error(),
             baseline_std: bn.std_dev.0,
+            moments,
         });
     }
     if base.inferred_type == InferredType::String && cur.inferred_type == InferredType::String {

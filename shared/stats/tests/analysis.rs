@@ -328,3 +328,54 @@ fn sampling_dips_in_completeness_are_not_drift_but_real_drops_are() {
     assert!(m.drifted, "{m:#?}");
     assert!(m.reasons.iter().any(|r| r.contains("completeness")));
 }
+
+/// The rolling view's sequential test: 24 hourly windows of 200 records with x's mean moved by
+/// 0.08 std (below the per-window effect gate of 0.1) flag x as a sustained shift; the same
+/// hours without the shift flag nothing, and a view without its hours carries no CUSUM.
+#[test]
+fn rolling_view_flags_a_sustained_small_shift() {
+    use driftline_stats::analysis::window_moments;
+    let b = baseline();
+    for (shift, expect) in [(0.08, true), (0.0, false)] {
+        let mut view = DatasetProfile::new();
+        let mut sequence = Vec::new();
+        for h in 0..24 {
+            let p = profile_of(&rows(500 + h, 200, shift, false));
+            sequence.push(window_moments(&p));
+            view.merge(&p);
+        }
+        let opts = AnalysisOptions {
+            sequence,
+            ..AnalysisOptions::default()
+        };
+        let a = analyze(&view, &Faults::default(), 0, Some(&b), &opts);
+        let x = a.summary.features.iter().find(|f| f.name == "x").unwrap();
+        let cusum = x
+            .drift
+            .get("cusum")
+            .expect("a CUSUM figure in a rolling view");
+        assert_eq!(cusum.value > cusum.threshold.unwrap(), expect, "{cusum:?}");
+        let sustained = x.reasons.iter().any(|r| r.starts_with("sustained shift"));
+        assert_eq!(sustained, expect, "{:?}", x.reasons);
+        if expect {
+            assert!(x.drifted && a.summary.drift_detected);
+        } else {
+            assert!(!a.summary.drift_detected, "{:?}", a.summary.features);
+        }
+        // the view without its hours: no CUSUM
+        let plain = analyze(
+            &view,
+            &Faults::default(),
+            0,
+            Some(&b),
+            &AnalysisOptions::default(),
+        );
+        let px = plain
+            .summary
+            .features
+            .iter()
+            .find(|f| f.name == "x")
+            .unwrap();
+        assert!(!px.drift.contains_key("cusum"));
+    }
+}

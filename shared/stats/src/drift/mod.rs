@@ -9,6 +9,13 @@
 //!   (base 2), Wasserstein-1 (raw and normalised by the baseline std).
 //! * [`categorical`]: chi-squared homogeneity (Yates at 1 dof), categorical PSI and JS with
 //!   unseen categories handled explicitly.
+//! * [`location`]: Welch's t-test on the exact means (`scipy.stats.ttest_ind_from_stats`) and
+//!   a kurtosis-adjusted F test of equal variances.
+//! * [`anderson`]: two-sample Anderson-Darling (midrank; `scipy.stats.anderson_ksamp`'s
+//!   statistic), asymptotic p-value, sketch-aware.
+//! * [`combine`]: one p-value per feature, the weighted harmonic mean of its tests'.
+//! * [`sequential`]: CUSUM over consecutive windows' location scores, with its false-alarm
+//!   probability over a horizon computed (Brook & Evans' Markov chain) and controlled.
 //! * [`fdr`]: Benjamini-Hochberg adjustment across features.
 //! * [`policy`]: driftline's default verdict (`drifted` per feature, `drift_detected` per window).
 //!
@@ -18,12 +25,16 @@
 //! Empty input is an error value ([`DriftError::EmptySample`]), never a panic and never a
 //! silent NaN.
 
+pub mod anderson;
 pub mod categorical;
+pub mod combine;
 pub mod distance;
 pub mod fdr;
 pub mod kolmogorov;
 pub mod ks;
+pub mod location;
 pub mod policy;
+pub mod sequential;
 mod special;
 
 pub use categorical::{
@@ -36,8 +47,8 @@ pub use distance::{
 pub use fdr::benjamini_hochberg;
 pub use ks::{ks_2samp, ks_2samp_approx, ks_p_value, Alternative, KsMethod, KsResult};
 pub use policy::{
-    decide, evaluate_categorical, evaluate_numeric, FeatureDrift, FeatureKind, NumericInput,
-    PolicyConfig, Statistic, WindowVerdict,
+    decide, evaluate_categorical, evaluate_numeric, location_test, FeatureDrift, FeatureKind,
+    Moments, NumericInput, PolicyConfig, Statistic, WindowVerdict,
 };
 
 /// Why a drift statistic could not be computed.
