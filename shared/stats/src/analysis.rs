@@ -180,6 +180,10 @@ fn sequential(
                 current_mean: mean,
                 current_std: std,
             };
+            let skew = d.baseline_skewness.unwrap_or(0.0).abs();
+            if skew > cfg.max_location_skew * (n as f64).sqrt() {
+                continue;
+            }
             if let Some((_, _, z)) = crate::drift::location_test(&m, n, bstd, bcount) {
                 chart.update(z);
                 used += 1;

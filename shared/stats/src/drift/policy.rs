@@ -73,6 +73,10 @@ pub struct PolicyConfig {
     /// Pooled kurtosis above which the scale test is left out (heavy tails: its p-value would
     /// not be trustworthy).
     pub max_scale_kurtosis: f64,
+    /// The location test is left out when the baseline's skewness exceeds this times √n (the
+    /// window's mean would be too skewed for its normal tail: rare 0/1 features, heavy tails at
+    /// small n).
+    pub max_location_skew: f64,
     /// Sequential test (rolling views): the CUSUM's reference value `k` in z units (half the
     /// per-window shift it is tuned for; 0.5 suits shifts of about 0.1 std at 200 records).
     pub sequential_k: f64,
@@ -105,6 +109,7 @@ impl Default for PolicyConfig {
             weight_ks: 1.0 / 6.0,
             weight_scale: 1.0 / 6.0,
             max_scale_kurtosis: 6.0,
+            max_location_skew: 0.25,
             sequential_k: 0.5,
             sequential_window: 24,
             sequential_daily_false_alarms: 0.05,
@@ -117,13 +122,14 @@ impl Default for PolicyConfig {
 
 impl PolicyConfig {
     /// The settings `with_overrides` accepts, in `describe` order.
-    pub const KEYS: [&'static str; 16] = [
+    pub const KEYS: [&'static str; 17] = [
         "alpha",
         "weight_location",
         "weight_anderson",
         "weight_ks",
         "weight_scale",
         "max_scale_kurtosis",
+        "max_location_skew",
         "min_wasserstein",
         "min_psi",
         "min_ks",
@@ -173,6 +179,7 @@ impl PolicyConfig {
                 "weight_ks" => self.weight_ks = x,
                 "weight_scale" => self.weight_scale = x,
                 "max_scale_kurtosis" => self.max_scale_kurtosis = x,
+                "max_location_skew" => self.max_location_skew = x,
                 "min_wasserstein" => self.min_wasserstein = x,
                 "min_psi" => self.min_psi = x,
                 "min_ks" => self.min_ks = x,
@@ -293,6 +300,9 @@ pub struct FeatureDrift {
     /// wider; positive when the window mean is above the baseline's): the per-window input of
     /// the sequential test ([`crate::drift::sequential`]).
     pub location_z: Option<f64>,
+    /// Skewness of the baseline (numeric, from its sketch): gates the location test (see
+    /// [`PolicyConfig::max_location_skew`]).
+    pub baseline_skewness: Option<f64>,
     /// Sequential test over the rolling view's windows (numeric; set by
     /// [`crate::analysis::analyze`] when it is given the view's hourly windows): value =
     /// `max(S⁺, S⁻)` at the last window, threshold = the limit `h`.
@@ -433,7 +443,15 @@ pub fn evaluate_numeric(
     if let Some(m) = moments {
         let sd_c = sample_std(m.current_std, n_cur);
         let sd_b = sample_std(baseline_std, n_base);
-        if let Some((d, p_loc, z)) = location_test(&m, n_cur, baseline_std, n_base) {
+        // The mean of n values is normal enough for the location test's tail only when the
+        // feature's skewness is small against √n: a rare 0/1 feature (a one-hot column with 2 %
+        // ones has skewness 6.9) would otherwise raise false alarms at a few hundred records,
+        // where the binomial tail is far heavier than the normal one.
+        let skew = skewness(baseline.values(), baseline.weights());
+        let normal_enough = skew.abs() <= cfg.max_location_skew * (n_cur as f64).sqrt();
+        if let Some((d, p_loc, z)) =
+            location_test(&m, n_cur, baseline_std, n_base).filter(|_| normal_enough)
+        {
             location = Some(Statistic {
                 value: d,
                 p_value: Some(p_loc),
@@ -472,8 +490,11 @@ pub fn evaluate_numeric(
             });
         }
     }
+    // Discrete features (heavy ties) leave Anderson-Darling out: its p-value rests on cell
+    // counts that are small for rare values (a one-hot column), as chi-squared's would.
     let anderson = anderson_darling_2samp(baseline, current, n_base, n_cur, err)
         .ok()
+        .filter(|r| !r.discrete)
         .map(|r| Statistic {
             value: r.statistic,
             p_value: Some(r.p_value),
@@ -532,6 +553,7 @@ pub fn evaluate_numeric(
         scale,
         anderson_darling: anderson,
         location_z,
+        baseline_skewness: moments.map(|_| skewness(baseline.values(), baseline.weights())),
         cusum: None,
         fired,
         unseen_categories: Vec::new(),
@@ -585,6 +607,7 @@ pub fn evaluate_categorical(
         scale: None,
         anderson_darling: None,
         location_z: None,
+        baseline_skewness: None,
         cusum: None,
         fired: "chi2",
         unseen_categories: a.unseen,
@@ -635,6 +658,27 @@ pub fn decide(features: &mut [FeatureDrift], cfg: &PolicyConfig) -> WindowVerdic
     WindowVerdict {
         drift_detected: drifted > 0,
         drifted_features: drifted,
+    }
+}
+
+/// Skewness `m3 / m2^1.5` of a weighted sample (0 when it has no spread).
+fn skewness(values: &[f64], weights: &[f64]) -> f64 {
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let mean = values.iter().zip(weights).map(|(v, w)| v * w).sum::<f64>() / total;
+    let (mut m2, mut m3) = (0.0, 0.0);
+    for (v, w) in values.iter().zip(weights) {
+        let d = v - mean;
+        m2 += w * d * d;
+        m3 += w * d * d * d;
+    }
+    let (m2, m3) = (m2 / total, m3 / total);
+    if m2 > 0.0 {
+        m3 / m2.powf(1.5)
+    } else {
+        0.0
     }
 }
 
