@@ -6,9 +6,11 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
+pub mod labelled;
 pub mod lines;
 pub mod parquet_io;
 pub mod readers;
+pub mod sink;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -6,6 +6,7 @@
 //! cut can fall inside such a field).
 
 use crate::readers::{self, Format};
+use crate::sink::RowSink;
 use anyhow::{bail, Result};
 use driftline_stats::profile::DatasetProfile;
 use std::io::{self, BufRead, BufReader, Read};
@@ -20,16 +21,31 @@ pub fn profile_range<R: Read>(
     format: Format,
     header: bool,
     names: Option<Vec<String>>,
-    [start, end]: [u64; 2],
+    range: [u64; 2],
     label: &str,
 ) -> Result<DatasetProfile> {
+    let mut p = DatasetProfile::new();
+    read_range(reader, format, header, names, range, label, &mut p)?;
+    Ok(p)
+}
+
+/// Streams the lines of a range into `sink` (see [`profile_range`] for the arguments).
+pub fn read_range<R: Read, S: RowSink>(
+    reader: R,
+    format: Format,
+    header: bool,
+    names: Option<Vec<String>>,
+    [start, end]: [u64; 2],
+    label: &str,
+    sink: &mut S,
+) -> Result<()> {
     let lines = LineRange::new(BufReader::with_capacity(256 * 1024, reader), start, end);
     match format {
         Format::Csv => {
             let names = if header && start > 0 { names } else { None };
-            readers::profile_csv_with(lines, header && start == 0, names, label)
+            readers::read_csv(lines, header && start == 0, names, label, sink)
         }
-        Format::Jsonl => readers::profile_jsonl(BufReader::new(lines), label),
+        Format::Jsonl => readers::read_jsonl(BufReader::new(lines), label, sink),
         Format::Parquet => bail!("{label}: Parquet is split by row group, not by byte range"),
     }
 }

@@ -13,6 +13,7 @@
 //!   booleans → [`Cell::Bool`], dates / times / binary → text); groups, lists and maps are
 //!   flattened like JSON.
 
+pub use crate::sink::RowSink;
 use anyhow::{bail, Context, Result};
 use driftline_stats::profile::{Cell, DatasetProfile};
 use parquet::file::reader::ChunkReader;
@@ -98,22 +99,35 @@ pub fn profile_csv_with<R: Read>(
     names: Option<Vec<String>>,
     name: &str,
 ) -> Result<DatasetProfile> {
+    let mut p = DatasetProfile::new();
+    read_csv(reader, header, names, name, &mut p)?;
+    Ok(p)
+}
+
+/// Streams CSV text into `sink` (see [`profile_csv_with`] for the column names): every field
+/// a [`Cell::Raw`], an empty one [`Cell::Missing`].
+pub fn read_csv<R: Read, S: RowSink>(
+    reader: R,
+    header: bool,
+    names: Option<Vec<String>>,
+    name: &str,
+    sink: &mut S,
+) -> Result<()> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(header)
         .flexible(true)
         .from_reader(reader);
-    let mut p = DatasetProfile::new();
     let mut cols: Vec<usize> = Vec::new();
     if let Some(names) = names {
         for h in &names {
-            cols.push(p.column_index(h));
+            cols.push(sink.column(h));
         }
     } else if header {
         let headers = rdr
             .headers()
             .with_context(|| format!("{name}: cannot read the header row"))?;
         for h in headers.iter() {
-            cols.push(p.column_index(h));
+            cols.push(sink.column(h));
         }
     }
     let mut rec = csv::StringRecord::new();
@@ -129,7 +143,7 @@ pub fn profile_csv_with<R: Read>(
         }
         while cols.len() < rec.len() {
             let i = cols.len();
-            cols.push(p.column_index(&format!("_c{i}")));
+            cols.push(sink.column(&format!("_c{i}")));
         }
         for (i, field) in rec.iter().enumerate() {
             let cell = if field.is_empty() {
@@ -137,11 +151,14 @@ pub fn profile_csv_with<R: Read>(
             } else {
                 Cell::Raw(field)
             };
-            p.update(cols[i], cell);
+            sink.cell(cols[i], cell);
         }
-        p.add_records(1);
+        sink.end_row().with_context(|| {
+            let line = rec.position().map_or(0, csv::Position::line);
+            format!("{name}: line {line}")
+        })?;
     }
-    Ok(p)
+    Ok(())
 }
 
 /// The column names in the first line of CSV text (a header row).
@@ -160,8 +177,14 @@ pub fn csv_header_names<R: Read>(reader: R, name: &str) -> Result<Vec<String>> {
 /// line is flattened by the capture reader's own flattener
 /// ([`driftline_capture::flatten_json_record`]), so training data and captured JSON payloads
 /// get the same column names.
-pub fn profile_jsonl<R: BufRead>(mut reader: R, name: &str) -> Result<DatasetProfile> {
+pub fn profile_jsonl<R: BufRead>(reader: R, name: &str) -> Result<DatasetProfile> {
     let mut p = DatasetProfile::new();
+    read_jsonl(reader, name, &mut p)?;
+    Ok(p)
+}
+
+/// Streams JSON Lines text into `sink`, flattened as [`profile_jsonl`] does.
+pub fn read_jsonl<R: BufRead, S: RowSink>(mut reader: R, name: &str, sink: &mut S) -> Result<()> {
     let mut line = String::new();
     let mut line_no = 0u64;
     loop {
@@ -177,15 +200,16 @@ pub fn profile_jsonl<R: BufRead>(mut reader: R, name: &str) -> Result<DatasetPro
         if text.is_empty() {
             continue;
         }
-        let mut sink = |col: &str, cell: Cell<'_>| {
-            let i = p.column_index(col);
-            p.update(i, cell);
+        let mut cells = |col: &str, cell: Cell<'_>| {
+            let i = sink.column(col);
+            sink.cell(i, cell);
         };
-        driftline_capture::flatten_json_record(text, &mut sink)
+        driftline_capture::flatten_json_record(text, &mut cells)
             .with_context(|| format!("{name}: line {line_no}: not a JSON value"))?;
-        p.add_records(1);
+        sink.end_row()
+            .with_context(|| format!("{name}: line {line_no}"))?;
     }
-    Ok(p)
+    Ok(())
 }
 
 /// Profiles a Parquet file with the record API (row groups are decoded one at a time).
@@ -202,19 +226,31 @@ pub fn profile_parquet_row_groups<R: ChunkReader + 'static>(
     name: &str,
     groups: Option<&[usize]>,
 ) -> Result<DatasetProfile> {
+    let mut p = DatasetProfile::new();
+    read_parquet_row_groups(file, name, groups, &mut p)?;
+    Ok(p)
+}
+
+/// Streams the given row groups of a Parquet file (all for `None`) into `sink`, typed as
+/// [`profile_parquet_row_groups`] describes.
+pub fn read_parquet_row_groups<R: ChunkReader + 'static, S: RowSink>(
+    file: R,
+    name: &str,
+    groups: Option<&[usize]>,
+    p: &mut S,
+) -> Result<()> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let reader = SerializedFileReader::new(file)
         .with_context(|| format!("{name}: not a readable Parquet file"))?;
-    let mut p = DatasetProfile::new();
     // Every top-level column exists even when all its values are null.
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     for field in schema.root_schema().get_fields() {
         if field.is_primitive() {
-            p.column_index(field.name());
+            p.column(field.name());
         }
     }
     let mut path = String::new();
-    let mut add_rows = |rows: parquet::record::reader::RowIter<'_>, p: &mut DatasetProfile| {
+    let mut add_rows = |rows: parquet::record::reader::RowIter<'_>, p: &mut S| {
         for (i, row) in rows.enumerate() {
             let row = row.with_context(|| format!("{name}: row {}: cannot decode", i + 1))?;
             for (col, field) in row.get_column_iter() {
@@ -222,7 +258,8 @@ pub fn profile_parquet_row_groups<R: ChunkReader + 'static>(
                 path.push_str(col);
                 parquet_field(p, &mut path, field)?;
             }
-            p.add_records(1);
+            p.end_row()
+                .with_context(|| format!("{name}: row {}", i + 1))?;
         }
         anyhow::Ok(())
     };
@@ -231,7 +268,7 @@ pub fn profile_parquet_row_groups<R: ChunkReader + 'static>(
             let rows = reader
                 .get_row_iter(None)
                 .with_context(|| format!("{name}: cannot read rows"))?;
-            add_rows(rows, &mut p)?;
+            add_rows(rows, p)?;
         }
         Some(groups) => {
             let count = reader.num_row_groups();
@@ -244,15 +281,15 @@ pub fn profile_parquet_row_groups<R: ChunkReader + 'static>(
                     .with_context(|| format!("{name}: cannot read row group {g}"))?;
                 let rows = parquet::record::reader::RowIter::from_row_group(None, group.as_ref())
                     .with_context(|| format!("{name}: row group {g}: cannot read rows"))?;
-                add_rows(rows, &mut p).with_context(|| format!("{name}: row group {g}"))?;
+                add_rows(rows, p).with_context(|| format!("{name}: row group {g}"))?;
             }
         }
     }
-    Ok(p)
+    Ok(())
 }
 
-fn parquet_field(
-    p: &mut DatasetProfile,
+fn parquet_field<S: RowSink>(
+    p: &mut S,
     path: &mut String,
     field: &parquet::record::Field,
 ) -> Result<()> {
@@ -327,16 +364,16 @@ fn parquet_field(
                 path.push('.');
                 path.push_str(&key);
                 if let Ok(v) = values.get_string(i) {
-                    let j = p.column_index(path);
-                    p.update(j, Cell::Str(v));
+                    let j = p.column(path);
+                    p.cell(j, Cell::Str(v));
                 }
             }
             path.truncate(base);
             return Ok(());
         }
     };
-    let j = p.column_index(path);
-    p.update(j, cell);
+    let j = p.column(path);
+    p.cell(j, cell);
     Ok(())
 }
 

@@ -44,6 +44,7 @@
 //! ```
 
 use crate::profile::DatasetProfile;
+use crate::quality::partial::QualityPartial;
 use serde::{Deserialize, Serialize};
 
 /// The `format` tag of a shard profile file; a reader refuses any other.
@@ -87,6 +88,10 @@ pub struct ShardProfile {
     pub sources: Vec<ShardSource>,
     /// The profile itself (the same mergeable profile analyze-capture writes per file).
     pub profile: DatasetProfile,
+    /// A labelled data set's model-quality part (`driftline quality profile`, a baseline run
+    /// with `Labels`): the profiles of a run either all have it or none does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<QualityPartial>,
 }
 
 /// Why shard profiles cannot be read or merged.
@@ -104,6 +109,9 @@ pub enum ShardError {
     /// Nothing to merge.
     #[error("no shard profiles to merge")]
     Empty,
+    /// Labelled and unlabelled shard profiles, or labelled ones of different problem types.
+    #[error("the shard profiles mix {0}: a run profiles one kind of data set")]
+    Mixed(String),
     /// The same source (and range) appears twice: its records would be counted twice.
     #[error("{0} is covered by two of the shard profiles; its records would count twice")]
     Duplicate(String),
@@ -117,7 +125,16 @@ impl ShardProfile {
             format: FORMAT.to_string(),
             sources: vec![source],
             profile,
+            quality: None,
         }
+    }
+
+    /// A labelled shard's profile: `profile` counts its records (its columns may be left
+    /// unprofiled), `quality` holds the model-quality part.
+    pub fn labelled(profile: DatasetProfile, quality: QualityPartial, source: ShardSource) -> Self {
+        let mut s = ShardProfile::new(profile, source);
+        s.quality = Some(quality);
+        s
     }
 
     /// The file's JSON text.
@@ -150,6 +167,17 @@ impl ShardProfile {
             for s in &p.sources {
                 if !seen.insert(source_id(s)) {
                     return Err(ShardError::Duplicate(source_id(s)));
+                }
+            }
+            match (&mut acc.quality, &p.quality) {
+                (None, None) => {}
+                (Some(a), Some(b)) => a.merge(b).map_err(|e| {
+                    ShardError::Mixed(format!("model-quality states that do not merge ({e})"))
+                })?,
+                _ => {
+                    return Err(ShardError::Mixed(
+                        "labelled (model-quality) and unlabelled profiles".into(),
+                    ))
                 }
             }
             acc.profile.merge(&p.profile);

@@ -43,9 +43,6 @@ impl Calibration {
             .filter(|(s, _)| s.is_finite())
             .map(|(s, y)| (*s, f64::from(u8::from(*y))))
             .collect();
-        if v.is_empty() {
-            return None;
-        }
         v.sort_by(|a, b| a.0.total_cmp(&b.0));
         // Blocks of equal scores first: (score, sum of labels, weight).
         let mut blocks: Vec<(f64, f64, f64)> = Vec::new();
@@ -58,6 +55,18 @@ impl Calibration {
                 _ => blocks.push((*s, *y, 1.0)),
             }
         }
+        Self::fit_blocks(blocks)
+    }
+
+    /// Fits on blocks of equal score `(score, positives, pairs)` in increasing score order
+    /// (what [`Calibration::fit`] reduces its pairs to, and what a mergeable
+    /// [`ScoreBlocks`](super::partial::ScoreBlocks) keeps). `None` without pairs.
+    pub fn fit_blocks<I: IntoIterator<Item = (f64, f64, f64)>>(blocks: I) -> Option<Self> {
+        let blocks: Vec<(f64, f64, f64)> = blocks.into_iter().filter(|b| b.2 > 0.0).collect();
+        if blocks.is_empty() {
+            return None;
+        }
+        let fitted_on = blocks.iter().map(|b| b.2).sum::<f64>() as u64;
         // PAV: a stack of pooled blocks (mean = sum / weight), each spanning score range.
         struct Pool {
             lo: f64,
@@ -108,7 +117,7 @@ impl Calibration {
         Some(Calibration {
             scores,
             probabilities,
-            fitted_on: v.len() as u64,
+            fitted_on,
         })
     }
 

@@ -25,4 +25,5 @@ pub mod analysis;
 pub mod constraints;
 pub mod estimate;
 pub mod metrics;
+pub mod partial;
 pub mod state;
