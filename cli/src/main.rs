@@ -141,6 +141,7 @@ fn main() -> ExitCode {
         Command::Report(a) => report(&a).map(|()| 0),
         Command::Quality(quality::QualityCommand::Baseline(a)) => quality::baseline(&a).map(|()| 0),
         Command::Quality(quality::QualityCommand::Analyze(a)) => quality::analyze(&a),
+        Command::Quality(quality::QualityCommand::Profile(a)) => quality::profile(&a).map(|()| 0),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -182,6 +183,12 @@ fn baseline(a: &BaselineArgs) -> Result<()> {
         }
         _ => {
             let merged = shard::merge_files(&a.from_profiles)?;
+            if merged.quality.is_some() {
+                anyhow::bail!(
+                    "these are labelled (model-quality) shard profiles: merge them with \
+                     `driftline quality baseline --from-profiles`"
+                );
+            }
             let what = format!("{} shard profile(s)", merged.sources.len());
             (merged.profile, what)
         }

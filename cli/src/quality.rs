@@ -7,15 +7,16 @@ use clap::{Args, Subcommand};
 use driftline_capture::ground_truth::read_ground_truth_refs;
 use driftline_capture::parser::{CaptureParser, EventMeta, RowSink};
 use driftline_capture::predictions::{Attribute, PredictionExtractor, PredictionSpec};
-use driftline_capture::quality::{binary_label, estimate_prediction, Join};
+use driftline_capture::quality::{estimate_prediction, Join};
 use driftline_capture::schema::Schema;
 use driftline_capture::{CaptureOptions, ColumnsPosition};
-use driftline_stats::jackson;
-use driftline_stats::profile::Cell;
+use driftline_dataset::labelled::{LabelSpec, LabelledSink};
+use driftline_dataset::Format;
+use driftline_stats::profile::{Cell, DatasetProfile};
 use driftline_stats::quality::analysis::{analyze_quality, QualityBaseline, QualityOptions};
-use driftline_stats::quality::constraints::QualityConstraints;
 use driftline_stats::quality::estimate::{Calibration, EstimateState, EstimatedQuality};
-use driftline_stats::quality::state::{Observation, ProblemType, QualityState};
+use driftline_stats::quality::state::{ProblemType, QualityState};
+use driftline_stats::shard::ShardProfile;
 use std::path::{Path, PathBuf};
 
 /// `driftline quality …`
@@ -26,6 +27,8 @@ pub enum QualityCommand {
     Baseline(BaselineArgs),
     /// Join ground truth with captured predictions and evaluate them against a baseline.
     Analyze(AnalyzeArgs),
+    /// Profile one shard of a labelled dataset (merge with `quality baseline --from-profiles`).
+    Profile(ProfileArgs),
 }
 
 /// `--problem-type` values.
@@ -50,31 +53,30 @@ impl From<Problem> for ProblemType {
 }
 
 const BASELINE_AFTER_HELP: &str = "\
-The dataset is a CSV with one row per example: the ground truth, the model's prediction and, for
-binary problems, optionally its probability. Columns are named with --header, else given as
-0-based indexes.
+The dataset has one row per example: the ground truth, the model's prediction and, for
+binary problems, optionally its probability. CSV (columns named with --header, else given as
+0-based indexes), JSON Lines (flattened names: a.b) or Parquet; gzip accepted.
+
+A dataset too big for one pass is profiled in shards with `driftline quality profile` (same
+column flags), then merged here with --from-profiles: the same files as one pass (counts and
+confusion matrices exact, AUC within its sketch bound, the same calibration).
 
 Examples:
   driftline quality baseline validation.csv --header -o mq-baseline/ --problem-type binary \\
       --ground-truth-attribute Label --probability-attribute Prediction
   driftline quality baseline preds.csv -o mq/ --problem-type regression \\
-      --ground-truth-attribute 0 --inference-attribute 1";
+      --ground-truth-attribute 0 --inference-attribute 1
+  driftline quality baseline --from-profiles part-0.json part-1.json -o mq-baseline/";
 
-/// Arguments of `driftline quality baseline`.
+/// Where the labelled dataset keeps the ground truth and the prediction.
 #[derive(Debug, Args)]
-#[command(after_help = BASELINE_AFTER_HELP)]
-pub struct BaselineArgs {
-    /// Labelled dataset (CSV, optionally gzip).
-    input: PathBuf,
-    /// Directory to write statistics.json, constraints.json (and calibration.json) into.
-    #[arg(short, long, value_name = "DIR")]
-    output: PathBuf,
+pub struct LabelArgs {
     /// The problem type.
     #[arg(long, value_enum)]
-    problem_type: Problem,
-    /// Column of the ground truth (name with --header, else index).
+    problem_type: Option<Problem>,
+    /// Column of the ground truth (name, else 0-based index).
     #[arg(long, value_name = "COL")]
-    ground_truth_attribute: String,
+    ground_truth_attribute: Option<String>,
     /// Column of the predicted label (or value, for regression).
     #[arg(long, value_name = "COL")]
     inference_attribute: Option<String>,
@@ -84,149 +86,183 @@ pub struct BaselineArgs {
     /// Probability from which the predicted label is 1, when there is no inference attribute.
     #[arg(long, value_name = "P", default_value_t = 0.5)]
     probability_threshold: f64,
+}
+
+impl LabelArgs {
+    fn spec(&self) -> Result<LabelSpec> {
+        let Some(problem) = self.problem_type else {
+            bail!("give --problem-type");
+        };
+        let Some(gt) = self.ground_truth_attribute.as_deref() else {
+            bail!("give --ground-truth-attribute");
+        };
+        let problem: ProblemType = problem.into();
+        if self.inference_attribute.is_none() && self.probability_attribute.is_none() {
+            bail!("give --inference-attribute or --probability-attribute (or both)");
+        }
+        if problem != ProblemType::BinaryClassification && self.inference_attribute.is_none() {
+            bail!(
+                "--inference-attribute is required for {} problems",
+                problem.as_str()
+            );
+        }
+        let mut spec = LabelSpec::new(problem, gt);
+        spec.inference_attribute = self.inference_attribute.clone();
+        spec.probability_attribute = self.probability_attribute.clone();
+        spec.probability_threshold = self.probability_threshold;
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+/// Arguments of `driftline quality baseline`.
+#[derive(Debug, Args)]
+#[command(after_help = BASELINE_AFTER_HELP)]
+pub struct BaselineArgs {
+    /// Labelled dataset (CSV, JSON Lines or Parquet; gzip accepted).
+    #[arg(required_unless_present = "from_profiles")]
+    input: Option<PathBuf>,
+    /// Merge these labelled shard profiles (`driftline quality profile`) instead of reading
+    /// a dataset.
+    #[arg(long, value_name = "PROFILE", num_args = 1.., conflicts_with_all = ["input", "header", "format"])]
+    from_profiles: Vec<PathBuf>,
+    /// Directory to write statistics.json, constraints.json (and calibration.json) into.
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    #[command(flatten)]
+    labels: LabelArgs,
     /// The CSV's first row holds the column names.
     #[arg(long)]
     header: bool,
+    /// Input format (default: from the extension, else CSV).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
 }
 
-fn column(spec: &str, headers: Option<&csv::StringRecord>) -> Result<usize> {
-    if let Some(h) = headers {
-        if let Some(i) = h.iter().position(|c| c == spec) {
-            return Ok(i);
-        }
-    }
-    spec.trim().parse::<usize>().with_context(|| {
-        format!(
-            "column {spec:?} is neither a header name{} nor an index",
-            if headers.is_some() {
-                ""
-            } else {
-                " (no --header)"
-            }
-        )
-    })
+const PROFILE_AFTER_HELP: &str = "\
+One shard of a labelled dataset (a file, a byte range of a CSV or JSON Lines file, Parquet row
+groups) into a labelled shard profile; `driftline quality baseline --from-profiles` merges
+them (merge trees: `driftline profile --from-profiles`). Rows pick their subsamples (the
+metrics' standard deviations) by their content, so any sharding gives the one-pass figures.
+
+Example:
+  driftline quality profile val.csv --header --byte-range 0..1048576 -o part-0.json \\
+      --problem-type binary --ground-truth-attribute Label --probability-attribute Prediction";
+
+/// Arguments of `driftline quality profile`.
+#[derive(Debug, Args)]
+#[command(after_help = PROFILE_AFTER_HELP)]
+pub struct ProfileArgs {
+    /// Labelled dataset file or shard.
+    input: PathBuf,
+    /// Shard profile file to write.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    #[command(flatten)]
+    labels: LabelArgs,
+    /// The CSV's first line holds the column names.
+    #[arg(long)]
+    header: bool,
+    /// Input format (default: from the extension, else CSV).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Only the lines that start at a byte offset in START..END (CSV and JSON Lines).
+    #[arg(long, value_name = "START..END", value_parser = crate::shard::parse_range)]
+    byte_range: Option<[u64; 2]>,
+    /// Only these Parquet row groups (indices from 0, comma separated).
+    #[arg(long, value_name = "N,...", value_delimiter = ',')]
+    row_groups: Option<Vec<usize>>,
+}
+
+/// The format of a labelled dataset: `--format`, else the extension, else CSV (the only
+/// format this command read before shards).
+fn format_of(path: &Path, format: Option<Format>) -> Format {
+    format
+        .or_else(|| Format::from_path(path))
+        .unwrap_or(Format::Csv)
+}
+
+/// Reads a labelled shard (or whole file) into a labelled shard profile.
+fn labelled_shard(
+    path: &Path,
+    labels: &LabelArgs,
+    header: bool,
+    format: Option<Format>,
+    range: Option<[u64; 2]>,
+    row_groups: Option<&[usize]>,
+) -> Result<ShardProfile> {
+    let spec = labels.spec()?;
+    let mut sink = LabelledSink::new(&spec)?;
+    let format = format_of(path, format);
+    let source =
+        crate::shard::read_shard(path, Some(format), header, range, row_groups, &mut sink)?;
+    let (records, partial) = sink.finish();
+    let mut profile = DatasetProfile::new();
+    profile.add_records(records);
+    Ok(ShardProfile::labelled(profile, partial, source))
+}
+
+/// Runs `driftline quality profile`.
+pub fn profile(a: &ProfileArgs) -> Result<()> {
+    let shard = labelled_shard(
+        &a.input,
+        &a.labels,
+        a.header,
+        a.format,
+        a.byte_range,
+        a.row_groups.as_deref(),
+    )?;
+    let text = shard.to_json().context("cannot serialise the profile")?;
+    std::fs::write(&a.output, text)
+        .with_context(|| format!("cannot write {}", a.output.display()))?;
+    eprintln!(
+        "driftline: {} labelled rows → {}",
+        shard.profile.item_count(),
+        a.output.display()
+    );
+    Ok(())
 }
 
 /// Runs `driftline quality baseline`.
 pub fn baseline(a: &BaselineArgs) -> Result<()> {
-    let problem: ProblemType = a.problem_type.into();
-    if a.inference_attribute.is_none() && a.probability_attribute.is_none() {
-        bail!("give --inference-attribute or --probability-attribute (or both)");
-    }
-    if problem != ProblemType::BinaryClassification && a.inference_attribute.is_none() {
-        bail!(
-            "--inference-attribute is required for {} problems",
-            problem.as_str()
-        );
-    }
-    let reader = crate::input::open_maybe_gzip(&a.input)?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(a.header)
-        .flexible(true)
-        .from_reader(reader);
-    let headers = if a.header {
-        Some(
-            rdr.headers()
-                .with_context(|| format!("{}: cannot read the header row", a.input.display()))?
-                .clone(),
-        )
-    } else {
-        None
-    };
-    let gt = column(&a.ground_truth_attribute, headers.as_ref())?;
-    let inf = a
-        .inference_attribute
-        .as_deref()
-        .map(|c| column(c, headers.as_ref()))
-        .transpose()?;
-    let prob = a
-        .probability_attribute
-        .as_deref()
-        .map(|c| column(c, headers.as_ref()))
-        .transpose()?;
-    let mut state = QualityState::new(problem);
-    let mut pairs: Vec<(f64, bool)> = Vec::new();
-    let mut rec = csv::StringRecord::new();
-    let mut row = 0u64;
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => bail!("{}: not readable as CSV: {e}", a.input.display()),
+    let (shard, what) = match a.input.as_deref() {
+        Some(path) if a.from_profiles.is_empty() => (
+            labelled_shard(path, &a.labels, a.header, a.format, None, None)?,
+            path.display().to_string(),
+        ),
+        _ => {
+            let merged = crate::shard::merge_files(&a.from_profiles)?;
+            let what = format!("{} shard profile(s)", merged.sources.len());
+            (merged, what)
         }
-        row += 1;
-        let field = |i: usize| -> Result<&str> {
-            rec.get(i)
-                .map(str::trim)
-                .with_context(|| format!("row {row}: no column {i}"))
-        };
-        let label = field(gt)?;
-        let score = match prob {
-            Some(p) => Some(
-                field(p)?
-                    .parse::<f64>()
-                    .with_context(|| format!("row {row}: probability is not a number"))?,
-            ),
-            None => None,
-        };
-        let predicted = inf.map(field).transpose()?;
-        let key = format!("row-{row}");
-        let obs = match problem {
-            ProblemType::BinaryClassification => {
-                let actual = binary_label(label)
-                    .with_context(|| format!("row {row}: label {label:?} is not 0/1"))?;
-                let predicted = match (predicted, score) {
-                    (Some(p), _) => binary_label(p)
-                        .with_context(|| format!("row {row}: prediction {p:?} is not 0/1"))?,
-                    (None, Some(s)) => s >= a.probability_threshold,
-                    (None, None) => unreachable!("checked above"),
-                };
-                if let Some(s) = score {
-                    pairs.push((s, actual));
-                }
-                Observation::Binary {
-                    actual,
-                    predicted,
-                    score,
-                }
-            }
-            ProblemType::MulticlassClassification => Observation::Multiclass {
-                actual: label,
-                predicted: predicted.unwrap_or_default(),
-            },
-            ProblemType::Regression => Observation::Regression {
-                actual: label
-                    .parse()
-                    .with_context(|| format!("row {row}: label {label:?} is not a number"))?,
-                predicted: predicted
-                    .unwrap_or_default()
-                    .parse()
-                    .with_context(|| format!("row {row}: prediction is not a number"))?,
-            },
-        };
-        state
-            .observe(&key, obs)
-            .map_err(|e| anyhow::anyhow!("row {row}: {e}"))?;
+    };
+    let Some(partial) = shard.quality.as_ref() else {
+        bail!(
+            "{what}: these shard profiles have no labels (written by `driftline profile`); \
+             profile the labelled dataset with `driftline quality profile`"
+        );
+    };
+    let problem = partial.state.problem_type;
+    if let Some(p) = a.labels.problem_type {
+        if ProblemType::from(p) != problem {
+            bail!(
+                "--problem-type {} but the shard profiles are {}",
+                ProblemType::from(p).as_str(),
+                problem.as_str()
+            );
+        }
     }
-    if state.count() == 0 {
-        bail!("{}: no rows", a.input.display());
+    if partial.state.count() == 0 {
+        bail!("{what}: no rows");
     }
-    let stats = state.statistics(None);
-    let constraints = QualityConstraints::suggest(&stats);
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("cannot create {}", a.output.display()))?;
-    crate::write_file(&a.output, "statistics.json", &stats.to_json())?;
-    crate::write_file(&a.output, "constraints.json", &constraints.to_json())?;
-    if let Some(cal) = Calibration::fit(&pairs) {
-        crate::write_file(
-            &a.output,
-            "calibration.json",
-            &jackson::to_string_pretty(&cal),
-        )?;
+    for (file, text) in partial.documents() {
+        crate::write_file(&a.output, file, &text)?;
     }
     eprintln!(
         "driftline: {} labelled rows, {} → {}",
-        state.count(),
+        partial.state.count(),
         problem.as_str(),
         a.output.display()
     );

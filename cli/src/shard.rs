@@ -9,6 +9,7 @@
 
 use crate::input::{self, Format};
 use anyhow::{bail, Context, Result};
+use driftline_dataset::sink::RowSink;
 use driftline_stats::profile::DatasetProfile;
 use driftline_stats::shard::{ShardProfile, ShardSource};
 use std::fs::File;
@@ -59,7 +60,7 @@ pub struct ProfileArgs {
     pub from_profiles: Vec<PathBuf>,
 }
 
-fn parse_range(s: &str) -> Result<[u64; 2], String> {
+pub fn parse_range(s: &str) -> Result<[u64; 2], String> {
     let (a, b) = s
         .split_once("..")
         .ok_or_else(|| format!("{s:?}: expected START..END (byte offsets)"))?;
@@ -124,6 +125,20 @@ pub fn profile_shard(
     range: Option<[u64; 2]>,
     row_groups: Option<&[usize]>,
 ) -> Result<ShardProfile> {
+    let mut profile = DatasetProfile::new();
+    let source = read_shard(path, format, header, range, row_groups, &mut profile)?;
+    Ok(ShardProfile::new(profile, source))
+}
+
+/// Reads one shard of a file (see [`profile_shard`]) into `sink`; returns what it covered.
+pub fn read_shard<S: RowSink>(
+    path: &Path,
+    format: Option<Format>,
+    header: bool,
+    range: Option<[u64; 2]>,
+    row_groups: Option<&[usize]>,
+    sink: &mut S,
+) -> Result<ShardSource> {
     let Some(format) = format.or_else(|| Format::from_path(path)) else {
         bail!(
             "{}: cannot tell the format from the file name; pass --format csv|jsonl|parquet",
@@ -132,7 +147,7 @@ pub fn profile_shard(
     };
     let name = path.display().to_string();
     let mut source = ShardSource::file(name.clone());
-    let profile = match (format, range, row_groups) {
+    match (format, range, row_groups) {
         (Format::Parquet, Some(_), _) => {
             bail!("{name}: --byte-range splits CSV and JSON Lines; split Parquet with --row-groups")
         }
@@ -142,23 +157,29 @@ pub fn profile_shard(
         (Format::Parquet, None, groups) => {
             let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
             source.row_groups = groups.map(<[usize]>::to_vec);
-            input::profile_parquet_row_groups(file, &name, groups)?
+            input::read_parquet_row_groups(file, &name, groups, sink)?;
         }
-        (_, None, None) => input::profile_file(path, format, header)?,
+        (Format::Csv, None, None) => {
+            input::read_csv(input::open_maybe_gzip(path)?, header, None, &name, sink)?;
+        }
+        (Format::Jsonl, None, None) => {
+            input::read_jsonl(input::open_maybe_gzip(path)?, &name, sink)?;
+        }
         (_, Some(r), None) => {
             source.byte_range = Some(r);
-            profile_range(path, format, header, r)?
+            read_range(path, format, header, r, sink)?;
         }
-    };
-    Ok(ShardProfile::new(profile, source))
+    }
+    Ok(source)
 }
 
-fn profile_range(
+fn read_range<S: RowSink>(
     path: &Path,
     format: Format,
     header: bool,
     [start, end]: [u64; 2],
-) -> Result<DatasetProfile> {
+    sink: &mut S,
+) -> Result<()> {
     let name = path.display().to_string();
     let mut file = File::open(path).with_context(|| format!("cannot open {name}"))?;
     let mut magic = [0u8; 2];
@@ -181,7 +202,7 @@ fn profile_range(
     file.seek(SeekFrom::Start(start.saturating_sub(1)))
         .with_context(|| format!("cannot seek in {name}"))?;
     let label = format!("{name} (bytes {start}..{end})");
-    driftline_dataset::lines::profile_range(file, format, header, names, [start, end], &label)
+    driftline_dataset::lines::read_range(file, format, header, names, [start, end], &label, sink)
 }
 
 #[cfg(test)]

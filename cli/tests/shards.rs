@@ -263,3 +263,150 @@ fn bad_shards_are_clear_errors() {
     ]);
     assert!(err.contains("no records"), "{err}");
 }
+
+/// `dir/name` read as JSON.
+fn quality_file(dir: &Path, name: &str) -> serde_json::Value {
+    json(&dir.join(name))
+}
+
+/// The SDK example's labelled dataset (100 rows of features, a label and a probability), each
+/// row repeated with another row id: 3,000 distinct rows.
+fn labelled_csv(dir: &Path) -> PathBuf {
+    let text = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/stats/tests/data/model_quality/baseline_dataset.csv"),
+    )
+    .unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("id,{}\n", lines.next().unwrap());
+    let rows: Vec<&str> = lines.collect();
+    for copy in 0..30 {
+        for (i, r) in rows.iter().enumerate() {
+            out.push_str(&format!("{},{r}\n", copy * 1000 + i));
+        }
+    }
+    let path = dir.join("validation.csv");
+    fs::write(&path, out).unwrap();
+    path
+}
+
+#[test]
+fn labelled_shards_give_the_one_pass_model_quality_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = labelled_csv(dir.path());
+    let labels = [
+        "--header",
+        "--problem-type",
+        "binary",
+        "--ground-truth-attribute",
+        "Label",
+        "--probability-attribute",
+        "Prediction",
+    ];
+    let whole = dir.path().join("whole");
+    let mut args = vec!["quality", "baseline", p(&file), "-o", p(&whole)];
+    args.extend_from_slice(&labels);
+    ok(&args);
+
+    let size = fs::metadata(&file).unwrap().len();
+    let ranges = tiling(size, 9, 5);
+    let mut parts = Vec::new();
+    for (i, [a, b]) in ranges.iter().enumerate() {
+        let out = dir.path().join(format!("q-{i}.json"));
+        let range = format!("{a}..{b}");
+        let mut args = vec![
+            "quality",
+            "profile",
+            p(&file),
+            "--byte-range",
+            &range,
+            "-o",
+            p(&out),
+        ];
+        args.extend_from_slice(&labels);
+        ok(&args);
+        parts.push(out);
+    }
+    // A level of a merge tree with the ordinary merge, then the rest.
+    let level = dir.path().join("level-1.json");
+    let mut args = vec!["profile", "-o", p(&level), "--from-profiles"];
+    args.extend(parts[..4].iter().map(|x| p(x)));
+    ok(&args);
+    let merged = dir.path().join("merged");
+    let mut args = vec![
+        "quality",
+        "baseline",
+        "-o",
+        p(&merged),
+        "--from-profiles",
+        p(&level),
+    ];
+    args.extend(parts[4..].iter().map(|x| p(x)));
+    ok(&args);
+
+    let (w, m) = (
+        quality_file(&whole, "statistics.json"),
+        quality_file(&merged, "statistics.json"),
+    );
+    assert_eq!(w["dataset"]["item_count"], 3000);
+    assert_eq!(m["dataset"]["item_count"], 3000);
+    let (wm, mm) = (
+        &w["binary_classification_metrics"],
+        &m["binary_classification_metrics"],
+    );
+    assert_eq!(wm["confusion_matrix"], mm["confusion_matrix"]);
+    for (name, v) in wm.as_object().unwrap() {
+        let Some(x) = v["value"].as_f64() else {
+            continue;
+        };
+        let y = mm[name]["value"].as_f64().unwrap();
+        // Counts-based metrics exactly; AUC from the score sketches (3,000 scores fit in
+        // k = 2048 sketches per class only partly) within 0.01.
+        let tol = if name == "auc" { 0.01 } else { 0.0 };
+        assert!((x - y).abs() <= tol, "{name}: {x} vs {y}");
+        if name != "auc" {
+            assert_eq!(
+                v["standard_deviation"], mm[name]["standard_deviation"],
+                "{name}"
+            );
+        }
+    }
+    assert_eq!(
+        fs::read_to_string(whole.join("calibration.json")).unwrap(),
+        fs::read_to_string(merged.join("calibration.json")).unwrap()
+    );
+    assert_eq!(
+        fs::read_to_string(whole.join("constraints.json")).unwrap(),
+        fs::read_to_string(merged.join("constraints.json")).unwrap()
+    );
+
+    // The two kinds of shard profile are not mixed up.
+    let err = fails(&[
+        "baseline",
+        "-o",
+        p(&dir.path().join("x")),
+        "--from-profiles",
+        p(&level),
+    ]);
+    assert!(err.contains("quality baseline --from-profiles"), "{err}");
+    let plain = dir.path().join("plain.json");
+    ok(&["profile", p(&file), "--header", "-o", p(&plain)]);
+    let err = fails(&[
+        "quality",
+        "baseline",
+        "-o",
+        p(&dir.path().join("y")),
+        "--from-profiles",
+        p(&plain),
+    ]);
+    assert!(err.contains("no labels"), "{err}");
+    let err = fails(&[
+        "profile",
+        "-o",
+        p(&dir.path().join("z.json")),
+        "--from-profiles",
+        p(&plain),
+        p(&parts[0]),
+    ]);
+    assert!(err.contains("labelled"), "{err}");
+}
