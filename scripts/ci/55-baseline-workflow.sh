@@ -10,6 +10,8 @@
 #    on the whole data in one pass (counts, min, max exactly; sums, means, deviations to 1e-12).
 # 2. A training set with a broken line: the run fails, the child's error names the object and
 #    the line, and the failure e-mail reaches a queue subscribed to the topic.
+# 3. A labelled validation set (Labels in the input) in 4 objects: the model-quality baseline in
+#    baselines/{endpoint}/model-quality/ must equal `driftline quality baseline` in one pass.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -124,4 +126,46 @@ listed = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="driftline/bas
 assert listed.get("KeyCount", 0) == 0, listed
 print("ok: the run failed with the object and line named, one e-mail, no baseline written")
 PY
+log "run 3: a labelled validation set in 4 objects -> the model-quality baseline"
+"$VENV/bin/python" - "$TRAIN" "$WORK" <<'PY' || fail "cannot upload the labelled set"
+import boto3, sys
+train, work = sys.argv[1], sys.argv[2]
+lines = open("shared/stats/tests/data/model_quality/baseline_dataset.csv").read().splitlines()
+header, rows = "id," + lines[0], lines[1:]
+allrows = [f"{c * 1000 + i},{r}" for c in range(30) for i, r in enumerate(rows)]
+s3 = boto3.client("s3")
+for k in range(4):
+    part = allrows[k * 750:(k + 1) * 750]
+    s3.put_object(Bucket=train, Key=f"validation/part-{k}.csv", Body=(header + "\n" + "\n".join(part) + "\n").encode())
+open(f"{work}/validation.csv", "w").write(header + "\n" + "\n".join(allrows) + "\n")
+PY
+LABELS='{"ProblemType": "BinaryClassification", "GroundTruthAttribute": "Label", "ProbabilityAttribute": "Prediction"}'
+OUT=$("$VENV/bin/python" tests/baseline/play.py "$LAMBDA_PORT" \
+    "{\"Endpoint\": \"churn\", \"TrainingBucket\": \"$TRAIN\", \"TrainingPrefix\": \"validation/\", \"Header\": true, \"Labels\": $LABELS}" run-3) \
+    || fail "the player failed"
+log "run 3 -> $OUT"
+"$CARGO_TARGET_DIR/debug/driftline" quality baseline "$WORK/validation.csv" --header -o "$WORK/mq-one-pass" \
+    --problem-type binary --ground-truth-attribute Label --probability-attribute Prediction 2>/dev/null \
+    || fail "driftline quality baseline on the whole set"
+"$VENV/bin/python" - "$OUT" "$BUCKET" "$WORK/mq-one-pass" <<'PY' || fail "the workflow's model-quality baseline differs from the one-pass one"
+import json, sys, boto3
+out, bucket, ref = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+o = out["Output"]
+assert o["Done"] is True and o["Kind"] == "model-quality" and o["Records"] == 3000, o
+s3 = boto3.client("s3")
+def get(key):
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+got = get("driftline/baselines/churn/model-quality/statistics.json")["binary_classification_metrics"]
+want = json.load(open(f"{ref}/statistics.json"))["binary_classification_metrics"]
+assert got["confusion_matrix"] == want["confusion_matrix"]
+for name, w in want.items():
+    if not isinstance(w, dict) or "value" not in w:
+        continue
+    tol = 0.01 if name == "auc" else 0.0
+    assert abs(got[name]["value"] - w["value"]) <= tol, (name, got[name], w)
+assert get("driftline/baselines/churn/model-quality/calibration.json") == json.load(open(f"{ref}/calibration.json"))
+assert get("driftline/baselines/churn/model-quality/constraints.json") == json.load(open(f"{ref}/constraints.json"))
+print(f"ok: {o['Records']} labelled rows from {o['Sources']} objects; metrics, constraints and calibration equal the one-pass model-quality baseline")
+PY
+
 log "passed: the baseline workflow's definition played against profile-shard and moto"

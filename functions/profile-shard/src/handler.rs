@@ -11,9 +11,11 @@ use anyhow::Context as _;
 use bytes::Bytes;
 use driftline_aws::keys::join;
 use driftline_aws::ports::{ObjectStore, PortError};
+use driftline_dataset::labelled::LabelledSink;
 use driftline_dataset::parquet_io::{self, SparseFile};
+use driftline_dataset::sink::RowSink;
 use driftline_dataset::{lines, Format};
-use driftline_stats::profile::DatasetProfile;
+use driftline_stats::profile::{Cell, DatasetProfile};
 use driftline_stats::shard::{ShardProfile, ShardSource};
 use driftline_stats::suggest;
 use serde_json::{json, Value};
@@ -180,7 +182,12 @@ impl<S: ObjectStore> Handler<S> {
             format: input.format,
             run: input.run,
             level: 0,
+            labels: input.labels,
         };
+        if let Some(spec) = &ctx.labels {
+            spec.validate()
+                .map_err(|e| HandlerError::BadRequest(RequestError(format!("Labels: {e}"))))?;
+        }
         tracing::info!(endpoint = %ctx.endpoint, run = %ctx.run, "baseline run started");
         serde_json::to_value(&ctx)
             .map_err(|e| HandlerError::BadRequest(RequestError(e.to_string())))
@@ -338,7 +345,8 @@ impl<S: ObjectStore> Handler<S> {
         let mut source = ShardSource::file(name.clone());
         source.byte_range = item.range;
         source.row_groups = item.row_groups.clone();
-        let profile = match (format, item.range, &item.row_groups) {
+        let mut sink = Collector::new(ctx)?;
+        let sink = match (format, item.range, &item.row_groups) {
             (Format::Parquet, Some(_), _) => {
                 return Err(HandlerError::BadRequest(RequestError(format!(
                     "{name}: a Parquet object is split by RowGroups, not by Range"
@@ -351,7 +359,11 @@ impl<S: ObjectStore> Handler<S> {
             }
             (Format::Parquet, None, None) => {
                 let body = self.store.get_bytes(&bucket, &item.key).await?;
-                blocking(move || driftline_dataset::profile_parquet(body, &name)).await?
+                blocking(move || {
+                    driftline_dataset::read_parquet_row_groups(body, &name, None, &mut sink)?;
+                    Ok(sink)
+                })
+                .await?
             }
             (Format::Parquet, None, Some(groups)) => {
                 let mut file = self.parquet_footer(&bucket, &item.key, item.size).await?;
@@ -364,7 +376,13 @@ impl<S: ObjectStore> Handler<S> {
                 }
                 let groups = groups.clone();
                 blocking(move || {
-                    driftline_dataset::profile_parquet_row_groups(file, &name, Some(&groups))
+                    driftline_dataset::read_parquet_row_groups(
+                        file,
+                        &name,
+                        Some(&groups),
+                        &mut sink,
+                    )?;
+                    Ok(sink)
                 })
                 .await?
             }
@@ -376,9 +394,12 @@ impl<S: ObjectStore> Handler<S> {
                     let reader = driftline_dataset::maybe_gzip(std::io::BufReader::new(reader))
                         .with_context(|| format!("cannot read {name}"))?;
                     match format {
-                        Format::Csv => driftline_dataset::profile_csv(reader, header, &name),
-                        _ => driftline_dataset::profile_jsonl(reader, &name),
+                        Format::Csv => {
+                            driftline_dataset::read_csv(reader, header, None, &name, &mut sink)?
+                        }
+                        _ => driftline_dataset::read_jsonl(reader, &name, &mut sink)?,
                     }
+                    Ok(sink)
                 })
                 .await?
             }
@@ -399,12 +420,21 @@ impl<S: ObjectStore> Handler<S> {
                 let header = ctx.header;
                 blocking(move || {
                     let label = format!("{name} (bytes {start}..{end})");
-                    lines::profile_range(reader, format, header, names, [start, end], &label)
+                    lines::read_range(
+                        reader,
+                        format,
+                        header,
+                        names,
+                        [start, end],
+                        &label,
+                        &mut sink,
+                    )?;
+                    Ok(sink)
                 })
                 .await?
             }
         };
-        Ok(ShardProfile::new(profile, source))
+        Ok(sink.into_shard(source))
     }
 
     async fn put_shard(&self, key: &str, shard: &ShardProfile) -> Result<(), HandlerError> {
@@ -473,12 +503,27 @@ impl<S: ObjectStore> Handler<S> {
                 ctx.training_bucket, ctx.training_prefix
             )));
         }
-        let profile: &DatasetProfile = &merged.profile;
-        let docs = suggest::baseline_documents(profile);
         let keys_out = self.config.common.keys();
+        let (kind, docs, features) = match &merged.quality {
+            Some(q) => {
+                let docs: Vec<(String, String)> = q
+                    .documents()
+                    .into_iter()
+                    .map(|(f, t)| (keys_out.quality_baseline(&ctx.endpoint, f), t))
+                    .collect();
+                ("model-quality", docs, 0)
+            }
+            None => {
+                let profile: &DatasetProfile = &merged.profile;
+                let docs: Vec<(String, String)> = suggest::baseline_documents(profile)
+                    .into_iter()
+                    .map(|(f, t)| (keys_out.baseline_file(&ctx.endpoint, f), t))
+                    .collect();
+                ("data-quality", docs, profile.features().len())
+            }
+        };
         let mut written = Vec::new();
-        for (file, text) in docs {
-            let key = keys_out.baseline_file(&ctx.endpoint, file);
+        for (key, text) in docs {
             self.store
                 .put(bucket, &key, Bytes::from(text), "application/json")
                 .await?;
@@ -500,7 +545,8 @@ impl<S: ObjectStore> Handler<S> {
             "Done": true,
             "Endpoint": ctx.endpoint,
             "Records": records,
-            "Features": profile.features().len(),
+            "Kind": kind,
+            "Features": features,
             "Sources": merged.sources.len(),
             "MergeLevels": ctx.level + 1,
             "Baseline": written,
@@ -538,6 +584,61 @@ impl<S: ObjectStore> Handler<S> {
 /// A batch's shared input for `action`.
 fn batch_input(action: &str, ctx: &RunContext) -> Value {
     json!({"Action": action, "Context": ctx})
+}
+
+/// What a profile task collects: the data-quality profile of training data, or the
+/// model-quality partial of a labelled dataset (a run with `Labels`).
+enum Collector {
+    Data(DatasetProfile),
+    Labelled(Box<LabelledSink>),
+}
+
+impl Collector {
+    fn new(ctx: &RunContext) -> Result<Self, HandlerError> {
+        Ok(match &ctx.labels {
+            None => Collector::Data(DatasetProfile::new()),
+            Some(spec) => {
+                Collector::Labelled(Box::new(LabelledSink::new(spec).map_err(|e| {
+                    HandlerError::BadRequest(RequestError(format!("Labels: {e:#}")))
+                })?))
+            }
+        })
+    }
+
+    fn into_shard(self, source: ShardSource) -> ShardProfile {
+        match self {
+            Collector::Data(p) => ShardProfile::new(p, source),
+            Collector::Labelled(sink) => {
+                let (records, partial) = sink.finish();
+                let mut p = DatasetProfile::new();
+                p.add_records(records);
+                ShardProfile::labelled(p, partial, source)
+            }
+        }
+    }
+}
+
+impl RowSink for Collector {
+    fn column(&mut self, name: &str) -> usize {
+        match self {
+            Collector::Data(p) => p.column(name),
+            Collector::Labelled(s) => s.column(name),
+        }
+    }
+
+    fn cell(&mut self, col: usize, cell: Cell<'_>) {
+        match self {
+            Collector::Data(p) => p.cell(col, cell),
+            Collector::Labelled(s) => s.cell(col, cell),
+        }
+    }
+
+    fn end_row(&mut self) -> anyhow::Result<()> {
+        match self {
+            Collector::Data(p) => p.end_row(),
+            Collector::Labelled(s) => s.end_row(),
+        }
+    }
 }
 
 /// Runs CPU-bound profiling (and the blocking reads of its stream) off the async threads.

@@ -5,6 +5,7 @@
 //! `s3:listObjectsV2` (`Key`, `Size`, and fields ignored here) or a piece of an object
 //! (`Range` or `RowGroups`) that an earlier `profile` answer returned.
 
+use driftline_dataset::labelled::LabelSpec;
 use driftline_dataset::Format;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,7 +16,7 @@ use serde_json::Value;
 pub struct RequestError(pub String);
 
 /// The run's context: what the execution's input said, validated by `start`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RunContext {
     /// The endpoint whose baseline is built (`{DRIFTLINE_PREFIX}/baselines/{endpoint}/`).
@@ -35,6 +36,11 @@ pub struct RunContext {
     /// The merge-tree level a merge request reads (0: the shard profiles).
     #[serde(default)]
     pub level: u32,
+    /// A labelled dataset: the run builds the model-quality baseline
+    /// (`baselines/{endpoint}/model-quality/`) from these columns instead of the data-quality
+    /// one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<LabelSpec>,
 }
 
 /// One object, or one piece of an object, to profile or merge.
@@ -55,7 +61,7 @@ pub struct Item {
 }
 
 /// A batch: items and the context they share.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Batch {
     /// The items.
@@ -65,7 +71,7 @@ pub struct Batch {
 }
 
 /// A batch's shared input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BatchInput {
     /// `profile` or `merge-batch`.
@@ -76,7 +82,7 @@ pub struct BatchInput {
 
 /// The execution's input, as the user starts it (`{"Action": "start", "Run": …, "Input":
 /// {this}}` from the state machine).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct StartInput {
     /// See [`RunContext::endpoint`].
@@ -91,13 +97,16 @@ pub struct StartInput {
     /// See [`RunContext::format`].
     #[serde(default)]
     pub format: Option<Format>,
+    /// See [`RunContext::labels`].
+    #[serde(default)]
+    pub labels: Option<LabelSpec>,
     /// The execution's name (`$$.Execution.Name`, set by the state machine).
     #[serde(skip)]
     pub run: String,
 }
 
 /// A parsed request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// Validate the execution's input.
     Start(StartInput),

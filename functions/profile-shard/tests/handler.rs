@@ -266,3 +266,114 @@ async fn bad_inputs_and_bad_data_fail_the_run_with_the_reason() {
         .unwrap_err();
     assert!(e.to_string().contains("not a Parquet file"), "{e}");
 }
+
+/// The SDK example's labelled dataset, each row repeated with another id (3,000 rows), as
+/// `n` objects with a header row each; returns the whole CSV.
+fn labelled_objects(store: &MemoryStore, n: usize) -> String {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/stats/tests/data/model_quality/baseline_dataset.csv"),
+    )
+    .unwrap();
+    let mut lines = text.lines();
+    let header = format!("id,{}", lines.next().unwrap());
+    let rows: Vec<&str> = lines.collect();
+    let all: Vec<String> = (0..30)
+        .flat_map(|c| {
+            rows.iter()
+                .enumerate()
+                .map(move |(i, r)| format!("{},{r}\n", c * 1000 + i))
+        })
+        .collect();
+    for (i, [a, b]) in tiling(all.len() as u64, n, 3).iter().enumerate() {
+        let part: String = all[*a as usize..*b as usize].concat();
+        store.insert(
+            TRAIN,
+            &format!("val/part-{i:05}.csv"),
+            format!("{header}\n{part}"),
+        );
+    }
+    format!("{header}\n{}", all.concat())
+}
+
+#[tokio::test]
+async fn a_labelled_run_writes_the_model_quality_baseline_of_one_pass() {
+    use driftline_dataset::labelled::{LabelSpec, LabelledSink};
+    use driftline_stats::quality::state::ProblemType;
+    let store = MemoryStore::new();
+    let text = labelled_objects(&store, 5);
+    let h = Handler::new(store.clone(), config(8 * 1024, 3));
+    let labels = json!({"ProblemType": "BinaryClassification", "GroundTruthAttribute": "Label",
+                        "ProbabilityAttribute": "Prediction"});
+    let input = json!({"Endpoint": "churn", "TrainingBucket": TRAIN, "TrainingPrefix": "val/",
+                       "Header": true, "Labels": labels});
+    let played = play(&h, &store, input, 2, 3).await.unwrap();
+    assert!(
+        played.split_calls > 0 && played.merge_batch_calls > 0,
+        "{played:?}"
+    );
+    assert_eq!(played.done["Kind"], "model-quality");
+    assert_eq!(played.done["Records"], 3000);
+    // Only the model-quality baseline: the data-quality one is left alone.
+    assert!(store
+        .object(BUCKET, "driftline/baselines/churn/statistics.json")
+        .is_none());
+    let got = baseline(&store, "churn", "model-quality/statistics.json");
+    baseline(&store, "churn", "model-quality/constraints.json");
+    let cal = baseline(&store, "churn", "model-quality/calibration.json");
+
+    // One pass over the concatenated CSV.
+    let spec =
+        LabelSpec::new(ProblemType::BinaryClassification, "Label").with_probability("Prediction");
+    let mut sink = LabelledSink::new(&spec).unwrap();
+    driftline_dataset::read_csv(text.as_bytes(), true, None, "all.csv", &mut sink).unwrap();
+    let (_, whole) = sink.finish();
+    let want: Value = serde_json::from_str(&whole.statistics().to_json()).unwrap();
+    let (g, w) = (
+        &got["binary_classification_metrics"],
+        &want["binary_classification_metrics"],
+    );
+    assert_eq!(g["confusion_matrix"], w["confusion_matrix"]);
+    for (name, v) in w.as_object().unwrap() {
+        let Some(x) = v["value"].as_f64() else {
+            continue;
+        };
+        let y = g[name]["value"].as_f64().unwrap();
+        let tol = if name == "auc" { 0.01 } else { 0.0 };
+        assert!((x - y).abs() <= tol, "{name}: {y} vs {x}");
+    }
+    let want_cal: Value = serde_json::from_str(&driftline_stats::jackson::to_string_pretty(
+        &whole.scores.fit().unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(cal, want_cal);
+}
+
+#[tokio::test]
+async fn bad_labels_are_refused_at_the_start() {
+    let store = MemoryStore::new();
+    let h = Handler::new(store.clone(), config(1 << 20, 10));
+    for (labels, why) in [
+        (
+            json!({"ProblemType": "Regression", "GroundTruthAttribute": "y"}),
+            "inference attribute",
+        ),
+        (
+            json!({"ProblemType": "Sorting", "GroundTruthAttribute": "y"}),
+            "unknown variant",
+        ),
+        (
+            json!({"ProblemType": "Regression", "GroundTruthAttribute": "y", "Colour": 1}),
+            "unknown field",
+        ),
+    ] {
+        let input = json!({"Endpoint": "churn", "TrainingBucket": TRAIN, "TrainingPrefix": "val/",
+                           "Labels": labels});
+        let e = h
+            .handle(json!({"Action": "start", "Run": "r", "Input": input}))
+            .await
+            .unwrap_err();
+        assert_eq!(e.error_type(), "Driftline.BadRequest");
+        assert!(e.to_string().contains(why), "{e}");
+    }
+}
