@@ -69,14 +69,15 @@ for t in "${TARGETS[@]}"; do
     for f in "$artifacts"*; do
         [[ -f "$f" ]] && cp "$f" "fuzz/regressions/$t/"
     done
-    RUNS="$RUNS" python3 - "$t" "$OUT/$t.log" "$corpus" "$secs" "$rc" "$crashes" >"$OUT/$t.result.json" <<'PY'
+    RUNS="$RUNS" COMMIT="$(git rev-parse --short HEAD)" python3 - "$t" "$OUT/$t.log" "$corpus" "$secs" "$rc" "$crashes" >"$OUT/$t.result.json" <<'PY'
 import json, os, re, sys
 t, log, corpus, secs, rc, crashes = sys.argv[1:7]
 text = open(log, errors="replace").read()
 execs = sum(int(x) for x in re.findall(r"stat::number_of_executed_units:\s*(\d+)", text))
 cov = [int(x) for x in re.findall(r"\bcov: (\d+)", text)]
 files = [f for f in os.listdir(corpus)] if os.path.isdir(corpus) else []
-print(json.dumps({"target": t, "executions": execs, "runs_asked": int(os.environ.get("RUNS", 0)), "seconds": int(secs), "exit": int(rc),
+print(json.dumps({"target": t, "commit": os.environ.get("COMMIT", ""), "executions": execs,
+                  "runs_asked": int(os.environ.get("RUNS", 0)), "seconds": int(secs), "exit": int(rc),
                   "crashes": int(crashes), "corpus_files": len(files),
                   "corpus_bytes": sum(os.path.getsize(os.path.join(corpus, f)) for f in files),
                   "coverage": max(cov) if cov else None}))

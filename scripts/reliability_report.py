@@ -2,7 +2,8 @@
 """Writes the measured tables of docs/RELIABILITY.md from the latest runs:
 
 - between `fuzz:begin` / `fuzz:end`: `scripts/fuzz.sh` (bench/out/fuzz/*.result.json, the
-  latest run of each target);
+  latest run of each target; a target without a result on this machine keeps its row, and each
+  row names the commit it ran on);
 - between `hostile:begin` / `hostile:end`: `scripts/ci/46-lambda-hostile.sh`
   (bench/out/hostile.json);
 - between `load:begin` / `load:end`: `scripts/load-test.sh` (bench/out/load.json);
@@ -14,6 +15,7 @@ A section whose results are missing is left as it is.
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,14 +73,36 @@ def faults_section(path: Path, rev: str) -> list[str]:
     f = json.loads(path.read_text())
     out = [f"Run of `scripts/ci/49-aws-faults.sh` on commit `{rev}`, {dt.date.today().isoformat()}: "
            f"{f['function']} under `cargo lambda watch`, S3 through the fault proxy. "
-           "`injected` counts the requests that got the fault (the SDK makes at most 3 attempts).", "",
+           "`injected` counts the requests that got the fault (the SDK makes at most 3 attempts); "
+           "the first invocation's time includes `cargo lambda invoke`'s start-up, and attempts time "
+           "out after 2 s in this run (`DRIFTLINE_ATTEMPT_TIMEOUT_MS`; 10 s by default).", "",
            "| fault | injected | first invocation | Lambda's retry | outcome | outputs equal a run without faults |",
            "|---|---|---|---|---|---|"]
     for r in f["rows"]:
         retry = {None: "-", True: "succeeded", False: "failed"}[r["lambda_retry"]]
         same = {None: "(permanent: recorded)", True: "yes", False: "NO"}[r["same_outputs"]]
-        out.append(f"| {r['fault']} | {r['injected']} | {r['first_invocation']} | {retry} | {r['outcome']} | {same} |")
+        secs = f" ({r['first_invocation_s']} s)" if "first_invocation_s" in r else ""
+        out.append(f"| {r['fault']} | {r['injected']} | {r['first_invocation']}{secs} | {retry} | {r['outcome']} | {same} |")
     return out
+
+
+def kept_fuzz_rows(text: str) -> dict[str, str]:
+    """The fuzz table's rows now in the document, by target, with a commit column (an older
+    table without one names its commit in the sentence above it)."""
+    if BEGIN not in text:
+        return {}
+    section = text.split(BEGIN, 1)[1].split(END, 1)[0]
+    m = re.search(r"on commit `([0-9a-f]+)`", section)
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| `") or len(cells) < 9:
+            continue
+        target = cells[0].strip("`")
+        if len(cells) == 9:  # no commit column yet
+            cells.insert(1, f"`{m.group(1)}`" if m else "-")
+        rows[target] = "| " + " | ".join(cells) + " |"
+    return rows
 
 
 def main() -> int:
@@ -99,31 +123,36 @@ def main() -> int:
         print("wrote the load table")
     path = ROOT / "bench/out/fuzz"
     order = ["capture_reader", "fast_paths", "baseline_files", "alarm_events", "s3_keys", "ground_truth"]
-    rows = [json.loads(p.read_text()) for p in path.glob("*.result.json")]
-    rows.sort(key=lambda r: order.index(r["target"]) if r["target"] in order else len(order))
-    if not rows:
+    fresh = [json.loads(p.read_text()) for p in path.glob("*.result.json")]
+    if not fresh:
         DOC.write_text(text)
         print(f"no fuzz results in {path}")
         return 0
     nightly = subprocess.run(["rustup", "run", "nightly", "rustc", "--version"], capture_output=True,
                              text=True).stdout.strip()
-    out = [f"Runs of `scripts/fuzz.sh` on commit `{rev}`, {dt.date.today().isoformat()}, "
-           f"{os.cpu_count()} CPUs, one libFuzzer process per target, AddressSanitizer, {nightly}. "
-           f"Executions are libFuzzer's own count (`stat::number_of_executed_units`); the corpus is the "
-           f"working corpus the run ended with (seeds in `fuzz/seeds/`).", "",
-           "| target | executions | goal (10M) | seconds | executions/s | corpus files | corpus KiB | coverage (edges) | crashes |",
-           "|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
+    lines: dict[str, str] = kept_fuzz_rows(text)
+    for r in fresh:
         rate = r["executions"] / r["seconds"] if r["seconds"] else 0
         goal = "reached" if r["executions"] >= GOAL else f"{r['executions'] / GOAL:.0%}"
-        out.append(f"| `{r['target']}` | {r['executions']:,} | {goal} | {r['seconds']} | {rate:,.0f} | "
-                   f"{r['corpus_files']:,} | {r['corpus_bytes'] / 1024:,.0f} | {r['coverage'] or '-'} | "
-                   f"{r['crashes']} |")
-    total = sum(r["executions"] for r in rows)
-    crashes = sum(r["crashes"] for r in rows)
+        lines[r["target"]] = (
+            f"| `{r['target']}` | `{r.get('commit') or rev}` | {r['executions']:,} | {goal} | {r['seconds']} | "
+            f"{rate:,.0f} | {r['corpus_files']:,} | {r['corpus_bytes'] / 1024:,.0f} | "
+            f"{r['coverage'] or '-'} | {r['crashes']} |")
+    targets = sorted(lines, key=lambda t: order.index(t) if t in order else len(order))
+    out = [f"Runs of `scripts/fuzz.sh` (each row on the commit it names; the table keeps the last run "
+           f"of every target), {os.cpu_count()} CPUs, one libFuzzer process per target, AddressSanitizer, "
+           f"{nightly}. Executions are libFuzzer's own count (`stat::number_of_executed_units`); the "
+           f"corpus is the working corpus the run ended with (seeds in `fuzz/seeds/`).", "",
+           "| target | commit | executions | goal (10M) | seconds | executions/s | corpus files | corpus KiB | coverage (edges) | crashes |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    out += [lines[t] for t in targets]
+    cells = [[c.strip() for c in lines[t].strip("|").split("|")] for t in targets]
+    total = sum(int(c[2].replace(",", "")) for c in cells)
+    crashes = sum(int(c[9]) for c in cells)
     out += ["", f"Total: {total:,} executions, {crashes} crash(es)."]
     DOC.write_text(replace(text, BEGIN, END, out))
-    print(f"wrote the fuzzing table of {DOC.relative_to(ROOT)} ({len(rows)} targets)")
+    print(f"wrote the fuzzing table of {DOC.relative_to(ROOT)} ({len(fresh)} fresh, "
+          f"{len(targets) - len(fresh)} kept)")
     return 0
 
 

@@ -24,11 +24,12 @@ wait_port "$PROXY_PORT" 30 || { cat "$WORK/proxy.log" >&2; fail "proxy did not s
 log "fault proxy on $PROXY -> $MOTO"
 BUCKET=driftline-faults-it
 "$VENV/bin/python" -c "import boto3; boto3.client('s3').create_bucket(Bucket='$BUCKET')"
-start_watch "DRIFTLINE_BUCKET=$BUCKET,MIN_RECORDS=1,AWS_ENDPOINT_URL=$PROXY,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,AWS_REGION=us-east-1,RUST_LOG=warn"
+# Attempts (and silences inside a body) time out after 2 s here, 10 s by default.
+start_watch "DRIFTLINE_BUCKET=$BUCKET,MIN_RECORDS=1,DRIFTLINE_ATTEMPT_TIMEOUT_MS=2000,AWS_ENDPOINT_URL=$PROXY,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,AWS_REGION=us-east-1,RUST_LOG=warn"
 
 mkdir -p bench/out
 "$VENV/bin/python" - "$BUCKET" "$PROXY" "$WORK" "$LAMBDA_PORT" "$ROOT" <<'PY' || fail "AWS fault outcomes"
-import json, subprocess, sys, urllib.request, boto3
+import json, subprocess, sys, time, urllib.request, boto3
 bucket, proxy, work, lambda_port, root = sys.argv[1:6]
 s3 = boto3.client("s3")   # straight to moto (AWS_ENDPOINT_URL of this shell)
 body = open(f"{root}/functions/analyze-capture/tests/data/churn-capture.first-lines.jsonl", "rb").read()
@@ -69,6 +70,9 @@ SCENARIOS = [
     ("connection reset on ListObjectsV2, persistent", "reset", 50, "GET", "/" + bucket, "list-type=2", "invocation fails; Lambda's retry succeeds"),
     ("5xx on HeadObject of the window state", "server", 50, "HEAD", P + "windows/", "", "invocation fails; Lambda's retry succeeds"),
     ("precondition failed on the window-state write (a concurrent writer)", "precondition", 2, "PUT", P + "windows/", "", "merged again (conflict retry)"),
+    ("stalled answer on GetObject of the capture file", "stall", 1, "GET", "datacapture/", "", "retried by the SDK"),
+    ("stalled answer on GetObject, persistent", "stall", 50, "GET", "datacapture/", "", "invocation fails; Lambda's retry succeeds"),
+    ("stall in the middle of the capture file's body", "stall_body", 1, "GET", "datacapture/", "", "invocation fails; Lambda's retry succeeds"),
     ("access denied on GetObject of the capture file", "access_denied", 50, "GET", "datacapture/", "", "recorded as permanent (object_unreadable)"),
     ("capture object missing (404)", "not_found", 50, "GET", "datacapture/", "", "recorded as permanent (object_not_found)"),
     ("access denied on GetObject of the baseline", "access_denied", 50, "GET", P + "baselines/", "", "recorded as permanent (baseline unreadable: the report says so)"),
@@ -85,13 +89,19 @@ for i, (name, kind, times, method, path, query, expected) in enumerate(SCENARIOS
     key = f"datacapture/churn-ep/AllTraffic/2022/04/18/{hour}/clean.jsonl"
     s3.put_object(Bucket=bucket, Key=key, Body=body)
     faults([{"method": method, "path_contains": path, "query_contains": query, "kind": kind, "times": times}])
+    t0 = time.monotonic()
     first_ok, first_out = invoke(key)
+    first_s = time.monotonic() - t0
     state = json.loads(urllib.request.urlopen(f"{proxy}/__faults").read())
     injected = state[0]["injected"] if state else 0
     faults([])
     retried = None
     if not first_ok:
         retried, retry_out = invoke(key)
+    # A stall must be cut short by driftline's timeouts, not end because the proxy gave up
+    # (it answers, or closes a stalled body, after 20 s).
+    if kind.startswith("stall") and first_s >= 20:
+        problems.append(f"{name}: the first invocation took {first_s:.1f} s: the stall was not timed out")
     out = outputs(hour)
     same = out is not None and out["statistics"] == reference["statistics"] and out["records"] == reference["records"]
     if first_ok and injected <= 3 and "SDK" in expected:
@@ -115,9 +125,10 @@ for i, (name, kind, times, method, path, query, expected) in enumerate(SCENARIOS
         problems.append(f"{name}: {outcome}, want {expected}\n{first_out[-600:]}")
     rows.append({"fault": name, "kind": kind, "times": times, "injected": injected,
                  "first_invocation": "succeeded" if first_ok else "failed", "lambda_retry": retried,
+                 "first_invocation_s": round(first_s, 1),
                  "outcome": outcome, "same_outputs": same if not permanent else None,
                  "records": out["records"] if out else None})
-    print(f"  {name:<70} injected {injected:>2}  {outcome}")
+    print(f"  {name:<70} injected {injected:>2}  {first_s:5.1f} s  {outcome}")
 json.dump({"function": "analyze-capture", "rows": rows}, open(f"{root}/bench/out/faults.json", "w"), indent=1)
 if problems:
     print("\n".join(problems), file=sys.stderr)

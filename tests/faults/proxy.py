@@ -4,17 +4,20 @@
 
 Forwards every request to UPSTREAM_URL unchanged, except those matching a rule set with
 `POST /__faults` (a JSON list of {"method", "path_contains", "query_contains", "kind", "times"}):
-the next `times` matching requests get the fault instead of (or, for `stall`, before) the
-upstream's answer. `GET /__faults` returns the rules with the count each has injected.
+the next `times` matching requests get the fault instead of the upstream's answer. `GET /__faults` returns the rules with the count each has injected.
 
 Kinds: `throttle` (503 SlowDown), `server` (500 InternalError), `reset` (the connection is
 closed without an answer), `access_denied` (403 AccessDenied), `not_found` (404 NoSuchKey),
-`precondition` (412 PreconditionFailed). Binds 127.0.0.1 only.
+`precondition` (412 PreconditionFailed), `stall` (no answer for `seconds`, default 20, then the
+upstream's: a connection that stops answering), `stall_body` (the upstream's headers and the
+first half of its body, then silence for `seconds` and a closed connection: a stall in the
+middle of a body). Binds 127.0.0.1 only.
 """
 import http.client
 import json
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -94,10 +97,18 @@ class Proxy(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
+            if kind == "stall":
+                time.sleep(rule.get("seconds", 20))
+                return self.forward(data)
+            if kind == "stall_body":
+                return self.forward(data, stall=rule.get("seconds", 20))
             status, code, message = ERRORS[kind]
             xml = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
                    f"<Message>{message}</Message><RequestId>fault</RequestId></Error>").encode()
             return self.reply(status, xml, {"Content-Type": "application/xml", "x-amz-request-id": "fault"})
+        return self.forward(data)
+
+    def forward(self, data: bytes, stall: float | None = None) -> None:
         conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
         if data or self.command in ("PUT", "POST"):
@@ -113,6 +124,16 @@ class Proxy(BaseHTTPRequestHandler):
                 self.send_header(k, v)
             self.send_header("Content-Length", resp.getheader("Content-Length", "0"))
             self.end_headers()
+        elif stall is not None:
+            self.send_response(resp.status)
+            for k, v in out.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload[: len(payload) // 2])
+            self.wfile.flush()
+            time.sleep(stall)
+            self.close_connection = True
         else:
             self.reply(resp.status, payload, out)
         conn.close()

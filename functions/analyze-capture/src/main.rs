@@ -21,7 +21,9 @@ async fn main() -> Result<(), Error> {
             return Err(e.into());
         }
     };
-    let sdk = clients::sdk_config().await;
+    let sdk = clients::sdk_config()
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "invalid configuration"))?;
     let store = S3Store::new(clients::s3_client(&sdk));
     let handler = Handler::new(store, StdoutSink, config);
     let handler = &handler;

@@ -15,7 +15,9 @@ async fn main() -> Result<(), Error> {
     driftline_aws::logging::init();
     let config = Config::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "invalid configuration"))?;
-    let sdk = clients::sdk_config().await;
+    let sdk = clients::sdk_config()
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "invalid configuration"))?;
     let handler = Handler::new(S3Store::new(clients::s3_client(&sdk)), StdoutSink, config);
     let handler = &handler;
     run(service_fn(move |event: LambdaEvent<Value>| async move {

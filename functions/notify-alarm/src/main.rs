@@ -16,7 +16,9 @@ async fn main() -> Result<(), Error> {
     driftline_aws::logging::init();
     let config = Config::from_env(&driftline_aws::config::ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let sdk = sdk_config().await;
+    let sdk = sdk_config()
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "invalid configuration"))?;
     let deps = Deps {
         store: S3Store::new(s3_client(&sdk)),
         notifier: SnsNotifier::new(sns_client(&sdk), config.topic_arn.clone()),
