@@ -12,6 +12,8 @@
 #    the line, and the failure e-mail reaches a queue subscribed to the topic.
 # 3. A labelled validation set (Labels in the input) in 4 objects: the model-quality baseline in
 #    baselines/{endpoint}/model-quality/ must equal `driftline quality baseline` in one pass.
+# 4. The template's BaselineTriggerRule (tests/baseline/trigger.py renders its pattern and
+#    input transformer) on run 1's _SUCCESS marker: the same baseline as run 1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -166,6 +168,25 @@ for name, w in want.items():
 assert get("driftline/baselines/churn/model-quality/calibration.json") == json.load(open(f"{ref}/calibration.json"))
 assert get("driftline/baselines/churn/model-quality/constraints.json") == json.load(open(f"{ref}/constraints.json"))
 print(f"ok: {o['Records']} labelled rows from {o['Sources']} objects; metrics, constraints and calibration equal the one-pass model-quality baseline")
+PY
+
+log "run 4: the _SUCCESS marker of churn/v1/ starts a run through the template's BaselineTriggerRule"
+"$VENV/bin/python" tests/baseline/trigger.py "$TRAIN" churn/v1/part-00000.csv churn churn-trigger true 2>/dev/null \
+    && fail "the trigger rule matched a data object"
+INPUT=$("$VENV/bin/python" tests/baseline/trigger.py "$TRAIN" churn/v1/_SUCCESS churn churn-trigger true) \
+    || fail "the trigger rule did not match the marker"
+log "rule input: $INPUT"
+OUT=$("$VENV/bin/python" tests/baseline/play.py "$LAMBDA_PORT" "$INPUT" run-4) || fail "the player failed"
+"$VENV/bin/python" - "$OUT" "$BUCKET" <<'PY' || fail "the triggered run differs from run 1"
+import json, sys, boto3
+out, bucket = json.loads(sys.argv[1]), sys.argv[2]
+o = out["Output"]
+assert o["Done"] is True and o["Sources"] == 14 and o["Endpoint"] == "churn-trigger", o
+s3 = boto3.client("s3")
+def get(key):
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+assert get("driftline/baselines/churn-trigger/statistics.json") == get("driftline/baselines/churn/statistics.json")
+print(f"ok: the marker's folder churn/v1/ baselined ({o['Records']} records, {o['Sources']} sources), equal to run 1")
 PY
 
 log "passed: the baseline workflow's definition played against profile-shard and moto"

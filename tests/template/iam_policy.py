@@ -312,4 +312,45 @@ def check(template: dict[str, Any], parameters: dict[str, str]) -> list[str]:
             problems.append(f"{sid}: grant not used/too broad: {g}")
         for g in sorted(want - actual):
             problems.append(f"{sid}: missing grant: {g}")
+    problems += rule_role_problems(ev, seen_roles)
+    return problems
+
+
+def rule_role_problems(ev: Evaluator, seen_roles: dict[str, str]) -> list[str]:
+    """Every EventBridge rule that starts a state machine does so with a role of its own that
+    may start exactly its targets (states:StartExecution on each), trusted by EventBridge
+    only for that rule."""
+    problems: list[str] = []
+    for rid, res in ev.template["Resources"].items():
+        if res.get("Type") != "AWS::Events::Rule" or not ev.active(rid):
+            continue
+        props = ev.resolve(res.get("Properties", {}))
+        want: dict[str, set[Grant]] = {}
+        for t in props.get("Targets", []):
+            role = t.get("RoleArn")
+            if role is None:
+                continue
+            if not (isinstance(role, str) and role.startswith("GETATT:") and role.endswith(".Arn")):
+                problems.append(f"rule {rid}: target RoleArn {role!r} is not a role of this template")
+                continue
+            role_id = role[len("GETATT:"):-len(".Arn")]
+            want.setdefault(role_id, set()).add(Grant("states:StartExecution", t["Arn"]))
+        for role_id, grants in sorted(want.items()):
+            if role_id in seen_roles:
+                problems.append(f"rule {rid} shares role {role_id} with {seen_roles[role_id]}")
+            seen_roles[role_id] = rid
+            actual = role_grants(ev, role_id, problems, "events.amazonaws.com")
+            for g in sorted(actual - grants):
+                problems.append(f"rule {rid}: grant not used/too broad: {g}")
+            for g in sorted(grants - actual):
+                problems.append(f"rule {rid}: missing grant: {g}")
+            trust = ev.resolve(ev.template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"])
+            name = props.get("Name")
+            arns = [
+                st.get("Condition", {}).get("ArnEquals", {}).get("aws:SourceArn")
+                for st in _as_list(trust.get("Statement", []))
+            ]
+            region, account = ev.pseudo["AWS::Region"], ev.pseudo["AWS::AccountId"]
+            if arns != [f"arn:aws:events:{region}:{account}:rule/{name}"]:
+                problems.append(f"role {role_id}: trusted for {arns}, want only rule {name}")
     return problems

@@ -62,6 +62,27 @@ class CheckerFailsOnBroadenedTemplates(unittest.TestCase):
         st["Resource"] = {"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:*"}
         self.assertViolation("wildcard resource arn:aws:states:")
 
+    def trigger_violation(self, fragment):
+        params = {**PARAMS, "BaselineTriggerEndpoint": "churn-endpoint"}
+        problems = check(self.t, params)
+        self.assertTrue(any(fragment in p for p in problems), f"no violation mentions {fragment!r}: {problems}")
+        self.assertEqual(check(self.original, params), [])
+
+    def test_trigger_starting_any_state_machine(self):
+        by_sid(self.t, "BaselineTriggerRole", "StartBaselineRun")["Resource"] = "*"
+        self.trigger_violation("states:StartExecution on '*' although the action can be scoped")
+
+    def test_trigger_role_trusted_for_any_rule(self):
+        role = self.t["Resources"]["BaselineTriggerRole"]["Properties"]
+        del role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+        self.trigger_violation("want only rule")
+
+    def test_trigger_role_that_also_invokes_lambda(self):
+        statements(self.t, "BaselineTriggerRole").append(
+            {"Sid": "Extra", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+             "Resource": {"Fn::GetAtt": ["ProfileShardFunction", "Arn"]}})
+        self.trigger_violation("grant not used/too broad: lambda:InvokeFunction")
+
     def test_state_machine_trusting_lambda(self):
         role = self.t["Resources"]["BaselineStateMachineRole"]["Properties"]
         role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] = {"Service": "lambda.amazonaws.com"}

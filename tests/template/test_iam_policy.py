@@ -27,6 +27,7 @@ SCENARIOS = {
         "TrainingPrefix": "churn/training",
     },
     "no infra alarms, no reservations": {**BASE, "EnableInfraAlarms": "false", "ReserveConcurrency": "false"},
+    "baseline runs started by a training set's marker": {**BASE, "BaselineTriggerEndpoint": "churn-endpoint"},
 }
 
 
@@ -63,7 +64,7 @@ class IamPolicyTest(unittest.TestCase):
     def test_sam_transform_adds_no_iam(self):
         # SAM adds roles/policies to functions without an explicit Role (and for destinations
         # and event sources on generated roles): after the transform the only IAM resources must
-        # be the four roles checked above.
+        # be the roles checked above (SAM keeps conditional ones, such as the trigger's).
         import os
 
         from samtranslator.translator.transform import transform
@@ -93,6 +94,7 @@ class IamPolicyTest(unittest.TestCase):
                             "ProfileShardRole",
                             "MergeProfilesRole",
                             "BaselineStateMachineRole",
+                            "BaselineTriggerRole",
                         )
                     },
                 )

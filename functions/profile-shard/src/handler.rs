@@ -158,7 +158,37 @@ impl<S: ObjectStore> Handler<S> {
         if input.run.is_empty() || input.run.contains('/') {
             return bad(format!("Run {:?} must be a name without '/'", input.run));
         }
-        let prefix = input.training_prefix.trim_start_matches('/').to_string();
+        let prefix = match (&input.training_prefix, &input.trigger_key) {
+            (given, Some(key)) => {
+                let Some((folder, marker)) = key.trim_start_matches('/').rsplit_once('/') else {
+                    return bad(format!(
+                        "TriggerKey {key:?} names no folder: the marker must sit beside the training set"
+                    ));
+                };
+                if !is_side_file(marker) {
+                    return bad(format!(
+                        "TriggerKey {key:?} is not a marker (a name starting with _ or .): a data object does not start a run"
+                    ));
+                }
+                let folder = format!("{folder}/");
+                if let Some(p) = given {
+                    let p = p.trim_start_matches('/');
+                    let p = if p.is_empty() || p.ends_with('/') {
+                        p.to_string()
+                    } else {
+                        format!("{p}/")
+                    };
+                    if !folder.starts_with(&p) {
+                        return bad(format!(
+                            "TriggerKey {key:?} is outside TrainingPrefix {p:?}"
+                        ));
+                    }
+                }
+                folder
+            }
+            (Some(p), None) => p.trim_start_matches('/').to_string(),
+            (None, None) => return bad("give TrainingPrefix (or TriggerKey)".into()),
+        };
         let ours = format!("{}/", self.config.common.prefix);
         let theirs = if prefix.ends_with('/') || prefix.is_empty() {
             prefix.clone()

@@ -89,8 +89,14 @@ pub struct StartInput {
     pub endpoint: String,
     /// See [`RunContext::training_bucket`].
     pub training_bucket: String,
-    /// See [`RunContext::training_prefix`].
-    pub training_prefix: String,
+    /// See [`RunContext::training_prefix`]; may be left out when `TriggerKey` is given.
+    #[serde(default)]
+    pub training_prefix: Option<String>,
+    /// The key of the marker object whose creation started the run (the template's
+    /// `BaselineTriggerRule`: a `_SUCCESS` written after a training set): the run profiles the
+    /// folder holding it. Inside `TrainingPrefix` when both are given.
+    #[serde(default)]
+    pub trigger_key: Option<String>,
     /// See [`RunContext::header`].
     #[serde(default)]
     pub header: bool,

@@ -377,3 +377,52 @@ async fn bad_labels_are_refused_at_the_start() {
         assert!(e.to_string().contains(why), "{e}");
     }
 }
+
+#[tokio::test]
+async fn a_marker_object_starts_a_run_over_its_folder() {
+    let store = MemoryStore::new();
+    let h = Handler::new(store.clone(), config(1 << 20, 10));
+    let start = |input: Value| {
+        let h = &h;
+        async move {
+            h.handle(json!({"Action": "start", "Run": "r", "Input": input}))
+                .await
+        }
+    };
+    // What the template's BaselineTriggerRule sends for training/v8/_SUCCESS.
+    let ctx = start(json!({"Endpoint": "churn", "TrainingBucket": TRAIN,
+                           "TriggerKey": "training/v8/_SUCCESS", "Header": true}))
+    .await
+    .unwrap();
+    assert_eq!(ctx["TrainingPrefix"], "training/v8/");
+    let ctx = start(
+        json!({"Endpoint": "churn", "TrainingBucket": TRAIN, "TrainingPrefix": "training",
+                           "TriggerKey": "training/a/b/_SUCCESS"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ctx["TrainingPrefix"], "training/a/b/");
+    for (input, why) in [
+        (
+            json!({"Endpoint": "churn", "TrainingBucket": TRAIN, "TriggerKey": "training/v8/part-0.csv"}),
+            "not a marker",
+        ),
+        (
+            json!({"Endpoint": "churn", "TrainingBucket": TRAIN, "TriggerKey": "_SUCCESS"}),
+            "names no folder",
+        ),
+        (
+            json!({"Endpoint": "churn", "TrainingBucket": TRAIN, "TrainingPrefix": "training",
+                "TriggerKey": "trainingx/v1/_SUCCESS"}),
+            "outside TrainingPrefix",
+        ),
+        (
+            json!({"Endpoint": "churn", "TrainingBucket": TRAIN}),
+            "give TrainingPrefix",
+        ),
+    ] {
+        let e = start(input).await.unwrap_err();
+        assert_eq!(e.error_type(), "Driftline.BadRequest");
+        assert!(e.to_string().contains(why), "{e}");
+    }
+}
