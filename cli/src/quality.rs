@@ -131,6 +131,13 @@ pub struct BaselineArgs {
     output: PathBuf,
     #[command(flatten)]
     labels: LabelArgs,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// How a labelled dataset file is read.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
     /// The CSV's first row holds the column names.
     #[arg(long)]
     header: bool,
@@ -160,12 +167,8 @@ pub struct ProfileArgs {
     output: PathBuf,
     #[command(flatten)]
     labels: LabelArgs,
-    /// The CSV's first line holds the column names.
-    #[arg(long)]
-    header: bool,
-    /// Input format (default: from the extension, else CSV).
-    #[arg(long, value_enum)]
-    format: Option<Format>,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Only the lines that start at a byte offset in START..END (CSV and JSON Lines).
     #[arg(long, value_name = "START..END", value_parser = crate::shard::parse_range)]
     byte_range: Option<[u64; 2]>,
@@ -186,16 +189,21 @@ fn format_of(path: &Path, format: Option<Format>) -> Format {
 fn labelled_shard(
     path: &Path,
     labels: &LabelArgs,
-    header: bool,
-    format: Option<Format>,
+    read: &ReadArgs,
     range: Option<[u64; 2]>,
     row_groups: Option<&[usize]>,
 ) -> Result<ShardProfile> {
     let spec = labels.spec()?;
     let mut sink = LabelledSink::new(&spec)?;
-    let format = format_of(path, format);
-    let source =
-        crate::shard::read_shard(path, Some(format), header, range, row_groups, &mut sink)?;
+    let format = format_of(path, read.format);
+    let source = crate::shard::read_shard(
+        path,
+        Some(format),
+        read.header,
+        range,
+        row_groups,
+        &mut sink,
+    )?;
     let (records, partial) = sink.finish();
     let mut profile = DatasetProfile::new();
     profile.add_records(records);
@@ -207,8 +215,7 @@ pub fn profile(a: &ProfileArgs) -> Result<()> {
     let shard = labelled_shard(
         &a.input,
         &a.labels,
-        a.header,
-        a.format,
+        &a.read,
         a.byte_range,
         a.row_groups.as_deref(),
     )?;
@@ -227,7 +234,7 @@ pub fn profile(a: &ProfileArgs) -> Result<()> {
 pub fn baseline(a: &BaselineArgs) -> Result<()> {
     let (shard, what) = match a.input.as_deref() {
         Some(path) if a.from_profiles.is_empty() => (
-            labelled_shard(path, &a.labels, a.header, a.format, None, None)?,
+            labelled_shard(path, &a.labels, &a.read, None, None)?,
             path.display().to_string(),
         ),
         _ => {
