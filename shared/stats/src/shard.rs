@@ -18,6 +18,10 @@
 //!   its own guaranteed rank error ([`crate::kll::KllSketch::normalized_rank_error`]: the
 //!   weights of the compactions it went through, which a merge adds up).
 //!
+//! A labelled data set's shard profiles also carry a [`QualityPartial`] (the model-quality
+//! baseline's state and calibration summary, [`crate::quality::partial`]), merged beside the
+//! profile; labelled and unlabelled profiles are never merged together.
+//!
 //! Merge shards **in their order in the data set** (the order of the byte ranges, of the
 //! objects as listed): columns then keep the order they first appear in, as in one pass over
 //! the concatenated data, and the KLL merge (order dependent, like Deequ's) is reproducible.
