@@ -15,11 +15,13 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncBufRead, AsyncRead, ReadBuf};
 
-/// A whole body, failing when it stays silent for `idle`.
-async fn read_all(body: ByteStream, idle: Duration) -> io::Result<Bytes> {
+/// A whole body (of `len` bytes when the answer says), failing when it stays silent for `idle`.
+async fn read_all(body: ByteStream, len: Option<i64>, idle: Duration) -> io::Result<Bytes> {
     use tokio::io::AsyncReadExt;
     let mut r = IdleTimeout::new(body.into_async_read(), idle);
-    let mut out = Vec::new();
+    // Sized once from Content-Length: a large object (a whole Parquet file) is not regrown.
+    let cap = len.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+    let mut out = Vec::with_capacity(cap.min(1 << 30));
     r.read_to_end(&mut out).await?;
     Ok(Bytes::from(out))
 }
@@ -192,7 +194,7 @@ impl ObjectStore for S3Store {
             .send()
             .await
             .map_err(|e| map_sdk_error(&what, e))?;
-        let body = read_all(out.body, self.body_idle)
+        let body = read_all(out.body, out.content_length, self.body_idle)
             .await
             .map_err(|e| PortError::Transient(format!("reading {what}: {e}")))?;
         Ok(body)
@@ -207,9 +209,11 @@ impl ObjectStore for S3Store {
             .send()
             .await
             .map_err(|e| map_sdk_error(&format!("GetObject s3://{bucket}/{key}"), e))?;
-        let body = read_all(out.body, self.body_idle).await.map_err(|e| {
-            PortError::Transient(format!("reading body of s3://{bucket}/{key}: {e}"))
-        })?;
+        let body = read_all(out.body, out.content_length, self.body_idle)
+            .await
+            .map_err(|e| {
+                PortError::Transient(format!("reading body of s3://{bucket}/{key}: {e}"))
+            })?;
         Ok(body)
     }
 
@@ -273,9 +277,11 @@ impl ObjectStore for S3Store {
             .await
             .map_err(|e| map_sdk_error(&format!("GetObject s3://{bucket}/{key}"), e))?;
         let etag = out.e_tag().unwrap_or_default().to_owned();
-        let body = read_all(out.body, self.body_idle).await.map_err(|e| {
-            PortError::Transient(format!("reading body of s3://{bucket}/{key}: {e}"))
-        })?;
+        let body = read_all(out.body, out.content_length, self.body_idle)
+            .await
+            .map_err(|e| {
+                PortError::Transient(format!("reading body of s3://{bucket}/{key}: {e}"))
+            })?;
         Ok(Tagged { body, etag })
     }
 
@@ -302,9 +308,11 @@ impl ObjectStore for S3Store {
             Err(e) => return Err(map_sdk_error(&format!("GetObject s3://{bucket}/{key}"), e)),
         };
         let etag = out.e_tag().unwrap_or_default().to_owned();
-        let body = read_all(out.body, self.body_idle).await.map_err(|e| {
-            PortError::Transient(format!("reading body of s3://{bucket}/{key}: {e}"))
-        })?;
+        let body = read_all(out.body, out.content_length, self.body_idle)
+            .await
+            .map_err(|e| {
+                PortError::Transient(format!("reading body of s3://{bucket}/{key}: {e}"))
+            })?;
         Ok(Some(Tagged { body, etag }))
     }
 
