@@ -97,6 +97,15 @@ fn is_side_file(key: &str) -> bool {
     key.ends_with('/') || name.starts_with('_') || name.starts_with('.') || name.ends_with(".crc")
 }
 
+/// A prefix as a folder: with its final `/` (the empty prefix stays empty).
+fn as_folder(prefix: &str) -> String {
+    if prefix.is_empty() || prefix.ends_with('/') {
+        prefix.to_string()
+    } else {
+        format!("{prefix}/")
+    }
+}
+
 /// A stable name for a shard profile from what it covers: a retried task overwrites its own
 /// output instead of adding a second copy.
 fn content_name(parts: &[String]) -> String {
@@ -172,12 +181,7 @@ impl<S: ObjectStore> Handler<S> {
                 }
                 let folder = format!("{folder}/");
                 if let Some(p) = given {
-                    let p = p.trim_start_matches('/');
-                    let p = if p.is_empty() || p.ends_with('/') {
-                        p.to_string()
-                    } else {
-                        format!("{p}/")
-                    };
+                    let p = as_folder(p.trim_start_matches('/'));
                     if !folder.starts_with(&p) {
                         return bad(format!(
                             "TriggerKey {key:?} is outside TrainingPrefix {p:?}"
@@ -190,11 +194,7 @@ impl<S: ObjectStore> Handler<S> {
             (None, None) => return bad("give TrainingPrefix (or TriggerKey)".into()),
         };
         let ours = format!("{}/", self.config.common.prefix);
-        let theirs = if prefix.ends_with('/') || prefix.is_empty() {
-            prefix.clone()
-        } else {
-            format!("{prefix}/")
-        };
+        let theirs = as_folder(&prefix);
         if input.training_bucket == self.config.common.bucket
             && (theirs.starts_with(&ours) || ours.starts_with(&theirs))
         {
